@@ -1,0 +1,196 @@
+"""Altair charts of the comparison. Charts get small, already-aggregated frames, never raw rows."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+
+from reactions.codebook import Codebook
+from reactions.compare import SILENT, STATED
+
+# Diverging: blue away from Moscow's position, red toward it; silence grey and hollow.
+STANCE_COLOURS = {
+    "explicit_rejection": "#2166ac",
+    "implicit_rejection": "#67a9cf",
+    "ambiguous": "#b8a24a",
+    "implicit_support": "#ef8a62",
+    "explicit_support": "#b2182b",
+}
+SILENCE_COLOUR = "#8c8c8c"
+ROW_HEIGHT = 18
+
+
+def _stance_scale(codebook: Codebook) -> alt.Scale:
+    codes = [stance.code for stance in codebook.scored_stances] + sorted(codebook.silent_codes)
+    labels = [codebook.stance_label(code) for code in codes]
+    colours = [STANCE_COLOURS.get(code, SILENCE_COLOUR) for code in codes]
+    return alt.Scale(domain=labels, range=colours)
+
+
+def _group_scale(codebook: Codebook) -> alt.Scale:
+    return alt.Scale(domain=list(codebook.groups.values()), scheme="tableau10")
+
+
+def _plotted(table: pd.DataFrame, focal_actor: str) -> pd.DataFrame:
+    frame = table.assign(
+        focal=table["actor_id"] == focal_actor,
+        date=table["date"].dt.strftime("%Y-%m-%d"),
+        later_silence=table["silent_since"].dt.strftime("%Y-%m-%d").fillna("")
+        + " "
+        + table["silent_occasion"],
+    )
+    columns = [
+        "actor_id",
+        "name",
+        "group_label",
+        "stance_label",
+        "score",
+        "date",
+        "speaker",
+        "quote_en",
+        "occasion",
+        "source_title",
+        "focal",
+        "later_silence",
+    ]
+    return frame[columns].astype({"score": "float"})
+
+
+def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> alt.HConcatChart:
+    """Every actor on the -2..+2 scale by group, the focal actor marked; silent actors apart."""
+    frame = _plotted(table, focal_actor)
+    scored = frame[table["record"] == STATED].sort_values(
+        ["score", "name"], ascending=[False, True]
+    )
+    # Silent: actors that never took a stance, and those whose latest occasion was a silence
+    # (they keep their worded position on the scale as well).
+    went_silent = table["silent_since"].notna()
+    silent = (
+        frame[(table["record"] == SILENT) | went_silent]
+        .assign(
+            date=lambda rows: rows["later_silence"].str[:10].where(went_silent, rows["date"]),
+            occasion=table["silent_occasion"].where(went_silent, table["occasion"]),
+        )
+        .sort_values("name")
+    )
+    order = list(scored["name"])
+    tick_labels = {stance.score: stance.label for stance in codebook.scored_stances}
+    label_expr = (
+        " : ".join(
+            f"datum.value == {score} ? {json.dumps(label)}" for score, label in tick_labels.items()
+        )
+        + " : ''"
+    )
+    colour = alt.Color("group_label:N", title="Group", scale=_group_scale(codebook))
+    tooltip = [
+        alt.Tooltip("name:N", title="Actor"),
+        alt.Tooltip("group_label:N", title="Group"),
+        alt.Tooltip("stance_label:N", title="Stance"),
+        alt.Tooltip("date:N", title="Date"),
+        alt.Tooltip("speaker:N", title="Speaker"),
+        alt.Tooltip("quote_en:N", title="Quote"),
+        alt.Tooltip("later_silence:N", title="Later silent"),
+    ]
+    y = alt.Y("name:N", sort=order, title=None)
+    base = alt.Chart(scored).encode(
+        x=alt.X(
+            "score:Q",
+            scale=alt.Scale(domain=[-2.5, 2.5]),
+            title="Stance",
+            axis=alt.Axis(values=sorted(tick_labels), labelExpr=label_expr, labelAngle=-30),
+        ),
+        y=y,
+    )
+    points = base.mark_point(filled=True, opacity=0.9).encode(
+        color=colour,
+        size=alt.condition("datum.focal", alt.value(320), alt.value(90)),
+        stroke=alt.condition("datum.focal", alt.value("black"), alt.value(None)),
+        tooltip=tooltip,
+    )
+    focal_label = (
+        base.transform_filter("datum.focal")
+        .mark_text(align="left", dx=12, fontWeight="bold")
+        .encode(text="name:N")
+    )
+    worded = (points + focal_label).properties(
+        width=420, height=max(ROW_HEIGHT * len(scored), 40), title="Latest worded stance"
+    )
+    silence = (
+        alt.Chart(silent)
+        .mark_point(shape="circle", filled=False, size=90, strokeWidth=2)
+        .encode(
+            x=alt.X("record_column:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
+            y=alt.Y("name:N", title=None),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("name:N", title="Actor"),
+                alt.Tooltip("date:N", title="Date"),
+                alt.Tooltip("occasion:N", title="Silent at"),
+            ],
+        )
+        .transform_calculate(record_column="'silent'")
+        .properties(width=60, height=max(ROW_HEIGHT * len(silent), 40), title="Silent (no score)")
+    )
+    return alt.hconcat(worded, silence).resolve_scale(y="independent")
+
+
+def timeline(
+    statements: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str]
+) -> alt.LayerChart:
+    """Statements over time against the events they answer."""
+    said = pd.DataFrame(
+        {
+            "name": statements["actor_id"].map(actor_names),
+            "date": statements["date"].dt.strftime("%Y-%m-%d"),
+            "stance_label": statements["stance"].map(codebook.stance_label),
+            "silent": statements["stance"].isin(codebook.silent_codes),
+            "speaker": statements["speaker"],
+            "quote_en": statements["quote_en"].where(
+                statements["quote_en"] != "", statements["quote"]
+            ),
+        }
+    )
+    happened = pd.DataFrame(
+        {"date": events["date"].dt.strftime("%Y-%m-%d"), "title": events["title"]}
+    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b"))
+    points = (
+        alt.Chart(said)
+        .mark_point(size=70)
+        .encode(
+            x=x,
+            y=alt.Y("name:N", title=None, sort="ascending"),
+            color=alt.Color("stance_label:N", title="Stance", scale=_stance_scale(codebook)),
+            fill=alt.condition(
+                "datum.silent",
+                alt.value("white"),
+                alt.Color("stance_label:N", scale=_stance_scale(codebook)),
+            ),
+            tooltip=[
+                alt.Tooltip("name:N", title="Actor"),
+                alt.Tooltip("date:N", title="Date"),
+                alt.Tooltip("stance_label:N", title="Stance"),
+                alt.Tooltip("speaker:N", title="Speaker"),
+                alt.Tooltip("quote_en:N", title="Quote"),
+            ],
+        )
+    )
+    rules = (
+        alt.Chart(happened)
+        .mark_rule(color="#555", strokeDash=[3, 3])
+        .encode(
+            x=x,
+            tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date:N", title="Date")],
+        )
+    )
+    labels = (
+        alt.Chart(happened)
+        .mark_text(
+            angle=270, align="left", baseline="bottom", dx=4, dy=-3, y=0, fontSize=10, color="#555"
+        )
+        .encode(x=x, text="title:N")
+    )
+    height = max(ROW_HEIGHT * said["name"].nunique(), 80)
+    return (rules + labels + points).properties(width=560, height=height)

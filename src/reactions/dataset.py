@@ -1,0 +1,421 @@
+"""Load the dataset's files and validate them against the contract (../shared/data-contract.md).
+
+Files are read as text with the csv module so that every problem can be reported with the line
+number a person sees in an editor (quoted fields may span lines). pandera then checks every
+rule on every row, lazily, so that one run lists all problems at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pandas as pd
+import pandera.pandas as pa
+import pycountry
+
+from reactions.codebook import Codebook, load_codebook
+from reactions.errors import DatasetError, Problem
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_PRECISIONS = ("day", "week", "month")
+ACTOR_KINDS = ("state", "unrecognized_state", "organization", "group")
+
+STATEMENT_COLUMNS = (
+    "statement_id",
+    "date",
+    "date_precision",
+    "actor_id",
+    "speaker",
+    "speaker_role",
+    "occasion",
+    "issue",
+    "stance",
+    "quote",
+    "quote_language",
+    "quote_en",
+    "source_title",
+    "source_date",
+    "source_url",
+    "publisher",
+    "coder",
+    "notes",
+)
+ACTOR_COLUMNS = ("actor_id", "name", "kind", "iso3", "group", "memberships", "region")
+EVENT_COLUMNS = ("event_id", "date", "title", "description", "source_title", "source_url")
+
+# pandera's names for its built-in checks, as an analyst would read them.
+BUILTIN_RULES = {
+    "not_nullable": "a value is required",
+    "field_uniqueness": "must be unique in the file",
+    "column_in_dataframe": "required column is missing",
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated frames: dates are timestamps, missing optional text is ''."""
+
+    codebook: Codebook
+    statements: pd.DataFrame
+    actors: pd.DataFrame
+    events: pd.DataFrame
+
+    @property
+    def actor_names(self) -> dict[str, str]:
+        return dict(zip(self.actors["actor_id"], self.actors["name"], strict=True))
+
+    def actor_name(self, actor_id: str) -> str:
+        return self.actor_names[actor_id]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV file as strings, with each record's first line number in the file."""
+
+    name: str
+    frame: pd.DataFrame
+    lines: pd.Series
+
+    def line_of(self, index: object) -> int | None:
+        if index is None or (isinstance(index, float) and pd.isna(index)):
+            return 1  # a problem of the whole file is shown at its header line
+        return int(self.lines.loc[index])
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV file strictly: UTF-8, a header row, the same number of fields on every row.
+
+    A UTF-8 byte-order mark and CRLF line ends are accepted (spreadsheets write them);
+    both are removed on reading and never written back.
+    """
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DatasetError([Problem(name, None, None, str(path), "file is missing")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        bad = repr(raw[error.start : error.end])
+        raise DatasetError([Problem(name, line, None, bad, "file must be UTF-8")]) from None
+    if not text.strip():
+        raise DatasetError([Problem(name, 1, None, "", "file is empty: a header row is required")])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[Problem] = []
+    try:
+        header = [column.strip() for column in next(reader)]
+        records, lines = [], []
+        start = reader.line_num + 1
+        for record in reader:
+            if not any(field.strip() for field in record):
+                start = reader.line_num + 1
+                continue  # blank lines carry nothing
+            if len(record) != len(header):
+                problems.append(
+                    Problem(
+                        name,
+                        start,
+                        None,
+                        ",".join(record)[:80],
+                        f"row has {len(record)} fields, the header has {len(header)}",
+                    )
+                )
+            else:
+                records.append(record)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(name, reader.line_num, None, "", f"malformed CSV: {error}"))
+    duplicated = {column for column in header if header.count(column) > 1}
+    problems += [
+        Problem(name, 1, column, column, "column appears twice in the header")
+        for column in sorted(duplicated)
+    ]
+    if len(header) == 1 and header[0].count(";") + header[0].count("\t") > 0:
+        problems.append(
+            Problem(name, 1, None, header[0][:80], "fields must be separated by commas")
+        )
+    if problems:
+        raise DatasetError(problems)
+    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = frame.apply(lambda column: column.str.strip()).replace("", None)
+    return Table(name, frame, pd.Series(lines, index=frame.index, dtype=int))
+
+
+def _rule(function: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
+    """An element-wise rule on present values; missing values are the `required` rule's job."""
+    return pa.Check(
+        lambda series: series.isna() | series.map(lambda v: pd.isna(v) or function(v)), name=rule
+    )
+
+
+def _is_date(value: str) -> bool:
+    if not DATE_PATTERN.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_http_url(value: str) -> bool:
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and " " not in value
+
+
+def _is_language(value: str) -> bool:
+    return len(value) == 2 and pycountry.languages.get(alpha_2=value) is not None
+
+
+def _is_country(value: str) -> bool:
+    return (
+        len(value) == 3 and value.isupper() and pycountry.countries.get(alpha_3=value) is not None
+    )
+
+
+ID_RULE = "must match [a-z0-9][a-z0-9-]*"
+DATE_RULE = "must be a real date written YYYY-MM-DD"
+URL_RULE = "must be an http(s) URL"
+
+
+def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Column:
+    return pa.Column(
+        object,
+        checks=list(checks),
+        nullable=not required,
+        unique=unique,
+        required=required,
+        coerce=False,
+    )
+
+
+def _codes(values: object, what: str) -> pa.Check:
+    allowed = sorted(values)  # type: ignore[call-overload]
+    return _rule(
+        lambda v: v in allowed,
+        f"must be one of the {what} codes of codebook.yml ({', '.join(allowed)})",
+    )
+
+
+def _row_rule(frame_test: Callable[[pd.DataFrame], pd.Series], rule: str) -> pa.Check:
+    return pa.Check(frame_test, name=rule)
+
+
+# Row rules that involve several columns, keyed by the rule, naming the column at fault.
+def _present(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame[column].notna()
+
+
+def _statement_row_rules(
+    codebook: Codebook,
+) -> dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]]:
+    silent = codebook.silent_codes
+
+    def is_silent(frame: pd.DataFrame) -> pd.Series:
+        return (
+            frame["stance"].isin(silent)
+            if "stance" in frame
+            else pd.Series(False, index=frame.index)
+        )
+
+    return {
+        "occasion is required when stance is silent": (
+            "occasion",
+            lambda f: ~is_silent(f) | _present(f, "occasion"),
+        ),
+        "quote is required unless stance is silent": (
+            "quote",
+            lambda f: is_silent(f) | _present(f, "quote"),
+        ),
+        "quote_language is required when there is a quote": (
+            "quote_language",
+            lambda f: ~_present(f, "quote") | _present(f, "quote_language"),
+        ),
+        "quote_en is required when quote_language is not en": (
+            "quote_en",
+            lambda f: (
+                ~_present(f, "quote")
+                | (f.get("quote_language", pd.Series(index=f.index)) == "en")
+                | _present(f, "quote_en")
+            ),
+        ),
+    }
+
+
+def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSchema:
+    row_rules = _statement_row_rules(codebook)
+    return pa.DataFrameSchema(
+        {
+            "statement_id": _column(True, _rule(ID_PATTERN.match, ID_RULE), unique=True),
+            "date": _column(True, _rule(_is_date, DATE_RULE)),
+            "date_precision": _column(
+                True, _rule(lambda v: v in DATE_PRECISIONS, "must be one of day, week, month")
+            ),
+            "actor_id": _column(
+                True, _rule(lambda v: v in actor_ids, "must be an actor_id of actors.csv")
+            ),
+            "issue": _column(True, _codes(codebook.issues, "issue")),
+            "stance": _column(True, _codes(codebook.stances, "stance")),
+            "quote_language": _column(
+                False, _rule(_is_language, "must be an ISO 639-1 language code (en, ru, ...)")
+            ),
+            "source_title": _column(True),
+            "source_date": _column(True, _rule(_is_date, DATE_RULE)),
+            "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
+            **{
+                column: _column(False)
+                for column in (
+                    "speaker",
+                    "speaker_role",
+                    "occasion",
+                    "quote",
+                    "quote_en",
+                    "publisher",
+                    "coder",
+                    "notes",
+                )
+            },
+        },
+        checks=[_row_rule(test, rule) for rule, (_, test) in row_rules.items()],
+    )
+
+
+def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "actor_id": _column(True, _rule(ID_PATTERN.match, ID_RULE), unique=True),
+            "name": _column(True),
+            "kind": _column(
+                True, _rule(lambda v: v in ACTOR_KINDS, f"must be one of {', '.join(ACTOR_KINDS)}")
+            ),
+            "iso3": _column(
+                False, _rule(_is_country, "must be an ISO 3166-1 alpha-3 country code")
+            ),
+            "group": _column(True, _codes(codebook.groups, "group")),
+            "memberships": _column(False),
+            "region": _column(False),
+        },
+        checks=[
+            _row_rule(
+                lambda f: (f.get("kind") != "state") | _present(f, "iso3"),
+                "iso3 is required for a state (UN member)",
+            )
+        ],
+    )
+
+
+def events_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "event_id": _column(True, _rule(ID_PATTERN.match, ID_RULE), unique=True),
+            "date": _column(True, _rule(_is_date, DATE_RULE)),
+            "title": _column(True),
+            "description": _column(False),
+            "source_title": _column(True),
+            "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
+        }
+    )
+
+
+ROW_RULE_COLUMNS = {"iso3 is required for a state (UN member)": "iso3"}
+
+
+def _problems(
+    table: Table, schema: pa.DataFrameSchema, row_rule_columns: dict[str, str]
+) -> list[Problem]:
+    """Run a schema lazily and turn every failure case into a located Problem."""
+    try:
+        schema.validate(table.frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return []
+    problems = set()
+    for case in cases.itertuples(index=False):
+        check = str(case.check)
+        rule = BUILTIN_RULES.get(check, check)
+        index = None if pd.isna(case.index) else case.index
+        if check in row_rule_columns:  # several columns: report the one at fault, once per row
+            column = row_rule_columns[check]
+            value = table.frame.at[index, column] if column in table.frame else None
+        elif check == "column_in_dataframe":
+            column, value = str(case.failure_case), ""
+        else:
+            column, value = case.column, case.failure_case
+        shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+        problems.add(Problem(table.name, table.line_of(index), column, shown, rule))
+    return sorted(problems)
+
+
+def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
+    try:
+        return read_table(path), []
+    except DatasetError as error:
+        return None, error.problems
+
+
+def load_dataset(data_dir: Path | str) -> Dataset:
+    """Read and validate the whole dataset; raise DatasetError listing every problem found."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    try:
+        codebook = load_codebook(data_dir / "codebook.yml")
+    except DatasetError as error:
+        problems += error.problems
+        codebook = None
+    actors, actor_problems = _problems_or_table(data_dir / "actors.csv")
+    statements, statement_problems = _problems_or_table(data_dir / "statements.csv")
+    events, event_problems = _problems_or_table(data_dir / "events.csv")
+    problems += actor_problems + statement_problems + event_problems
+    if codebook is not None:
+        if actors is not None:
+            problems += _problems(actors, actors_schema(codebook), ROW_RULE_COLUMNS)
+        if statements is not None:
+            actor_ids = (
+                set(actors.frame["actor_id"].dropna())
+                if actors is not None and "actor_id" in actors.frame
+                else set()
+            )
+            row_rules = {
+                rule: column for rule, (column, _) in _statement_row_rules(codebook).items()
+            }
+            problems += _problems(statements, statements_schema(codebook, actor_ids), row_rules)
+    if events is not None:
+        problems += _problems(events, events_schema(), {})
+    if problems or codebook is None or actors is None or statements is None or events is None:
+        raise DatasetError(problems)
+    return Dataset(
+        codebook=codebook,
+        statements=_typed(statements.frame, STATEMENT_COLUMNS, ("date", "source_date")),
+        actors=_typed(actors.frame, ACTOR_COLUMNS, ()),
+        events=_typed(events.frame, EVENT_COLUMNS, ("date",)),
+    )
+
+
+def _typed(
+    frame: pd.DataFrame, columns: tuple[str, ...], date_columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """Contract columns first (optional ones added empty), extra columns kept after them."""
+    typed = frame.copy()
+    for column in columns:
+        if column not in typed:
+            typed[column] = None
+    extra = [column for column in typed.columns if column not in columns]
+    typed = typed[list(columns) + extra]
+    text_columns = [column for column in typed.columns if column not in date_columns]
+    typed[text_columns] = typed[text_columns].fillna("").astype(str)
+    for column in date_columns:
+        typed[column] = pd.to_datetime(typed[column], format="%Y-%m-%d")
+    return typed.reset_index(drop=True)

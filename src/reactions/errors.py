@@ -1,0 +1,42 @@
+"""Problems found in input, reported all at once rather than at the first one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule, located so an analyst can find it in a spreadsheet or editor."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        column = f" column {self.column!r}" if self.column else ""
+        return f"{where}:{column} {self.rule} (value: {self.value!r})"
+
+
+class DatasetError(Exception):
+    """Raised with every problem of a dataset, so one run shows the whole repair list."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=_sort_key)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = [f"{len(self.problems)} problem(s) in the dataset:"]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+class ParameterError(ValueError):
+    """A brief was asked for with an actor, issue or date the dataset does not know."""
+
+
+def _sort_key(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.file, problem.line or 0, problem.column or "", problem.rule)

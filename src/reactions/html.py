@@ -1,0 +1,99 @@
+"""Export an executed notebook to one self-contained HTML file that opens offline."""
+
+from __future__ import annotations
+
+from functools import cache
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import ClassVar
+
+import altair as alt
+import nbformat
+import vl_convert
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+TEMPLATES = Path(str(resources.files("reactions") / "templates"))
+HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
+
+
+@cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one script, matching Altair's Vega-Lite version."""
+    major_minor = ".".join(alt.SCHEMA_VERSION.split(".")[:2])
+    return vl_convert.javascript_bundle(vl_version=major_minor)
+
+
+def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
+    """Outputs and narrative only: code, prompts and the parameter cells are left out."""
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="brief",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True), enabled=True
+    )
+    notebook = nbformat.from_dict(notebook)
+    notebook.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(
+        notebook,
+        resources={
+            "vega_bundle": vega_bundle(),
+            "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
+        },
+    )
+    return body
+
+
+class _ResourceFinder(HTMLParser):
+    """Collects every reference to a resource the browser would fetch from elsewhere."""
+
+    FETCHING: ClassVar[dict[str, str]] = {
+        "script": "src",
+        "link": "href",
+        "img": "src",
+        "iframe": "src",
+        "source": "src",
+        "embed": "src",
+        "object": "data",
+        "audio": "src",
+        "video": "src",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attribute = self.FETCHING.get(tag)
+        for name, value in attrs:
+            if name == attribute and value and not value.startswith(("data:", "#")):
+                self.found.append(f"<{tag} {name}={value!r}>")
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            lowered = data.lower()
+            if "@import" in lowered:
+                self.found.append("CSS @import")
+            for part in lowered.split("url(")[1:]:
+                target = part.strip(" '\"")
+                if not target.startswith(("data:", "#")):
+                    self.found.append(f"CSS url({target[:60]}")
+
+
+def external_resources(html: str) -> list[str]:
+    """Everything a page would load from outside itself (scripts, styles, fonts, images)."""
+    finder = _ResourceFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found

@@ -1,0 +1,118 @@
+"""Rendering: parameters checked before any kernel starts; the page published atomically."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import DATA, ROOT
+from reactions.cli import main
+from reactions.html import external_resources
+
+NOTEBOOK = ROOT / "notebooks" / "brief.ipynb"
+
+
+def render(out: Path, *extra: str, actor="belarus", as_of="2022-09-26", notebook=NOTEBOOK) -> int:
+    return main(
+        [
+            "render",
+            "--actor",
+            actor,
+            "--issue",
+            "recognition",
+            "--as-of",
+            as_of,
+            "--data",
+            str(DATA),
+            "--out",
+            str(out),
+            "--notebook",
+            str(notebook),
+            *extra,
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            ["--actor", "belarusia"],
+            "unknown actor 'belarusia'; valid actors, closest first: belarus,",
+        ),
+        (
+            ["--issue", "recognise"],
+            "unknown issue 'recognise'; valid issues, closest first: recognition,",
+        ),
+        (["--as-of", "2022-02-30"], "bad as-of date '2022-02-30'"),
+        (["--as-of", "26.09.2022"], "bad as-of date '26.09.2022'"),
+    ],
+)
+def test_bad_parameters_exit_2_listing_valid_values_before_any_kernel(
+    tmp_path, capsys, arguments, expected
+):
+    options = {"--actor": "belarus", "--issue": "recognition", "--as-of": "2022-09-26"}
+    options.update(dict(zip(arguments[::2], arguments[1::2], strict=True)))
+    started = time.perf_counter()
+    code = main(
+        [
+            "render",
+            *[part for pair in options.items() for part in pair],
+            "--data",
+            str(DATA),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert code == 2
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    assert time.perf_counter() - started < 30  # diagnostic only: no kernel was started
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    assert render(out) == 0
+    return out
+
+
+def test_render_writes_html_and_executed_notebook(rendered):
+    assert sorted(path.name for path in rendered.iterdir()) == [
+        "belarus-recognition-2022-09-26.html",
+        "belarus-recognition-2022-09-26.ipynb",
+    ]
+    executed = nbformat.read(rendered / "belarus-recognition-2022-09-26.ipynb", as_version=4)
+    assert executed.metadata["papermill"]["parameters"]["focal_actor"] == "belarus"
+
+
+def test_rendered_html_is_offline_and_carries_the_headline(rendered):
+    html = (rendered / "belarus-recognition-2022-09-26.html").read_text(encoding="utf-8")
+    assert external_resources(html) == []
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import", html)
+    text = re.sub(r"<[^>]+>", "", html)
+    assert (
+        "Belarus stands between Kazakhstan (implicit rejection, -1) and South Ossetia "
+        "(explicit support, +2)"
+    ) in text
+    assert "Opening remarks at the Lukashenka–Putin talks in Sochi" in text
+    assert html.count("window.vegaEmbed=") == 1
+    assert html.count('class="vega-chart"') == 2
+    assert "focal_actor" not in html  # parameter cells are hidden
+
+
+def test_failed_render_keeps_the_last_good_brief(rendered, tmp_path, capsys):
+    html = rendered / "belarus-recognition-2022-09-26.html"
+    before = html.read_bytes()
+    broken = nbformat.read(NOTEBOOK, as_version=4)
+    broken.cells.insert(1, nbformat.v4.new_code_cell("raise RuntimeError('broken on purpose')"))
+    broken_path = tmp_path / "broken.ipynb"
+    nbformat.write(broken, broken_path)
+    assert render(rendered, notebook=broken_path) == 1
+    assert "broken on purpose" in capsys.readouterr().err
+    assert html.read_bytes() == before
+    assert not [path for path in rendered.iterdir() if path.name.startswith(".")]
