@@ -230,6 +230,50 @@ EVENTS = [
 ]
 
 
+VOTES = [
+    {
+        "resolution": "A/RES/68/262",
+        "date": "2014-03-27",
+        "actor_id": "belarus",
+        "vote": "no",
+        "source_title": "Fixture record",
+        "source_url": "https://example.org/68-262",
+    },
+    {
+        "resolution": "A/RES/ES-11/4",
+        "date": "2022-10-12",
+        "actor_id": "belarus",
+        "vote": "no",
+        "source_title": "Fixture record",
+        "source_url": "https://example.org/es-11-4",
+    },
+    {
+        "resolution": "A/RES/ES-11/4",
+        "date": "2022-10-12",
+        "actor_id": "kazakhstan",
+        "vote": "abstain",
+        "source_title": "Fixture record",
+        "source_url": "",
+    },
+    {
+        "resolution": "A/RES/ES-11/4",
+        "date": "2022-10-12",
+        "actor_id": "serbia",
+        "vote": "yes",
+        "source_title": "Fixture record",
+        "source_url": "",
+    },
+    {
+        "resolution": "A/RES/ES-11/4",
+        "date": "2022-10-12",
+        "actor_id": "armenia",
+        "vote": "abstain",
+        "source_title": "Fixture record",
+        "source_url": "",
+    },
+]
+
+
 def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None) -> None:
     columns = columns or list(rows[0])
     with path.open("w", encoding="utf-8", newline="") as stream:
@@ -242,12 +286,14 @@ def write_dataset(
     folder: Path,
     statements: list[dict[str, str]] | None = None,
     actors: list[dict[str, str]] | None = None,
+    votes: list[dict[str, str]] | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(DATA / "codebook.yml", folder / "codebook.yml")
     write_csv(folder / "actors.csv", actors or ACTORS)
     write_csv(folder / "statements.csv", statements or STATEMENTS)
     write_csv(folder / "events.csv", EVENTS)
+    write_csv(folder / "votes.csv", votes or VOTES)
     return folder
 
 

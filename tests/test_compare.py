@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from reactions import compare
@@ -75,9 +77,7 @@ def test_precision_breaks_ties_on_the_same_date(mini):
     extra = statements[statements["statement_id"] == "kz-rec"].assign(
         statement_id="kz-rec-week", date_precision="week", stance="explicit_rejection"
     )
-    data = type(mini)(
-        mini.codebook, pd.concat([statements, extra], ignore_index=True), mini.actors, mini.events
-    )
+    data = replace(mini, statements=pd.concat([statements, extra], ignore_index=True))
     assert (
         row(compare.positions(data, "recognition", "2022-09-26"), "kazakhstan")["stance"]
         == "implicit_rejection"
@@ -119,9 +119,7 @@ def test_clearest_words_of_a_day_are_the_position(mini):
     vaguer = statements[statements["statement_id"] == "kz-rec"].assign(
         statement_id="kz-rec-zzz-dialogue", stance="ambiguous"
     )
-    data = type(mini)(
-        mini.codebook, pd.concat([statements, vaguer], ignore_index=True), mini.actors, mini.events
-    )
+    data = replace(mini, statements=pd.concat([statements, vaguer], ignore_index=True))
     assert (
         row(compare.positions(data, "recognition", "2022-09-26"), "kazakhstan")["stance"]
         == "implicit_rejection"

@@ -53,3 +53,45 @@ def test_article_quotes_are_verbatim(data):
 
 def test_recorded_votes_are_not_statements(data):
     assert not data.statements["speaker_role"].str.contains("recorded vote", case=False).any()
+
+
+def brief_outputs(as_of: str, compare_to: str = "") -> str:
+    from test_every_brief import run_brief
+
+    return "\n".join(
+        run_brief(
+            {
+                "focal_actor": "belarus",
+                "issue": "recognition",
+                "as_of": as_of,
+                "compare_to": compare_to,
+                "data_dir": str(DATA),
+                "compare_with": ["kazakhstan", "serbia", "south-ossetia"],
+            }
+        )
+    )
+
+
+def test_belarus_brief_before_and_after_the_annexation_vote():
+    before, after = brief_outputs("2022-09-26"), brief_outputs("2022-10-31", "2022-09-26")
+    for text in (before, after):
+        assert (
+            "Belarus stands between Kazakhstan (implicit rejection, -1) and South Ossetia "
+            "(explicit support, +2)"
+        ) in text
+        assert ("Belarus addressed neither recognition nor war participation") in text
+    assert "A/RES/ES-11/4" not in before.split("Words and votes")[0]
+    assert "A/RES/ES-11/4 (12 October 2022): no" not in before
+    assert "A/RES/ES-11/4 (12 October 2022): no" in after
+    assert "hedged in words, voted no, a divergence" in after
+    assert (
+        "Between 26 September 2022 and 31 October 2022, Belarus&#x27;s position did not change"
+        in after
+    )
+
+
+def test_votes_are_sourced_and_never_guessed(data):
+    assert (data.votes["source_title"] != "").all()
+    es_11_4 = data.votes[data.votes["resolution"] == "A/RES/ES-11/4"]
+    assert es_11_4.set_index("actor_id").loc["belarus", "vote"] == "no"
+    assert "united-states" not in set(es_11_4["actor_id"])  # partial roll call: not on record

@@ -175,3 +175,57 @@ def test_cli_validate_unknown_actor_exits_2_naming_file_line_column(tmp_path, ca
     error = capsys.readouterr().err
     assert "statements.csv:6" in error and "'actor_id'" in error and "nowhere-land" in error
     assert digest(folder) == before
+
+
+VOTE_RULES = [
+    ("unknown actor", 0, {"actor_id": "atlantis"}, "actor_id", "actor_id of actors.csv"),
+    ("bad vote", 1, {"vote": "maybe"}, "vote", "yes, no, abstain, absent"),
+    ("two votes", 2, {"actor_id": "belarus"}, "actor_id", "one vote per actor"),
+    ("bad date", 3, {"date": "12/10/2022"}, "date", "real date"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "index", "change", "column", "rule"), VOTE_RULES, ids=[rule[0] for rule in VOTE_RULES]
+)
+def test_vote_rule_is_reported(tmp_path, case, index, change, column, rule):
+    from conftest import VOTES
+
+    folder = write_dataset(tmp_path / "votes", votes=changed(VOTES, index, **change))
+    with pytest.raises(DatasetError) as raised:
+        load_dataset(folder)
+    assert any(
+        p.file == "votes.csv" and p.line == index + 2 and p.column == column and rule in p.rule
+        for p in raised.value.problems
+    ), raised.value.problems
+
+
+EVENT_RULES = [
+    ("bad event date", {"date": "2022-09-31"}, "date", "real date"),
+    ("missing title", {"title": ""}, "title", "required"),
+    ("bad event id", {"event_id": "Sochi Talks"}, "event_id", "must match"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "change", "column", "rule"), EVENT_RULES, ids=[rule[0] for rule in EVENT_RULES]
+)
+def test_event_rule_is_reported(tmp_path, case, change, column, rule):
+    import conftest
+
+    events = copy.deepcopy(conftest.EVENTS)
+    events[1].update(change)
+    folder = write_dataset(tmp_path / "events")
+    conftest.write_csv(folder / "events.csv", events)
+    with pytest.raises(DatasetError) as raised:
+        load_dataset(folder)
+    assert any(
+        p.file == "events.csv" and p.line == 3 and p.column == column and rule in p.rule
+        for p in raised.value.problems
+    ), raised.value.problems
+
+
+def test_votes_file_is_optional(tmp_path):
+    folder = write_dataset(tmp_path / "novotes")
+    (folder / "votes.csv").unlink()
+    assert load_dataset(folder).votes.empty

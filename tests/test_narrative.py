@@ -42,14 +42,13 @@ def test_extremes_and_level_peers(mini):
 
 
 def test_no_record_and_silence_only_are_said_honestly(mini):
-    assert (
-        headline(mini, "armenia", "recognition", "2022-09-26", [])
-        == "Armenia: no statement on recognition on record as of 26 September 2022."
+    assert headline(mini, "armenia", "recognition", "2022-09-26", []).startswith(
+        "Armenia: no statement on recognition on record as of 26 September 2022. Within"
     )
     text = headline(mini, "tajikistan", "recognition", "2022-10-01", [])
-    assert text == (
+    assert text.startswith(
         "As of 1 October 2022, Tajikistan has not addressed recognition: it was "
-        "silent at Fixture summit on 28 September 2022."
+        "silent at Fixture summit on 28 September 2022. Within"
     )
 
 

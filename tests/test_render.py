@@ -116,3 +116,58 @@ def test_failed_render_keeps_the_last_good_brief(rendered, tmp_path, capsys):
     assert "broken on purpose" in capsys.readouterr().err
     assert html.read_bytes() == before
     assert not [path for path in rendered.iterdir() if path.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--compare-to", "2022-13-01"], "bad compare-to date '2022-13-01'"),
+        (
+            ["--compare-to", "2022-09-26"],
+            "compare-to date 2022-09-26 must be before the as-of date",
+        ),
+        (
+            ["--compare-with", "kazakstan"],
+            "unknown actor 'kazakstan'; valid actors, closest first: kazakhstan",
+        ),
+    ],
+)
+def test_bad_comparison_parameters_exit_2(tmp_path, capsys, extra, expected):
+    assert render(tmp_path / "out", *extra) == 2
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_to_brief_has_its_own_name(tmp_path):
+    assert render(tmp_path, "--compare-to", "2022-09-20", as_of="2022-10-31") == 0
+    page = tmp_path / "belarus-recognition-2022-10-31-since-2022-09-20.html"
+    text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+    assert "Between 20 September 2022 and 31 October 2022" in text
+
+
+def test_compare_notebook_renders_offline(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "compare",
+                "--as-of",
+                "2022-10-31",
+                "--group",
+                "russia_allies",
+                "--data",
+                str(DATA),
+                "--out",
+                str(tmp_path),
+                "--notebook",
+                str(ROOT / "notebooks" / "compare.ipynb"),
+            ]
+        )
+        == 0
+    )
+    html = (tmp_path / "compare-all-russia_allies-2022-10-31.html").read_text(encoding="utf-8")
+    assert external_resources(html) == []
+    assert "Kazakhstan (rejected in words, abstained)" in html
+    assert (
+        main(["compare", "--as-of", "2022-10-31", "--group", "allies", "--out", str(tmp_path)]) == 2
+    )
+    assert "unknown group 'allies'" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from reactions.codebook import Codebook
-from reactions.compare import SILENT, STATED
+from reactions.compare import NO_RECORD, SILENT, STATED
 
 # Diverging: blue away from Moscow's position, red toward it; silence grey and hollow.
 STANCE_COLOURS = {
@@ -67,14 +67,10 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
     # Silent: actors that never took a stance, and those whose latest occasion was a silence
     # (they keep their worded position on the scale as well).
     went_silent = table["silent_since"].notna()
-    silent = (
-        frame[(table["record"] == SILENT) | went_silent]
-        .assign(
-            date=lambda rows: rows["later_silence"].str[:10].where(went_silent, rows["date"]),
-            occasion=table["silent_occasion"].where(went_silent, table["occasion"]),
-        )
-        .sort_values("name")
-    )
+    silent = frame.assign(
+        date=frame["later_silence"].str[:10].where(went_silent, frame["date"]),
+        occasion=table["silent_occasion"].where(went_silent, table["occasion"]),
+    )[(table["record"] == SILENT) | went_silent].sort_values("name")
     order = list(scored["name"])
     tick_labels = {stance.score: stance.label for stance in codebook.scored_stances}
     label_expr = (
@@ -122,7 +118,7 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
         .mark_point(shape="circle", filled=False, size=90, strokeWidth=2)
         .encode(
             x=alt.X("record_column:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
-            y=alt.Y("name:N", title=None),
+            y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=120)),
             color=colour,
             tooltip=[
                 alt.Tooltip("name:N", title="Actor"),
@@ -194,3 +190,91 @@ def timeline(
     )
     height = max(ROW_HEIGHT * said["name"].nunique(), 80)
     return (rules + labels + points).properties(width=560, height=height)
+
+
+NO_RECORD_COLOUR = "#f4f4f4"
+
+
+def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
+    """Actors x issues, one panel per group; silence and no record are visible as such."""
+    stance_scale = _stance_scale(codebook)
+    frame = pd.DataFrame(
+        {
+            "actor": long["name"],
+            "group_label": long["group_label"],
+            "issue": long["issue_label"],
+            "cell": long["cell"],
+            "stance": long["stance_label"].where(long["record"] != NO_RECORD, "No record"),
+            "date": long["date"].dt.strftime("%Y-%m-%d").fillna(""),
+            "quote_en": long["quote_en"],
+        }
+    )
+    colours = alt.Scale(
+        domain=[*stance_scale.domain, "No record"], range=[*stance_scale.range, NO_RECORD_COLOUR]
+    )
+    issues = list(dict.fromkeys(frame["issue"]))
+    base = alt.Chart().encode(
+        x=alt.X("issue:N", sort=issues, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("actor:N", title=None),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("stance:N", scale=colours, title="Stance"),
+        tooltip=[
+            alt.Tooltip("actor:N", title="Actor"),
+            alt.Tooltip("issue:N", title="Issue"),
+            alt.Tooltip("stance:N", title="Stance"),
+            alt.Tooltip("date:N", title="Date"),
+            alt.Tooltip("quote_en:N", title="Quote"),
+        ],
+    )
+    text = base.mark_text(fontSize=10).encode(text="cell:N")
+    return (
+        alt.layer(cells, text, data=frame)
+        .properties(width=90 * len(issues))
+        .facet(
+            row=alt.Row(
+                "group_label:N",
+                title=None,
+                sort=list(codebook.groups.values()),
+                header=alt.Header(labelAngle=0, labelAlign="left"),
+            ),
+        )
+        .resolve_scale(y="independent")
+    )
+
+
+def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
+    """How many actors said what (rows) and voted how (columns), names in the tooltip."""
+    words_order = [s.label for s in codebook.scored_stances] + ["Silent", "No statement"]
+    votes_order = ["yes", "abstain", "no", "absent", "not on record"]
+    words = table["words"].str.replace(r" \([+-]?\d\)$", "", regex=True).str.capitalize()
+    frame = (
+        table.assign(words_label=words, vote_label=table["vote"])
+        .groupby(["words_label", "vote_label"], as_index=False)
+        .agg(
+            actors=("actor", "count"),
+            names=("actor", lambda names: ", ".join(sorted(names))),
+            diverges=("diverges", "any"),
+        )
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "vote_label:N",
+            sort=votes_order,
+            title="Vote on the resolution",
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("words_label:N", sort=words_order, title="Last words before the vote"),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("actors:Q", scale=alt.Scale(scheme="greys"), legend=None),
+        tooltip=[alt.Tooltip("names:N", title="Actors"), alt.Tooltip("actors:Q", title="Count")],
+    )
+    marked = base.mark_rect(fill=None, stroke="#b2182b", strokeWidth=3).transform_filter(
+        "datum.diverges"
+    )
+    counts = base.mark_text(fontSize=13).encode(
+        text="actors:Q",
+        color=alt.condition("datum.actors > 4", alt.value("white"), alt.value("black")),
+    )
+    return (cells + marked + counts).properties(width=420, height=220)

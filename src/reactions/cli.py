@@ -10,9 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from reactions.coding import check_coding, report
 from reactions.dataset import load_dataset
 from reactions.errors import DatasetError, ParameterError
-from reactions.render import BriefRequest, RenderError, render_brief
+from reactions.render import BriefRequest, RenderError, render_brief, render_comparison
 
 BAD_INPUT, FAILED = 2, 1
 
@@ -28,6 +29,34 @@ def _validate(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(arguments: argparse.Namespace) -> int:
+    dataset = load_dataset(arguments.data)
+    started = time.perf_counter()
+    path = render_comparison(
+        dataset,
+        arguments.as_of,
+        arguments.issue,
+        arguments.group,
+        arguments.data,
+        arguments.out,
+        arguments.notebook,
+    )
+    _report_rendered(path, started)
+    return 0
+
+
+def _report_rendered(path: Path, started: float) -> None:
+    print(
+        f"rendered {path} ({path.stat().st_size / 1024:.0f} KiB, "
+        f"{time.perf_counter() - started:.1f} s)"
+    )
+
+
+def _code_check(arguments: argparse.Namespace) -> int:
+    print(report(check_coding(load_dataset(arguments.data))))
+    return 0  # advice, not a gate
+
+
 def _render(arguments: argparse.Namespace) -> int:
     dataset = load_dataset(arguments.data)
     request = BriefRequest(
@@ -38,13 +67,10 @@ def _render(arguments: argparse.Namespace) -> int:
         out_dir=arguments.out,
         notebook=arguments.notebook,
         compare_with=arguments.compare_with,
+        compare_to=arguments.compare_to,
     )
     started = time.perf_counter()
-    path = render_brief(dataset, request)
-    print(
-        f"rendered {path} ({path.stat().st_size / 1024:.0f} KiB, "
-        f"{time.perf_counter() - started:.1f} s)"
-    )
+    _report_rendered(render_brief(dataset, request), started)
     return 0
 
 
@@ -65,10 +91,28 @@ def parser() -> argparse.ArgumentParser:
         metavar="ACTOR",
         help="actors to place the focal actor among (default: the notebook's)",
     )
+    render.add_argument(
+        "--compare-to", default="", metavar="DATE", help="also report what changed since DATE"
+    )
     render.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
     render.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     render.add_argument("--notebook", type=Path, default=Path("notebooks/brief.ipynb"))
     render.set_defaults(run=_render)
+    compare = commands.add_parser(
+        "compare", help="render the cross-actor notebook (actors x issues, votes, coding)"
+    )
+    compare.add_argument("--as-of", required=True, help="use statements up to this date")
+    compare.add_argument("--issue", default="all", help="an issue code, or all")
+    compare.add_argument("--group", default="all", help="a group code, or all")
+    compare.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    compare.add_argument("--out", type=Path, default=Path("report"), help="output folder")
+    compare.add_argument("--notebook", type=Path, default=Path("notebooks/compare.ipynb"))
+    compare.set_defaults(run=_compare)
+    code_check = commands.add_parser(
+        "code-check", help="propose stances from the codebook's cues and measure agreement"
+    )
+    code_check.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    code_check.set_defaults(run=_code_check)
     return main_parser
 
 

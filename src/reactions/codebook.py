@@ -29,7 +29,7 @@ class Codebook:
     questions: dict[str, str]  # code -> the question the issue asks
     stances: dict[str, Stance]
     groups: dict[str, str]  # code -> label
-    cues: dict[str, Any]
+    cues: dict[str, dict[str, dict[str, list[str]]]]  # issue -> stance -> language -> phrases
 
     @property
     def scored_stances(self) -> list[Stance]:
@@ -155,15 +155,17 @@ def load_codebook(path: Path) -> Codebook:
                 "one stance must have score null (silence)",
             )
         )
+    cues = raw.get("cues") or {}
+    scored = {code for code, stance in parsed_stances.items() if stance.score is not None}
+    problems += _cue_problems(cues, name, set(issues), scored)
     if problems:
         raise DatasetError(problems)
-    cues = raw.get("cues") or {}
     return Codebook(
         issues={code: str(spec.get("label", code)) for code, spec in issues.items()},
         questions={code: str(spec.get("question", "")) for code, spec in issues.items()},
         stances=parsed_stances,
         groups={code: str(spec.get("label", code)) for code, spec in groups.items()},
-        cues=cues if isinstance(cues, dict) else {},
+        cues=cues,
     )
 
 
@@ -196,3 +198,48 @@ def _section(
             continue
         checked[code] = spec or {}
     return checked
+
+
+def _cue_problems(cues: object, name: str, issues: set[str], stances: set[str]) -> list[Problem]:
+    """Cues: issue -> stance -> ISO 639-1 language -> list of phrases (silence has no cues)."""
+    if not isinstance(cues, dict):
+        return [Problem(name, None, "cues", str(cues), "'cues' must be a mapping by issue")]
+    problems = []
+    for issue, by_stance in cues.items():
+        if issue not in issues:
+            problems.append(Problem(name, None, f"cues.{issue}", str(issue), "unknown issue code"))
+            continue
+        if not isinstance(by_stance, dict):
+            problems.append(
+                Problem(name, None, f"cues.{issue}", str(by_stance), "must be a mapping by stance")
+            )
+            continue
+        for stance, by_language in by_stance.items():
+            where = f"cues.{issue}.{stance}"
+            if stance not in stances:
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        where,
+                        str(stance),
+                        "must be a scored stance code (silence has no words)",
+                    )
+                )
+            elif not isinstance(by_language, dict) or not all(
+                isinstance(language, str)
+                and len(language) == 2
+                and isinstance(phrases, list)
+                and all(isinstance(p, str) and p.strip() for p in phrases)
+                for language, phrases in by_language.items()
+            ):
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        where,
+                        str(by_language)[:80],
+                        "must map two-letter language codes to lists of phrases",
+                    )
+                )
+    return problems

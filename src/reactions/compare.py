@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reactions.codebook import Codebook
 from reactions.dataset import Dataset
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2}  # more exact dates win ties
@@ -72,6 +73,7 @@ def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.Dat
             "name": actor.name,
             "group": actor.group,
             "group_label": codebook.groups[actor.group],
+            **EMPTY_POSITION,
         }
         silence = silences.loc[actor.actor_id] if actor.actor_id in silences.index else None
         if actor.actor_id in worded.index:
@@ -81,32 +83,35 @@ def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.Dat
                 row |= {"silent_since": silence["date"], "silent_occasion": silence["occasion"]}
         elif silence is not None:
             row |= _statement_fields(silence, SILENT)
-        else:
-            row |= {"record": NO_RECORD}
         rows.append(row)
     frame = pd.DataFrame(rows)
-    for column in (
-        "stance",
-        "occasion",
-        "speaker",
-        "speaker_role",
-        "quote",
-        "quote_en",
-        "quote_language",
-        "source_title",
-        "source_url",
-        "statement_id",
-        "date_precision",
-        "silent_occasion",
-    ):
-        frame[column] = frame.get(column, pd.Series(dtype=object)).fillna("").astype(str)
     for column in ("date", "silent_since"):
-        frame[column] = pd.to_datetime(frame.get(column, pd.Series(dtype="datetime64[ns]")))
-    frame["score"] = frame.get("score", pd.Series(dtype="Float64")).astype("Float64")
+        frame[column] = pd.to_datetime(frame[column])
+    frame["score"] = frame["score"].astype("Float64")
     frame["stance_label"] = frame["stance"].map(
         lambda code: codebook.stance_label(code) if code else NO_RECORD
     )
     return frame
+
+
+EMPTY_POSITION: dict[str, object] = {
+    "record": NO_RECORD,
+    "stance": "",
+    "score": None,
+    "date": pd.NaT,
+    "date_precision": "",
+    "speaker": "",
+    "speaker_role": "",
+    "occasion": "",
+    "quote": "",
+    "quote_language": "",
+    "quote_en": "",
+    "source_title": "",
+    "source_url": "",
+    "statement_id": "",
+    "silent_since": pd.NaT,
+    "silent_occasion": "",
+}
 
 
 def _statement_fields(statement: pd.Series, record: str) -> dict[str, object]:
@@ -199,3 +204,115 @@ def coverage(dataset: Dataset) -> pd.DataFrame:
         .to_numpy()
     )
     return counts.rename_axis("issue").reset_index()
+
+
+def stance_history(
+    dataset: Dataset, actor: str, issue: str, as_of: str | pd.Timestamp
+) -> pd.DataFrame:
+    """Everything an actor said (or left unsaid) on an issue up to a date, oldest first."""
+    said = statements_as_of(dataset, as_of, issue)
+    return said[said["actor_id"] == actor].reset_index(drop=True)
+
+
+def group_summary(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Per group: actors per stance, share rejecting and median score of those that stated one.
+
+    Silent actors and actors with no record are counted in their own columns, never as zeros.
+    """
+    stated = table[table["record"] == STATED]
+    rows = []
+    for code, label in codebook.groups.items():
+        members = table[table["group"] == code]
+        if members.empty:
+            continue
+        scores = stated.loc[stated["group"] == code, "score"].astype(float)
+        row = {"group": label, "actors": len(members)}
+        for stance in codebook.scored_stances:
+            row[stance.label] = int((members["stance"] == stance.code).sum())
+        row["silent"] = int((members["record"] == SILENT).sum())
+        row["no record"] = int((members["record"] == NO_RECORD).sum())
+        row["rejecting"] = f"{(scores < 0).mean():.0%}" if len(scores) else ""
+        row["median score"] = _format_median(scores.median()) if len(scores) else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _format_median(median: float) -> str:
+    return "0" if median == 0 else f"{median:+g}"
+
+
+def changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Actors whose position (stance or record) differs between two positions tables."""
+    merged = before.merge(after, on="actor_id", suffixes=("_before", "_after"))
+    moved = merged[
+        (merged["stance_before"] != merged["stance_after"])
+        | (merged["record_before"] != merged["record_after"])
+    ]
+    return pd.DataFrame(
+        {
+            "actor_id": moved["actor_id"],
+            "actor": moved["name_after"],
+            "before": moved.apply(lambda row: _stance_text(row, "before"), axis=1),
+            "after": moved.apply(lambda row: _stance_text(row, "after"), axis=1),
+            "shift": (moved["score_after"] - moved["score_before"]).map(format_score),
+            "date": moved["date_after"].dt.strftime("%Y-%m-%d"),
+        }
+    ).reset_index(drop=True)
+
+
+def _stance_text(row: pd.Series, side: str) -> str:
+    if row[f"record_{side}"] == NO_RECORD:
+        return NO_RECORD
+    score = format_score(row[f"score_{side}"])
+    label = row[f"stance_label_{side}"].lower()
+    return f"{label} ({score})" if score else label
+
+
+def silences(dataset: Dataset, actor: str, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """The occasions on which an actor left issues unaddressed, with the issues it left out."""
+    said = statements_as_of(dataset, as_of)
+    silent = said[(said["actor_id"] == actor) & said["score"].isna()]
+    grouped = silent.groupby(["date", "occasion"], sort=True)["issue"].agg(
+        lambda issues: [dataset.codebook.issues[code] for code in dict.fromkeys(issues)]
+    )
+    return grouped.rename("issues").reset_index()
+
+
+def matrix(
+    dataset: Dataset, as_of: str | pd.Timestamp, issues: list[str], group: str | None = None
+) -> pd.DataFrame:
+    """Actors x issues, long form: each actor's position on each issue as of a date."""
+    tables = []
+    for issue in issues:
+        table = positions(dataset, issue, as_of)
+        tables.append(table.assign(issue=issue, issue_label=dataset.codebook.issues[issue]))
+    long = pd.concat(tables, ignore_index=True)
+    if group:
+        long = long[long["group"] == group]
+    cell = long["score"].map(format_score).where(long["record"] == STATED, long["record"])
+    return long.assign(cell=cell.replace(NO_RECORD, "")).reset_index(drop=True)
+
+
+def group_summaries(
+    dataset: Dataset, issues: list[str], as_of: str | pd.Timestamp, group: str | None = None
+) -> pd.DataFrame:
+    """group_summary for several issues, one block of rows per issue."""
+    blocks = []
+    for issue in issues:
+        summary = group_summary(positions(dataset, issue, as_of), dataset.codebook)
+        if group:
+            summary = summary[summary["group"] == dataset.codebook.groups[group]]
+        blocks.append(summary.assign(issue=dataset.codebook.issues[issue]))
+    combined = pd.concat(blocks, ignore_index=True)
+    return combined[["issue", *[c for c in combined.columns if c != "issue"]]]
+
+
+def matrix_table(long: pd.DataFrame) -> pd.DataFrame:
+    """The actors x issues matrix as a table: one row per actor, issues in codebook order."""
+    wide = long.pivot(index=["group_label", "name"], columns="issue_label", values="cell")
+    wide = wide[list(dict.fromkeys(long["issue_label"]))]
+    return (
+        wide.reset_index()
+        .rename(columns={"group_label": "group", "name": "actor"})
+        .rename_axis(columns=None)
+    )

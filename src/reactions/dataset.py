@@ -50,6 +50,8 @@ STATEMENT_COLUMNS = (
 )
 ACTOR_COLUMNS = ("actor_id", "name", "kind", "iso3", "group", "memberships", "region")
 EVENT_COLUMNS = ("event_id", "date", "title", "description", "source_title", "source_url")
+VOTE_COLUMNS = ("resolution", "date", "actor_id", "vote", "source_title", "source_url")
+VOTES = ("yes", "no", "abstain", "absent")
 
 # pandera's names for its built-in checks, as an analyst would read them.
 BUILTIN_RULES = {
@@ -67,6 +69,7 @@ class Dataset:
     statements: pd.DataFrame
     actors: pd.DataFrame
     events: pd.DataFrame
+    votes: pd.DataFrame
 
     @property
     def actor_names(self) -> dict[str, str]:
@@ -186,6 +189,8 @@ def _is_country(value: str) -> bool:
 ID_RULE = "must match [a-z0-9][a-z0-9-]*"
 DATE_RULE = "must be a real date written YYYY-MM-DD"
 URL_RULE = "must be an http(s) URL"
+ACTOR_RULE = "must be an actor_id of actors.csv"
+ONE_VOTE_RULE = "one vote per actor and resolution"
 
 
 def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -263,9 +268,7 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
             "date_precision": _column(
                 True, _rule(lambda v: v in DATE_PRECISIONS, "must be one of day, week, month")
             ),
-            "actor_id": _column(
-                True, _rule(lambda v: v in actor_ids, "must be an actor_id of actors.csv")
-            ),
+            "actor_id": _column(True, _rule(lambda v: v in actor_ids, ACTOR_RULE)),
             "issue": _column(True, _codes(codebook.issues, "issue")),
             "stance": _column(True, _codes(codebook.stances, "stance")),
             "quote_language": _column(
@@ -329,7 +332,32 @@ def events_schema() -> pa.DataFrameSchema:
     )
 
 
-ROW_RULE_COLUMNS = {"iso3 is required for a state (UN member)": "iso3"}
+def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "resolution": _column(True),
+            "date": _column(True, _rule(_is_date, DATE_RULE)),
+            "actor_id": _column(True, _rule(lambda v: v in actor_ids, ACTOR_RULE)),
+            "vote": _column(
+                True, _rule(lambda v: v in VOTES, f"must be one of {', '.join(VOTES)}")
+            ),
+            "source_title": _column(True),
+            "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
+        },
+        checks=[
+            _row_rule(
+                lambda f: (
+                    ~f.duplicated(["resolution", "actor_id"], keep=False)
+                    if {"resolution", "actor_id"} <= set(f)
+                    else pd.Series(True, index=f.index)
+                ),
+                ONE_VOTE_RULE,
+            )
+        ],
+    )
+
+
+ROW_RULE_COLUMNS = {"iso3 is required for a state (UN member)": "iso3", ONE_VOTE_RULE: "actor_id"}
 
 
 def _problems(
@@ -367,7 +395,10 @@ def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:
-    """Read and validate the whole dataset; raise DatasetError listing every problem found."""
+    """Read and validate the whole dataset; raise DatasetError listing every problem found.
+
+    votes.csv is optional (a dataset without recorded votes still loads); the others are required.
+    """
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     try:
@@ -375,32 +406,42 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     except DatasetError as error:
         problems += error.problems
         codebook = None
-    actors, actor_problems = _problems_or_table(data_dir / "actors.csv")
-    statements, statement_problems = _problems_or_table(data_dir / "statements.csv")
-    events, event_problems = _problems_or_table(data_dir / "events.csv")
-    problems += actor_problems + statement_problems + event_problems
+    tables = {}
+    for name in ("actors", "statements", "events", "votes"):
+        path = data_dir / f"{name}.csv"
+        if name == "votes" and not path.exists():
+            tables[name] = Table(
+                path.name, pd.DataFrame(columns=list(VOTE_COLUMNS)), pd.Series(dtype=int)
+            )
+            continue
+        tables[name], found = _problems_or_table(path)
+        problems += found
+    actors, statements = tables["actors"], tables["statements"]
+    actor_ids = (
+        set(actors.frame["actor_id"].dropna())
+        if actors is not None and "actor_id" in actors.frame
+        else set()
+    )
     if codebook is not None:
         if actors is not None:
             problems += _problems(actors, actors_schema(codebook), ROW_RULE_COLUMNS)
         if statements is not None:
-            actor_ids = (
-                set(actors.frame["actor_id"].dropna())
-                if actors is not None and "actor_id" in actors.frame
-                else set()
-            )
             row_rules = {
                 rule: column for rule, (column, _) in _statement_row_rules(codebook).items()
             }
             problems += _problems(statements, statements_schema(codebook, actor_ids), row_rules)
-    if events is not None:
-        problems += _problems(events, events_schema(), {})
-    if problems or codebook is None or actors is None or statements is None or events is None:
+    if tables["events"] is not None:
+        problems += _problems(tables["events"], events_schema(), {})
+    if tables["votes"] is not None and actors is not None:
+        problems += _problems(tables["votes"], votes_schema(actor_ids), ROW_RULE_COLUMNS)
+    if problems or codebook is None or any(table is None for table in tables.values()):
         raise DatasetError(problems)
     return Dataset(
         codebook=codebook,
         statements=_typed(statements.frame, STATEMENT_COLUMNS, ("date", "source_date")),
         actors=_typed(actors.frame, ACTOR_COLUMNS, ()),
-        events=_typed(events.frame, EVENT_COLUMNS, ("date",)),
+        events=_typed(tables["events"].frame, EVENT_COLUMNS, ("date",)),
+        votes=_typed(tables["votes"].frame, VOTE_COLUMNS, ("date",)),
     )
 
 

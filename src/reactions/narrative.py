@@ -123,6 +123,101 @@ def field_sentence(table: pd.DataFrame, issue_label: str, as_of: pd.Timestamp) -
     )
 
 
+def group_sentence(table: pd.DataFrame, focal_actor: str) -> str:
+    """How the focal actor's own group is spread on the issue."""
+    focal = table[table["actor_id"] == focal_actor].iloc[0]
+    members = table[table["group"] == focal["group"]]
+    if len(members) < 2:
+        return (
+            f"{focal['name']} is the only actor of its group ({focal['group_label']}) in the data."
+        )
+    parts = []
+    stated = members[members["record"] == STATED].sort_values(["score", "name"])
+    for (label, score), rows in stated.groupby(["stance_label", "score"], sort=False):
+        parts.append(f"{label.lower()} ({format_score(score)}): {join_names(list(rows['name']))}")
+    silent = members[members["record"] == SILENT]
+    if not silent.empty:
+        parts.append(f"only silent: {join_names(sorted(silent['name']))}")
+    missing = members[members["record"] == NO_RECORD]
+    if not missing.empty:
+        parts.append(f"no statement on record: {join_names(sorted(missing['name']))}")
+    return f"Within its group, {focal['group_label']}, {len(members)} actors: {'; '.join(parts)}."
+
+
+def change_sentence(
+    moved: pd.DataFrame,
+    focal_actor: str,
+    focal_name: str,
+    compare_to: pd.Timestamp,
+    as_of: pd.Timestamp,
+) -> str:
+    """What changed between two dates, the focal actor first."""
+    span = f"Between {format_date(compare_to)[3:]} and {format_date(as_of)[3:]}"
+    own = moved[moved["actor_id"] == focal_actor]
+    if own.empty:
+        text = f"{span}, {focal_name}'s position did not change"
+    else:
+        row = own.iloc[0]
+        text = f"{span}, {focal_name} moved from {row['before']} to {row['after']}"
+    others = moved[moved["actor_id"] != focal_actor]
+    shifted = others[others["before"] != NO_RECORD]
+    newcomers = others[others["before"] == NO_RECORD]
+    parts = [text]
+    if not shifted.empty:
+        listed = [
+            f"{row['actor']} ({row['before']} \u2192 {row['after']})"
+            for _, row in shifted.iterrows()
+        ]
+        parts.append(f"changed position: {join_names(listed)}")
+    if not newcomers.empty:
+        parts.append(
+            f"first statement on record from {len(newcomers)} more actors "
+            f"({join_names(sorted(newcomers['actor']))})"
+        )
+    if len(parts) == 1:
+        parts.append("no other actor's position changed")
+    return "; ".join(parts) + "."
+
+
+def unsaid_sentence(silences: pd.DataFrame, focal_name: str) -> str:
+    """What the focal actor left unaddressed, on which occasions (all issues)."""
+    if silences.empty:
+        return f"No silence of {focal_name} is on record: on every occasion recorded it spoke."
+    parts = []
+    for row in silences.itertuples(index=False):
+        issues = [issue.lower() for issue in row.issues]
+        what = issues[0] if len(issues) == 1 else "neither " + " nor ".join(issues)
+        verb = "did not address" if len(issues) == 1 else "addressed"
+        parts.append(f"at {row.occasion} {format_date(row.date)}, {focal_name} {verb} {what}")
+    return "Left unsaid: " + "; ".join(parts) + "."
+
+
+def vote_sentence(
+    votes_row: pd.Series,
+    recorded: pd.DataFrame,
+    focal_name: str,
+    resolution: str,
+    as_of: pd.Timestamp,
+) -> str:
+    """The focal actor's recorded votes up to the date, and its words beside the key vote."""
+    as_of_text = format_date(as_of)[3:]
+    if recorded.empty:
+        return f"No UN General Assembly vote of {focal_name} is on record as of {as_of_text}."
+    listed = join_names(
+        [
+            f"{row.resolution} ({format_date(row.date)[3:]}): {row.vote}"
+            for row in recorded.itertuples(index=False)
+        ]
+    )
+    text = f"Recorded UN General Assembly votes of {focal_name} up to {as_of_text}: {listed}."
+    if resolution in set(recorded["resolution"]):
+        text += (
+            f" On {resolution}, its last words before the vote were {votes_row['words']}:"
+            f" {votes_row['verdict']}" + (", a divergence." if votes_row["diverges"] else ".")
+        )
+    return text
+
+
 def headline(
     dataset: Dataset,
     table: pd.DataFrame,
@@ -131,8 +226,10 @@ def headline(
     issue: str,
     as_of: str | pd.Timestamp,
     among: list[str],
+    moved: pd.DataFrame | None = None,
+    compare_to: str = "",
 ) -> str:
-    """The brief's headline paragraph."""
+    """The brief's headline paragraph: position, neighbours, silence, group, change."""
     as_of = as_timestamp(as_of)
     issue_label = dataset.codebook.issues[issue]
     focal = table[table["actor_id"] == focal_actor].iloc[0]
@@ -141,5 +238,37 @@ def headline(
         position_sentence(focal, issue_label, as_of),
         neighbour_sentence(focal, near, among_names),
         silence_sentence(focal, issue_label),
+        group_sentence(table, focal_actor),
     ]
+    if moved is not None and compare_to:
+        sentences.append(
+            change_sentence(moved, focal_actor, focal["name"], as_timestamp(compare_to), as_of)
+        )
     return " ".join(sentence for sentence in sentences if sentence)
+
+
+def divergence_sentence(table: pd.DataFrame, resolution: str) -> str:
+    """Whose words and votes part ways, and how many votes are missing or unmatched by words."""
+    diverging = table[table["diverges"]]
+    listed = join_names([f"{row['actor']} ({row['verdict']})" for _, row in diverging.iterrows()])
+    voted = table[~table["vote"].isin(["", "not on record"])]
+    without_words = voted[voted["words"].isin(["no statement", "silent"])]
+    missing = int((table["vote"] == "not on record").sum())
+    text = f"On {resolution}, {len(diverging)} actors' last words diverge from their vote" + (
+        f": {listed}." if listed else "."
+    )
+    return (
+        text + f" {len(without_words)} actors voted with no statement on record; "
+        f"{missing} actors have no vote on record (never guessed)."
+    )
+
+
+def coding_sentence(
+    kappa: float, kappa_where_cued: float, quoted: int, cued: int, disagreements: int
+) -> str:
+    return (
+        f"Cues from the codebook propose a stance for {cued} of {quoted} quoted statements. "
+        f"Agreement with the human coding: Cohen's kappa {kappa:.2f} over all quoted "
+        f"statements, {kappa_where_cued:.2f} where a cue fired; {disagreements} "
+        f"disagreements are listed for review."
+    )

@@ -117,6 +117,9 @@ class Chart:
         self, include: object = None, exclude: object = None
     ) -> dict[str, object]:
         spec = self.chart.to_dict()
+        if not any(spec.get("datasets", {}).values()):
+            note = Paragraph(f"{self.description}: nothing on record to chart.", "note")
+            return {"text/plain": repr(note), "text/html": note._repr_html_()}
         payload = _script_json(spec)
         chart_id = "chart-" + hashlib.sha1(payload.encode()).hexdigest()[:12]
         html = (

@@ -35,10 +35,13 @@ class BriefRequest:
     out_dir: Path = Path("report")
     notebook: Path = Path("notebooks/brief.ipynb")
     compare_with: list[str] | None = field(default=None)
+    compare_to: str = ""
 
     @property
     def stem(self) -> str:
-        return f"{self.actor}-{self.issue}-{self.as_of}"
+        """The output name; safe because every part was checked against the dataset or a date."""
+        since = f"-since-{self.compare_to}" if self.compare_to else ""
+        return f"{self.actor}-{self.issue}-{self.as_of}{since}"
 
 
 class RenderError(RuntimeError):
@@ -64,17 +67,33 @@ def check_request(dataset: Dataset, request: BriefRequest) -> None:
             problems.append(_unknown("actor", peer, actors))
     if request.issue not in dataset.codebook.issues:
         problems.append(_unknown("issue", request.issue, list(dataset.codebook.issues)))
-    try:
-        if dt.date.fromisoformat(request.as_of).isoformat() != request.as_of:
-            raise ValueError
-    except ValueError:
+    problems += [
+        _bad_date(kind, value)
+        for kind, value in (("as-of", request.as_of), ("compare-to", request.compare_to))
+        if (value or kind == "as-of") and not _is_iso_date(value)
+    ]
+    if not problems and request.compare_to and request.compare_to >= request.as_of:
         problems.append(
             ParameterError(
-                f"bad as-of date {request.as_of!r}: write a real date as YYYY-MM-DD (2022-09-26)"
+                f"compare-to date {request.compare_to} must be before the as-of date "
+                f"{request.as_of}"
             )
         )
     if problems:
         raise ParameterError("\n".join(str(problem) for problem in problems))
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        return dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def _bad_date(kind: str, value: str) -> ParameterError:
+    return ParameterError(
+        f"bad {kind} date {value!r}: write a real date as YYYY-MM-DD (2022-09-26)"
+    )
 
 
 def _write_atomically(target: Path, content: str) -> None:
@@ -98,30 +117,22 @@ def _kernel_uses_this_python() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
-    """Execute the brief notebook for one request and publish its HTML; return the HTML path."""
-    check_request(dataset, request)
-    if not request.notebook.is_file():
-        raise RenderError(f"notebook {request.notebook} not found (run from the project root)")
-    request.out_dir.mkdir(parents=True, exist_ok=True)
-    parameters = {
-        "focal_actor": request.actor,
-        "issue": request.issue,
-        "as_of": request.as_of,
-        "data_dir": str(request.data_dir.resolve()),
-    }
-    if request.compare_with is not None:
-        parameters["compare_with"] = request.compare_with
+def render_notebook(
+    notebook: Path, parameters: dict[str, object], out_dir: Path, stem: str, title: str
+) -> Path:
+    """Run a notebook with papermill, export it offline, publish both files atomically."""
+    if not notebook.is_file():
+        raise RenderError(f"notebook {notebook} not found (run from the project root)")
+    out_dir.mkdir(parents=True, exist_ok=True)
     _kernel_uses_this_python()
     with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
-        executed_path = Path(scratch) / f"{request.stem}.ipynb"
         try:
             executed = papermill.execute_notebook(
-                str(request.notebook),
-                str(executed_path),
+                str(notebook),
+                str(Path(scratch) / f"{stem}.ipynb"),
                 parameters=parameters,
                 kernel_name=KERNEL,
-                cwd=str(request.notebook.parent),
+                cwd=str(notebook.parent),
                 progress_bar=False,
                 log_output=False,
             )
@@ -129,17 +140,62 @@ def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
             raise RenderError(
                 f"the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
             ) from None
-        title = (
-            f"{dataset.actor_name(request.actor)}: "
-            f"{dataset.codebook.issues[request.issue]}, as of {request.as_of}"
-        )
         html = export_html(executed, title)
     outside = external_resources(html)
     if outside:
         raise RenderError(
             "the page would load resources from outside itself: " + "; ".join(outside)
         )
-    html_path = request.out_dir / f"{request.stem}.html"
-    _write_atomically(request.out_dir / f"{request.stem}.ipynb", nbformat.writes(executed))
+    html_path = out_dir / f"{stem}.html"
+    _write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(executed))
     _write_atomically(html_path, html)
     return html_path
+
+
+def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
+    """Execute the brief notebook for one request and publish its HTML; return the HTML path."""
+    check_request(dataset, request)
+    parameters: dict[str, object] = {
+        "focal_actor": request.actor,
+        "issue": request.issue,
+        "as_of": request.as_of,
+        "data_dir": str(request.data_dir.resolve()),
+    }
+    if request.compare_to:
+        parameters["compare_to"] = request.compare_to
+    if request.compare_with is not None:
+        parameters["compare_with"] = request.compare_with
+    title = (
+        f"{dataset.actor_name(request.actor)}: "
+        f"{dataset.codebook.issues[request.issue]}, as of {request.as_of}"
+    )
+    return render_notebook(request.notebook, parameters, request.out_dir, request.stem, title)
+
+
+def render_comparison(
+    dataset: Dataset,
+    as_of: str,
+    issue: str = "all",
+    group: str = "all",
+    data_dir: Path = Path("data"),
+    out_dir: Path = Path("report"),
+    notebook: Path = Path("notebooks/compare.ipynb"),
+) -> Path:
+    """The cross-actor notebook (actors x issues, groups, words and votes, coding quality)."""
+    problems = []
+    if issue != "all" and issue not in dataset.codebook.issues:
+        problems.append(_unknown("issue", issue, ["all", *dataset.codebook.issues]))
+    if group != "all" and group not in dataset.codebook.groups:
+        problems.append(_unknown("group", group, ["all", *dataset.codebook.groups]))
+    if not _is_iso_date(as_of):
+        problems.append(_bad_date("as-of", as_of))
+    if problems:
+        raise ParameterError("\n".join(str(problem) for problem in problems))
+    parameters = {
+        "issue": issue,
+        "as_of": as_of,
+        "group": group,
+        "data_dir": str(data_dir.resolve()),
+    }
+    stem = f"compare-{issue}-{group}-{as_of}"
+    return render_notebook(notebook, parameters, out_dir, stem, f"Who stands where, as of {as_of}")
