@@ -81,11 +81,14 @@ def rendered(tmp_path_factory) -> Path:
     return out
 
 
-def test_render_writes_html_and_executed_notebook(rendered):
+def test_render_writes_html_notebook_and_static_charts(rendered):
+    stem = "belarus-recognition-2022-09-26"
     assert sorted(path.name for path in rendered.iterdir()) == [
-        "belarus-recognition-2022-09-26.html",
-        "belarus-recognition-2022-09-26.ipynb",
-    ]
+        f"{stem}-chart-{n}.{ext}" for n in (1, 2) for ext in ("png", "svg")
+    ] + [f"{stem}.html", f"{stem}.ipynb"]
+    svg = (rendered / f"{stem}-chart-1.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Belarus" in svg
+    assert (rendered / f"{stem}-chart-1.png").read_bytes().startswith(b"\x89PNG")
     executed = nbformat.read(rendered / "belarus-recognition-2022-09-26.ipynb", as_version=4)
     assert executed.metadata["papermill"]["parameters"]["focal_actor"] == "belarus"
 

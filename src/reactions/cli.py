@@ -12,7 +12,8 @@ from pathlib import Path
 
 from reactions.coding import check_coding, report
 from reactions.dataset import load_dataset
-from reactions.errors import DatasetError, ParameterError
+from reactions.errors import InputError, ParameterError
+from reactions.publish import PublishLocked, load_schedule, publish, summary_table, write_index
 from reactions.render import BriefRequest, RenderError, render_brief, render_comparison
 
 BAD_INPUT, FAILED = 2, 1
@@ -50,6 +51,36 @@ def _report_rendered(path: Path, started: float) -> None:
         f"rendered {path} ({path.stat().st_size / 1024:.0f} KiB, "
         f"{time.perf_counter() - started:.1f} s)"
     )
+
+
+def _publish(arguments: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    dataset = load_dataset(arguments.data)
+    schedule = load_schedule(arguments.schedule, dataset)
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    outcomes = publish(
+        schedule,
+        arguments.data,
+        arguments.out,
+        arguments.jobs,
+        console,
+        arguments.lock_timeout,
+        arguments.notebooks,
+    )
+    console.print(summary_table(outcomes))
+    failed = [outcome for outcome in outcomes if outcome.status != "published"]
+    console.print(
+        f"{len(outcomes) - len(failed)} published, {len(failed)} failed in "
+        f"{time.perf_counter() - started:.1f} s; index: {arguments.out / 'index.html'}"
+    )
+    return FAILED if failed else 0
+
+
+def _index(arguments: argparse.Namespace) -> int:
+    print(f"wrote {write_index(arguments.out)}")
+    return 0
 
 
 def _code_check(arguments: argparse.Namespace) -> int:
@@ -108,6 +139,28 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     compare.add_argument("--notebook", type=Path, default=Path("notebooks/compare.ipynb"))
     compare.set_defaults(run=_compare)
+    publish_parser = commands.add_parser("publish", help="render every brief of a schedule")
+    publish_parser.add_argument("--schedule", type=Path, default=Path("schedule.yml"))
+    publish_parser.add_argument("--jobs", type=int, default=2, help="briefs rendered at once")
+    publish_parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for another publish run (default: stop)",
+    )
+    publish_parser.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    publish_parser.add_argument("--out", type=Path, default=Path("report"), help="output folder")
+    publish_parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=Path("notebooks"),
+        help="folder holding brief.ipynb and compare.ipynb",
+    )
+    publish_parser.set_defaults(run=_publish)
+    index = commands.add_parser("index", help="rebuild report/index.html")
+    index.add_argument("--out", type=Path, default=Path("report"), help="output folder")
+    index.set_defaults(run=_index)
     code_check = commands.add_parser(
         "code-check", help="propose stances from the codebook's cues and measure agreement"
     )
@@ -120,11 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         return arguments.run(arguments)
-    except (DatasetError, ParameterError) as error:
+    except (InputError, ParameterError) as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
     except RenderError as error:
         print(f"render failed, nothing replaced: {error}", file=sys.stderr)
+        return FAILED
+    except PublishLocked as error:
+        print(f"error: {error}", file=sys.stderr)
         return FAILED
 
 

@@ -21,17 +21,27 @@ class Problem:
         return f"{where}:{column} {self.rule} (value: {self.value!r})"
 
 
-class DatasetError(Exception):
-    """Raised with every problem of a dataset, so one run shows the whole repair list."""
+class InputError(Exception):
+    """Raised with every problem of an input, so one run shows the whole repair list."""
+
+    subject = "the input"
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems, key=_sort_key)
         super().__init__(self.report())
 
     def report(self) -> str:
-        lines = [f"{len(self.problems)} problem(s) in the dataset:"]
+        lines = [f"{len(self.problems)} problem(s) in {self.subject}:"]
         lines += [f"  {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class DatasetError(InputError):
+    subject = "the dataset"
+
+
+class ScheduleError(InputError):
+    subject = "the schedule"
 
 
 class ParameterError(ValueError):

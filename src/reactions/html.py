@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import altair as alt
+import jinja2
 import nbformat
 import vl_convert
 from nbconvert import HTMLExporter
@@ -47,6 +48,29 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
         },
     )
     return body
+
+
+def chart_specs(notebook: nbformat.NotebookNode) -> list[dict]:
+    """The Vega-Lite specs of every chart output, in notebook order."""
+    return [
+        output["data"][key]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        for key in output.get("data", {})
+        if key.startswith("application/vnd.vegalite.")
+    ]
+
+
+def render_index(pages: list[dict[str, str]]) -> str:
+    """The report folder's index: every published page, escaped, with no outside resources."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    css = (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8")
+    return environment.get_template("index.html.j2").render(pages=pages, css=css)
 
 
 class _ResourceFinder(HTMLParser):

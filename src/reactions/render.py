@@ -18,9 +18,10 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from reactions.charts import static_images
 from reactions.dataset import Dataset
 from reactions.errors import ParameterError
-from reactions.html import export_html, external_resources
+from reactions.html import chart_specs, export_html, external_resources
 
 KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published brief is for reading
@@ -96,12 +97,13 @@ def _bad_date(kind: str, value: str) -> ParameterError:
     )
 
 
-def _write_atomically(target: Path, content: str) -> None:
+def write_atomically(target: Path, content: bytes) -> None:
+    """Write beside the target, then rename: readers see the old file or the new, never half."""
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with os.fdopen(handle, "wb") as stream:
             stream.write(content)
         os.chmod(temporary, PUBLISHED_MODE)
         os.replace(temporary, target)
@@ -118,38 +120,71 @@ def _kernel_uses_this_python() -> None:
 
 
 def render_notebook(
-    notebook: Path, parameters: dict[str, object], out_dir: Path, stem: str, title: str
+    notebook: Path,
+    parameters: dict[str, object],
+    out_dir: Path,
+    stem: str,
+    title: str,
+    cell_timeout: int | None = None,
 ) -> Path:
-    """Run a notebook with papermill, export it offline, publish both files atomically."""
+    """Run a notebook with papermill, export it offline, publish every file atomically.
+
+    On failure nothing published is touched; the partly executed notebook is kept in
+    `_failed/STEM.ipynb` so the error can be read where it happened.
+    """
     if not notebook.is_file():
         raise RenderError(f"notebook {notebook} not found (run from the project root)")
     out_dir.mkdir(parents=True, exist_ok=True)
     _kernel_uses_this_python()
     with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
+        executed_path = Path(scratch) / f"{stem}.ipynb"
         try:
             executed = papermill.execute_notebook(
                 str(notebook),
-                str(Path(scratch) / f"{stem}.ipynb"),
+                str(executed_path),
                 parameters=parameters,
                 kernel_name=KERNEL,
                 cwd=str(notebook.parent),
                 progress_bar=False,
                 log_output=False,
+                execution_timeout=cell_timeout,
             )
-        except papermill.PapermillExecutionError as error:
-            raise RenderError(
-                f"the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
-            ) from None
+        except Exception as error:  # any kernel or cell failure: keep the evidence, publish nothing
+            kept = _keep_failed(executed_path, out_dir, stem)
+            raise RenderError(f"{_describe(error)}; {kept}") from None
         html = export_html(executed, title)
     outside = external_resources(html)
     if outside:
         raise RenderError(
             "the page would load resources from outside itself: " + "; ".join(outside)
         )
+    for number, spec in enumerate(chart_specs(executed), start=1):
+        svg, png = static_images(spec)
+        write_atomically(out_dir / f"{stem}-chart-{number}.svg", svg.encode("utf-8"))
+        write_atomically(out_dir / f"{stem}-chart-{number}.png", png)
+    write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(executed).encode("utf-8"))
     html_path = out_dir / f"{stem}.html"
-    _write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(executed))
-    _write_atomically(html_path, html)
+    write_atomically(html_path, html.encode("utf-8"))
     return html_path
+
+
+FAILED_DIR = "_failed"
+
+
+def _keep_failed(executed_path: Path, out_dir: Path, stem: str) -> str:
+    if not executed_path.exists():
+        return "no notebook was written"
+    failed_dir = out_dir / FAILED_DIR
+    failed_dir.mkdir(exist_ok=True)
+    target = failed_dir / f"{stem}.ipynb"
+    write_atomically(target, executed_path.read_bytes())
+    return f"the error notebook is {target}"
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, papermill.PapermillExecutionError):
+        return f"the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
+    return f"the notebook run failed: {type(error).__name__}: {error}".strip()
 
 
 def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
@@ -172,6 +207,20 @@ def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
     return render_notebook(request.notebook, parameters, request.out_dir, request.stem, title)
 
 
+def check_comparison(dataset: Dataset, as_of: str, issue: str = "all", group: str = "all") -> str:
+    """Check the cross-actor notebook's parameters; return its output stem."""
+    problems = []
+    if issue != "all" and issue not in dataset.codebook.issues:
+        problems.append(_unknown("issue", issue, ["all", *dataset.codebook.issues]))
+    if group != "all" and group not in dataset.codebook.groups:
+        problems.append(_unknown("group", group, ["all", *dataset.codebook.groups]))
+    if not _is_iso_date(as_of):
+        problems.append(_bad_date("as-of", as_of))
+    if problems:
+        raise ParameterError("\n".join(str(problem) for problem in problems))
+    return f"compare-{issue}-{group}-{as_of}"
+
+
 def render_comparison(
     dataset: Dataset,
     as_of: str,
@@ -182,20 +231,11 @@ def render_comparison(
     notebook: Path = Path("notebooks/compare.ipynb"),
 ) -> Path:
     """The cross-actor notebook (actors x issues, groups, words and votes, coding quality)."""
-    problems = []
-    if issue != "all" and issue not in dataset.codebook.issues:
-        problems.append(_unknown("issue", issue, ["all", *dataset.codebook.issues]))
-    if group != "all" and group not in dataset.codebook.groups:
-        problems.append(_unknown("group", group, ["all", *dataset.codebook.groups]))
-    if not _is_iso_date(as_of):
-        problems.append(_bad_date("as-of", as_of))
-    if problems:
-        raise ParameterError("\n".join(str(problem) for problem in problems))
+    stem = check_comparison(dataset, as_of, issue, group)
     parameters = {
         "issue": issue,
         "as_of": as_of,
         "group": group,
         "data_dir": str(data_dir.resolve()),
     }
-    stem = f"compare-{issue}-{group}-{as_of}"
     return render_notebook(notebook, parameters, out_dir, stem, f"Who stands where, as of {as_of}")
