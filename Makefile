@@ -8,7 +8,7 @@ ACTOR ?= belarus
 ISSUE ?= recognition
 AS_OF ?= 2022-09-26
 
-.PHONY: brief validate test lint refresh diff clean
+.PHONY: brief publish validate test lint refresh diff bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,6 +21,10 @@ validate: $(VENV)/.installed
 
 brief: validate
 	reactions render --actor $(ACTOR) --issue $(ISSUE) --as-of $(AS_OF) --data data --out report
+
+# Every brief of schedule.yml, two at a time, then report/index.html. Exit 1 if any failed.
+publish: validate
+	reactions publish --schedule schedule.yml --jobs 2 --data data --out report
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests
@@ -38,4 +42,4 @@ diff:
 	nbdiff --ignore-metadata --ignore-details notebooks/*.ipynb 2>/dev/null || git diff -- notebooks
 
 clean:
-	rm -rf $(VENV) report/*.html report/*.ipynb
+	rm -rf $(VENV) report/*.html report/*.ipynb report/*.svg report/*.png report/_failed
