@@ -41,5 +41,9 @@ diff:
 	git diff --stat -- notebooks data
 	nbdiff --ignore-metadata --ignore-details notebooks/*.ipynb 2>/dev/null || git diff -- notebooks
 
+# Prints (a)-(d) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
 clean:
 	rm -rf $(VENV) report/*.html report/*.ipynb report/*.svg report/*.png report/_failed

@@ -6,10 +6,9 @@ import json
 
 import altair as alt
 import pandas as pd
-import vl_convert
 
 from reactions.codebook import Codebook
-from reactions.compare import NO_RECORD, SILENT, STATED
+from reactions.compare import NO_RECORD, SILENT, STATED, stance_runs
 
 # Diverging: blue away from Moscow's position, red toward it; silence grey and hollow.
 STANCE_COLOURS = {
@@ -133,10 +132,49 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
     return alt.hconcat(worded, silence).resolve_scale(y="independent")
 
 
+MAX_TIMELINE_POINTS = 1500  # above this, statements are drawn as runs of stance per period
+MAX_TIMELINE_ROWS = 4000  # and the period is coarsened until the chart embeds at most this
+
+
 def timeline(
     statements: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str]
 ) -> alt.LayerChart:
-    """Statements over time against the events they answer."""
+    """Statements over time against the events they answer.
+
+    Up to MAX_TIMELINE_POINTS statements are drawn one point each, with their words; more are
+    aggregated into each actor's runs of stance per week, month, quarter or year (the finest
+    that keeps the chart small), so a large dataset never embeds its raw rows in the page.
+    """
+    happened = pd.DataFrame(
+        {"date": events["date"].dt.strftime("%Y-%m-%d"), "title": events["title"]}
+    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y"))
+    if len(statements) <= MAX_TIMELINE_POINTS:
+        marks = _statement_points(statements, codebook, actor_names, x)
+    else:
+        marks = _stance_runs(statements, codebook, actor_names, x)
+    rules = (
+        alt.Chart(happened)
+        .mark_rule(color="#555", strokeDash=[3, 3])
+        .encode(
+            x=x,
+            tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date:N", title="Date")],
+        )
+    )
+    labels = (
+        alt.Chart(happened)
+        .mark_text(
+            angle=270, align="left", baseline="bottom", dx=4, dy=-3, y=0, fontSize=10, color="#555"
+        )
+        .encode(x=x, text="title:N")
+    )
+    height = max(ROW_HEIGHT * statements["actor_id"].nunique(), 80)
+    return (rules + labels + marks).properties(width=560, height=height)
+
+
+def _statement_points(
+    statements: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str], x: alt.X
+) -> alt.Chart:
     said = pd.DataFrame(
         {
             "name": statements["actor_id"].map(actor_names),
@@ -149,11 +187,7 @@ def timeline(
             ),
         }
     )
-    happened = pd.DataFrame(
-        {"date": events["date"].dt.strftime("%Y-%m-%d"), "title": events["title"]}
-    )
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b"))
-    points = (
+    return (
         alt.Chart(said)
         .mark_point(size=70)
         .encode(
@@ -174,23 +208,45 @@ def timeline(
             ],
         )
     )
-    rules = (
-        alt.Chart(happened)
-        .mark_rule(color="#555", strokeDash=[3, 3])
+
+
+def _stance_runs(
+    statements: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str], x: alt.X
+) -> alt.Chart:
+    actors = max(statements["actor_id"].nunique(), 1)
+    span = statements["date"].max() - statements["date"].min()
+    periods = (("W-SUN", 7), ("M", 30), ("Q", 91), ("Y", 365))
+    period = next(
+        (name for name, days in periods if actors * (span.days // days + 1) <= MAX_TIMELINE_ROWS),
+        "Y",
+    )
+    runs = stance_runs(statements, period)
+    frame = pd.DataFrame(
+        {
+            "name": runs["actor_id"].map(actor_names),
+            "date": runs["start"].dt.strftime("%Y-%m-%d"),
+            "end": runs["end"].dt.strftime("%Y-%m-%d"),
+            "stance_label": runs["stance"].map(codebook.stance_label),
+            "statements": runs["statements"],
+        }
+    )
+    return (
+        alt.Chart(frame)
+        .mark_bar(height={"band": 0.8})
         .encode(
             x=x,
-            tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date:N", title="Date")],
+            x2="end:T",
+            y=alt.Y("name:N", title=None, sort="ascending"),
+            color=alt.Color("stance_label:N", title="Stance", scale=_stance_scale(codebook)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Actor"),
+                alt.Tooltip("date:N", title="From"),
+                alt.Tooltip("end:N", title="Until"),
+                alt.Tooltip("stance_label:N", title="Latest stance each period"),
+                alt.Tooltip("statements:Q", title="Statements"),
+            ],
         )
     )
-    labels = (
-        alt.Chart(happened)
-        .mark_text(
-            angle=270, align="left", baseline="bottom", dx=4, dy=-3, y=0, fontSize=10, color="#555"
-        )
-        .encode(x=x, text="title:N")
-    )
-    height = max(ROW_HEIGHT * said["name"].nunique(), 80)
-    return (rules + labels + points).properties(width=560, height=height)
 
 
 NO_RECORD_COLOUR = "#f4f4f4"
@@ -283,6 +339,8 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
 
 def static_images(spec: dict) -> tuple[str, bytes]:
     """SVG and PNG of a chart, for email and print (rendered by vl-convert, offline)."""
+    import vl_convert  # only the renderer needs it, not the notebook kernel
+
     version = ".".join(alt.SCHEMA_VERSION.split(".")[:2])
     return (
         vl_convert.vegalite_to_svg(spec, vl_version=version),

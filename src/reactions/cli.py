@@ -10,11 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-from reactions.coding import check_coding, report
-from reactions.dataset import load_dataset
-from reactions.errors import InputError, ParameterError
-from reactions.publish import PublishLocked, load_schedule, publish, summary_table, write_index
-from reactions.render import BriefRequest, RenderError, render_brief, render_comparison
+from reactions.dataset import load_dataset, load_reference
+from reactions.errors import (
+    DataRejected,
+    InputError,
+    ParameterError,
+    PublishLocked,
+    RenderError,
+)
+
+# Each command imports what it needs when it runs: a render should not pay for scikit-learn.
 
 BAD_INPUT, FAILED = 2, 1
 
@@ -31,7 +36,9 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _compare(arguments: argparse.Namespace) -> int:
-    dataset = load_dataset(arguments.data)
+    from reactions.render import render_comparison
+
+    dataset = load_reference(arguments.data)
     started = time.perf_counter()
     path = render_comparison(
         dataset,
@@ -56,7 +63,9 @@ def _report_rendered(path: Path, started: float) -> None:
 def _publish(arguments: argparse.Namespace) -> int:
     from rich.console import Console
 
-    dataset = load_dataset(arguments.data)
+    from reactions.publish import load_schedule, publish, summary_table
+
+    dataset = load_dataset(arguments.data)  # once, up front: bad data stops the run here
     schedule = load_schedule(arguments.schedule, dataset)
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -79,17 +88,23 @@ def _publish(arguments: argparse.Namespace) -> int:
 
 
 def _index(arguments: argparse.Namespace) -> int:
+    from reactions.publish import write_index
+
     print(f"wrote {write_index(arguments.out)}")
     return 0
 
 
 def _code_check(arguments: argparse.Namespace) -> int:
+    from reactions.coding import check_coding, report
+
     print(report(check_coding(load_dataset(arguments.data))))
     return 0  # advice, not a gate
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    dataset = load_dataset(arguments.data)
+    from reactions.render import BriefRequest, render_brief
+
+    dataset = load_reference(arguments.data)
     request = BriefRequest(
         actor=arguments.actor,
         issue=arguments.issue,
@@ -173,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         return arguments.run(arguments)
-    except (InputError, ParameterError) as error:
+    except (InputError, ParameterError, DataRejected) as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT
     except RenderError as error:

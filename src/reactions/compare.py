@@ -316,3 +316,38 @@ def matrix_table(long: pd.DataFrame) -> pd.DataFrame:
         .rename(columns={"group_label": "group", "name": "actor"})
         .rename_axis(columns=None)
     )
+
+
+def stance_runs(statements: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Each actor's latest stance per period, merged into runs of the same stance.
+
+    `statements` must be ordered as statements_as_of orders them (the last of a period is its
+    latest, clearest word). Returns actor_id, stance, start, end, statements (count in the run).
+    """
+    periods = statements["date"].dt.to_period(period)
+    latest = (
+        statements.assign(_period=periods)
+        .groupby(["actor_id", "_period"], sort=True)
+        .agg(stance=("stance", "last"), statements=("stance", "size"))
+        .reset_index()
+    )
+    new_run = (latest["actor_id"] != latest["actor_id"].shift()) | (
+        latest["stance"] != latest["stance"].shift()
+    )
+    latest["_run"] = new_run.cumsum()
+    runs = latest.groupby("_run").agg(
+        actor_id=("actor_id", "first"),
+        stance=("stance", "first"),
+        first=("_period", "first"),
+        last=("_period", "last"),
+        statements=("statements", "sum"),
+    )
+    return pd.DataFrame(
+        {
+            "actor_id": runs["actor_id"],
+            "stance": runs["stance"],
+            "start": runs["first"].map(lambda p: p.start_time),
+            "end": runs["last"].map(lambda p: p.end_time.normalize() + pd.Timedelta(days=1)),
+            "statements": runs["statements"],
+        }
+    ).reset_index(drop=True)

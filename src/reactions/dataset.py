@@ -8,16 +8,17 @@ rule on every row, lazily, so that one run lists all problems at once.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.csv as arrow_csv
 import pycountry
 
 from reactions.codebook import Codebook, load_codebook
@@ -62,14 +63,11 @@ BUILTIN_RULES = {
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """Validated frames: dates are timestamps, missing optional text is ''."""
+class Reference:
+    """The codebook and the actors: enough to check a brief's parameters."""
 
     codebook: Codebook
-    statements: pd.DataFrame
     actors: pd.DataFrame
-    events: pd.DataFrame
-    votes: pd.DataFrame
 
     @property
     def actor_names(self) -> dict[str, str]:
@@ -80,30 +78,85 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Dataset(Reference):
+    """Validated frames: dates are timestamps, missing optional text is ''."""
+
+    statements: pd.DataFrame
+    events: pd.DataFrame
+    votes: pd.DataFrame
+
+
+@dataclass
 class Table:
-    """A CSV file as strings, with each record's first line number in the file."""
+    """A CSV file as strings; each record's first line in the file is found when needed."""
 
     name: str
     frame: pd.DataFrame
-    lines: pd.Series
+    path: Path
+    lines: pd.Series | None = None
 
     def line_of(self, index: object) -> int | None:
         if index is None or (isinstance(index, float) and pd.isna(index)):
             return 1  # a problem of the whole file is shown at its header line
+        if self.lines is None:
+            self.lines = _record_lines(self.path)
         return int(self.lines.loc[index])
+
+
+def _record_lines(path: Path) -> pd.Series:
+    """The first line of every record (blank lines skipped), counting quoted newlines."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader, None)
+        lines, start = [], reader.line_num + 1
+        for record in reader:
+            if record:
+                lines.append(start)
+            start = reader.line_num + 1
+    return pd.Series(lines, dtype=int)
 
 
 def read_table(path: Path) -> Table:
     """Read a CSV file strictly: UTF-8, a header row, the same number of fields on every row.
 
-    A UTF-8 byte-order mark and CRLF line ends are accepted (spreadsheets write them);
-    both are removed on reading and never written back.
+    Arrow's CSV reader reads well-formed files fast and refuses ragged rows; anything it
+    refuses is read again by the strict reader, which reports every structural problem with its
+    line. A UTF-8 byte-order mark and CRLF line ends are accepted (spreadsheets write them);
+    nothing is ever written back.
     """
-    name = path.name
+    if not path.exists():
+        raise DatasetError([Problem(path.name, None, None, str(path), "file is missing")])
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DatasetError([Problem(name, None, None, str(path), "file is missing")]) from None
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            raw_header = next(csv.reader(stream))
+        header = [column.strip() for column in raw_header]
+        if len(set(header)) != len(header) or (len(header) == 1 and _other_delimiter(header[0])):
+            return _read_strictly(path)
+        table = arrow_csv.read_csv(
+            path,
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types=dict.fromkeys(raw_header, arrow.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (arrow.ArrowInvalid, UnicodeDecodeError, csv.Error, StopIteration):
+        return _read_strictly(path)
+    frame = table.to_pandas()
+    frame.columns = header
+    frame = frame.apply(lambda column: column.str.strip())
+    frame = frame[(frame != "").any(axis=1)].replace("", None)
+    return Table(path.name, frame, path)
+
+
+def _other_delimiter(header: str) -> bool:
+    return header.count(";") + header.count("\t") > 0
+
+
+def _read_strictly(path: Path) -> Table:
+    name = path.name
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -114,9 +167,10 @@ def read_table(path: Path) -> Table:
         raise DatasetError([Problem(name, 1, None, "", "file is empty: a header row is required")])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
+    header: list[str] = []
+    records, lines = [], []
     try:
         header = [column.strip() for column in next(reader)]
-        records, lines = [], []
         start = reader.line_num + 1
         for record in reader:
             if not any(field.strip() for field in record):
@@ -143,47 +197,55 @@ def read_table(path: Path) -> Table:
         Problem(name, 1, column, column, "column appears twice in the header")
         for column in sorted(duplicated)
     ]
-    if len(header) == 1 and header[0].count(";") + header[0].count("\t") > 0:
+    if len(header) == 1 and _other_delimiter(header[0]):
         problems.append(
             Problem(name, 1, None, header[0][:80], "fields must be separated by commas")
         )
     if problems:
         raise DatasetError(problems)
-    frame = pd.DataFrame(records, columns=header, dtype=object)
+    frame = pd.DataFrame(records, columns=header, dtype=str)
     frame = frame.apply(lambda column: column.str.strip()).replace("", None)
-    return Table(name, frame, pd.Series(lines, index=frame.index, dtype=int))
+    return Table(name, frame, path, pd.Series(lines, index=frame.index, dtype=int))
 
 
-def _rule(function: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
-    """An element-wise rule on present values; missing values are the `required` rule's job."""
-    return pa.Check(
-        lambda series: series.isna() | series.map(lambda v: pd.isna(v) or function(v)), name=rule
-    )
+def _rule(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
+    """A vectorized rule on present values; missing values are the `required` rule's job."""
+
+    def check(series: pd.Series) -> pd.Series:
+        passed = pd.Series(True, index=series.index)
+        present = series.notna()
+        if present.any():
+            passed[present] = test(series[present]).fillna(False).astype(bool)
+        return passed
+
+    return pa.Check(check, name=rule)
 
 
-def _is_date(value: str) -> bool:
-    if not DATE_PATTERN.match(value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+def _is_id(values: pd.Series) -> pd.Series:
+    return values.str.fullmatch(ID_PATTERN.pattern.strip("^$"))
 
 
-def _is_http_url(value: str) -> bool:
-    parsed = urlparse(value)
-    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and " " not in value
-
-
-def _is_language(value: str) -> bool:
-    return len(value) == 2 and pycountry.languages.get(alpha_2=value) is not None
-
-
-def _is_country(value: str) -> bool:
+def _is_date(values: pd.Series) -> pd.Series:
     return (
-        len(value) == 3 and value.isupper() and pycountry.countries.get(alpha_3=value) is not None
+        values.str.fullmatch(DATE_PATTERN.pattern.strip("^$"))
+        & pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").notna()
     )
+
+
+def _is_http_url(values: pd.Series) -> pd.Series:
+    return values.str.fullmatch(r"https?://[^\s/?#]+[^\s]*")
+
+
+@cache
+def _languages() -> frozenset[str]:
+    return frozenset(
+        language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2")
+    )
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(country.alpha_3 for country in pycountry.countries)
 
 
 ID_RULE = "must match [a-z0-9][a-z0-9-]*"
@@ -195,7 +257,7 @@ ONE_VOTE_RULE = "one vote per actor and resolution"
 
 def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Column:
     return pa.Column(
-        object,
+        None,  # text of any string dtype (object or pyarrow-backed)
         checks=list(checks),
         nullable=not required,
         unique=unique,
@@ -204,10 +266,14 @@ def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Colum
     )
 
 
+def _is_in(allowed: object) -> Callable[[pd.Series], pd.Series]:
+    return lambda values: values.isin(list(allowed))  # type: ignore[call-overload]
+
+
 def _codes(values: object, what: str) -> pa.Check:
     allowed = sorted(values)  # type: ignore[call-overload]
     return _rule(
-        lambda v: v in allowed,
+        _is_in(allowed),
         f"must be one of the {what} codes of codebook.yml ({', '.join(allowed)})",
     )
 
@@ -263,16 +329,17 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
     row_rules = _statement_row_rules(codebook)
     return pa.DataFrameSchema(
         {
-            "statement_id": _column(True, _rule(ID_PATTERN.match, ID_RULE), unique=True),
+            "statement_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
             "date_precision": _column(
-                True, _rule(lambda v: v in DATE_PRECISIONS, "must be one of day, week, month")
+                True, _rule(_is_in(DATE_PRECISIONS), "must be one of day, week, month")
             ),
-            "actor_id": _column(True, _rule(lambda v: v in actor_ids, ACTOR_RULE)),
+            "actor_id": _column(True, _rule(_is_in(actor_ids), ACTOR_RULE)),
             "issue": _column(True, _codes(codebook.issues, "issue")),
             "stance": _column(True, _codes(codebook.stances, "stance")),
             "quote_language": _column(
-                False, _rule(_is_language, "must be an ISO 639-1 language code (en, ru, ...)")
+                False,
+                _rule(_is_in(_languages()), "must be an ISO 639-1 language code (en, ru, ...)"),
             ),
             "source_title": _column(True),
             "source_date": _column(True, _rule(_is_date, DATE_RULE)),
@@ -298,13 +365,13 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
 def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "actor_id": _column(True, _rule(ID_PATTERN.match, ID_RULE), unique=True),
+            "actor_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
             "name": _column(True),
             "kind": _column(
-                True, _rule(lambda v: v in ACTOR_KINDS, f"must be one of {', '.join(ACTOR_KINDS)}")
+                True, _rule(_is_in(ACTOR_KINDS), f"must be one of {', '.join(ACTOR_KINDS)}")
             ),
             "iso3": _column(
-                False, _rule(_is_country, "must be an ISO 3166-1 alpha-3 country code")
+                False, _rule(_is_in(_countries()), "must be an ISO 3166-1 alpha-3 country code")
             ),
             "group": _column(True, _codes(codebook.groups, "group")),
             "memberships": _column(False),
@@ -322,7 +389,7 @@ def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
 def events_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "event_id": _column(True, _rule(ID_PATTERN.match, ID_RULE), unique=True),
+            "event_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
             "title": _column(True),
             "description": _column(False),
@@ -337,10 +404,8 @@ def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
         {
             "resolution": _column(True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
-            "actor_id": _column(True, _rule(lambda v: v in actor_ids, ACTOR_RULE)),
-            "vote": _column(
-                True, _rule(lambda v: v in VOTES, f"must be one of {', '.join(VOTES)}")
-            ),
+            "actor_id": _column(True, _rule(_is_in(actor_ids), ACTOR_RULE)),
+            "vote": _column(True, _rule(_is_in(VOTES), f"must be one of {', '.join(VOTES)}")),
             "source_title": _column(True),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
         },
@@ -392,6 +457,25 @@ def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
         return read_table(path), []
     except DatasetError as error:
         return None, error.problems
+
+
+def load_reference(data_dir: Path | str) -> Reference:
+    """Validate only codebook.yml and actors.csv: a quick check of parameters before a render
+    (the notebook validates the whole dataset when it loads it)."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    try:
+        codebook = load_codebook(data_dir / "codebook.yml")
+    except DatasetError as error:
+        problems += error.problems
+        codebook = None
+    actors, found = _problems_or_table(data_dir / "actors.csv")
+    problems += found
+    if codebook is not None and actors is not None:
+        problems += _problems(actors, actors_schema(codebook), ROW_RULE_COLUMNS)
+    if problems or codebook is None or actors is None:
+        raise DatasetError(problems)
+    return Reference(codebook=codebook, actors=_typed(actors.frame, ACTOR_COLUMNS, ()))
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:

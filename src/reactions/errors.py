@@ -44,6 +44,18 @@ class ScheduleError(InputError):
     subject = "the schedule"
 
 
+class RenderError(RuntimeError):
+    """The notebook ran into an error or produced an unpublishable page; nothing was replaced."""
+
+
+class DataRejected(RuntimeError):
+    """The notebook refused the dataset on loading; its message lists every problem."""
+
+
+class PublishLocked(RuntimeError):
+    """Another publish run is writing the same report folder."""
+
+
 class ParameterError(ValueError):
     """A brief was asked for with an actor, issue or date the dataset does not know."""
 

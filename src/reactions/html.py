@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
@@ -11,6 +12,7 @@ from typing import ClassVar
 import altair as alt
 import jinja2
 import nbformat
+import platformdirs
 import vl_convert
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
@@ -21,9 +23,26 @@ HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
 
 @cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one script, matching Altair's Vega-Lite version."""
+    """Vega, Vega-Lite and vega-embed in one script, matching Altair's Vega-Lite version.
+
+    Bundling takes about a second, so the result is kept in the user's cache folder, keyed by
+    the vl-convert and Vega-Lite versions that made it.
+    """
     major_minor = ".".join(alt.SCHEMA_VERSION.split(".")[:2])
-    return vl_convert.javascript_bundle(vl_version=major_minor)
+    version = getattr(vl_convert, "__version__", "unknown")
+    cached = platformdirs.user_cache_path("reactions") / f"vega-{version}-{major_minor}.js"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        bundle = vl_convert.javascript_bundle(vl_version=major_minor)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(bundle, encoding="utf-8")
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return bundle
 
 
 def export_html(notebook: nbformat.NotebookNode, title: str) -> str:

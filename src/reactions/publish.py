@@ -25,8 +25,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reactions.dataset import Dataset
-from reactions.errors import ParameterError, Problem, ScheduleError
+from reactions.dataset import Reference
+from reactions.errors import ParameterError, Problem, PublishLocked, ScheduleError
 from reactions.html import render_index
 from reactions.render import BriefRequest, check_comparison, check_request, write_atomically
 
@@ -85,7 +85,7 @@ def _as_date(value: object, today: dt.date) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def load_schedule(path: Path, dataset: Dataset, today: dt.date | None = None) -> Schedule:
+def load_schedule(path: Path, dataset: Reference, today: dt.date | None = None) -> Schedule:
     """Read schedule.yml and check every brief against the dataset before anything runs."""
     today = today or dt.date.today()
     name = path.name
@@ -201,7 +201,7 @@ def _brief_jobs(
     node: yaml.Node,
     constructor: yaml.SafeLoader,
     allowed: set[str],
-    dataset: Dataset,
+    dataset: Reference,
     today: dt.date,
     name: str,
     problems: list[Problem],
@@ -259,7 +259,7 @@ def _brief_jobs(
 def _comparison_jobs(
     node: yaml.Node,
     constructor: yaml.SafeLoader,
-    dataset: Dataset,
+    dataset: Reference,
     today: dt.date,
     name: str,
     problems: list[Problem],
@@ -368,10 +368,6 @@ def publish(
     finally:
         lock.release()
     return sorted(outcomes, key=lambda outcome: outcome.stem)
-
-
-class PublishLocked(RuntimeError):
-    """Another publish run is writing the same report folder."""
 
 
 def summary_table(outcomes: list[Outcome]) -> Table:

@@ -19,8 +19,8 @@ import nbformat
 import papermill
 
 from reactions.charts import static_images
-from reactions.dataset import Dataset
-from reactions.errors import ParameterError
+from reactions.dataset import Reference
+from reactions.errors import DataRejected, ParameterError, RenderError
 from reactions.html import chart_specs, export_html, external_resources
 
 KERNEL = "python3"
@@ -45,10 +45,6 @@ class BriefRequest:
         return f"{self.actor}-{self.issue}-{self.as_of}{since}"
 
 
-class RenderError(RuntimeError):
-    """The notebook ran into an error or produced an unpublishable page; nothing was replaced."""
-
-
 def _unknown(kind: str, value: str, valid: list[str]) -> ParameterError:
     closest = difflib.get_close_matches(value, valid, n=len(valid), cutoff=0.0)
     ordered = closest + [option for option in sorted(valid) if option not in closest]
@@ -57,7 +53,7 @@ def _unknown(kind: str, value: str, valid: list[str]) -> ParameterError:
     )
 
 
-def check_request(dataset: Dataset, request: BriefRequest) -> None:
+def check_request(dataset: Reference, request: BriefRequest) -> None:
     """Fail fast, before a kernel starts, on anything the brief could not answer."""
     problems = []
     actors = list(dataset.actors["actor_id"])
@@ -134,7 +130,6 @@ def render_notebook(
     """
     if not notebook.is_file():
         raise RenderError(f"notebook {notebook} not found (run from the project root)")
-    out_dir.mkdir(parents=True, exist_ok=True)
     _kernel_uses_this_python()
     with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
         executed_path = Path(scratch) / f"{stem}.ipynb"
@@ -149,7 +144,12 @@ def render_notebook(
                 log_output=False,
                 execution_timeout=cell_timeout,
             )
-        except Exception as error:  # any kernel or cell failure: keep the evidence, publish nothing
+        except papermill.PapermillExecutionError as error:
+            if error.ename == "DatasetError":  # bad input, reported in full: nothing is kept
+                raise DataRejected(error.evalue) from None
+            kept = _keep_failed(executed_path, out_dir, stem)
+            raise RenderError(f"{_describe(error)}; {kept}") from None
+        except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
             kept = _keep_failed(executed_path, out_dir, stem)
             raise RenderError(f"{_describe(error)}; {kept}") from None
         html = export_html(executed, title)
@@ -158,6 +158,7 @@ def render_notebook(
         raise RenderError(
             "the page would load resources from outside itself: " + "; ".join(outside)
         )
+    out_dir.mkdir(parents=True, exist_ok=True)
     for number, spec in enumerate(chart_specs(executed), start=1):
         svg, png = static_images(spec)
         write_atomically(out_dir / f"{stem}-chart-{number}.svg", svg.encode("utf-8"))
@@ -175,7 +176,7 @@ def _keep_failed(executed_path: Path, out_dir: Path, stem: str) -> str:
     if not executed_path.exists():
         return "no notebook was written"
     failed_dir = out_dir / FAILED_DIR
-    failed_dir.mkdir(exist_ok=True)
+    failed_dir.mkdir(parents=True, exist_ok=True)
     target = failed_dir / f"{stem}.ipynb"
     write_atomically(target, executed_path.read_bytes())
     return f"the error notebook is {target}"
@@ -187,7 +188,7 @@ def _describe(error: Exception) -> str:
     return f"the notebook run failed: {type(error).__name__}: {error}".strip()
 
 
-def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
+def render_brief(dataset: Reference, request: BriefRequest) -> Path:
     """Execute the brief notebook for one request and publish its HTML; return the HTML path."""
     check_request(dataset, request)
     parameters: dict[str, object] = {
@@ -207,7 +208,7 @@ def render_brief(dataset: Dataset, request: BriefRequest) -> Path:
     return render_notebook(request.notebook, parameters, request.out_dir, request.stem, title)
 
 
-def check_comparison(dataset: Dataset, as_of: str, issue: str = "all", group: str = "all") -> str:
+def check_comparison(dataset: Reference, as_of: str, issue: str = "all", group: str = "all") -> str:
     """Check the cross-actor notebook's parameters; return its output stem."""
     problems = []
     if issue != "all" and issue not in dataset.codebook.issues:
@@ -222,7 +223,7 @@ def check_comparison(dataset: Dataset, as_of: str, issue: str = "all", group: st
 
 
 def render_comparison(
-    dataset: Dataset,
+    dataset: Reference,
     as_of: str,
     issue: str = "all",
     group: str = "all",
