@@ -335,14 +335,3 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
         color=alt.condition("datum.actors > 4", alt.value("white"), alt.value("black")),
     )
     return (cells + marked + counts).properties(width=420, height=220)
-
-
-def static_images(spec: dict) -> tuple[str, bytes]:
-    """SVG and PNG of a chart, for email and print (rendered by vl-convert, offline)."""
-    import vl_convert  # only the renderer needs it, not the notebook kernel
-
-    version = ".".join(alt.SCHEMA_VERSION.split(".")[:2])
-    return (
-        vl_convert.vegalite_to_svg(spec, vl_version=version),
-        vl_convert.vegalite_to_png(spec, vl_version=version, scale=2),
-    )

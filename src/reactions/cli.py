@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-from reactions.dataset import load_dataset, load_reference
 from reactions.errors import (
     DataRejected,
     InputError,
@@ -25,6 +24,8 @@ BAD_INPUT, FAILED = 2, 1
 
 
 def _validate(arguments: argparse.Namespace) -> int:
+    from reactions.dataset import load_dataset
+
     dataset = load_dataset(arguments.data)
     print(
         f"{arguments.data}: valid: {len(dataset.statements)} statements, "
@@ -36,6 +37,7 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _compare(arguments: argparse.Namespace) -> int:
+    from reactions.reference import load_reference
     from reactions.render import render_comparison
 
     dataset = load_reference(arguments.data)
@@ -63,10 +65,11 @@ def _report_rendered(path: Path, started: float) -> None:
 def _publish(arguments: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from reactions.dataset import load_dataset
     from reactions.publish import load_schedule, publish, summary_table
 
     dataset = load_dataset(arguments.data)  # once, up front: bad data stops the run here
-    schedule = load_schedule(arguments.schedule, dataset)
+    schedule = load_schedule(arguments.schedule, dataset.reference)
     console = Console(stderr=True)
     started = time.perf_counter()
     outcomes = publish(
@@ -96,12 +99,14 @@ def _index(arguments: argparse.Namespace) -> int:
 
 def _code_check(arguments: argparse.Namespace) -> int:
     from reactions.coding import check_coding, report
+    from reactions.dataset import load_dataset
 
     print(report(check_coding(load_dataset(arguments.data))))
     return 0  # advice, not a gate
 
 
 def _render(arguments: argparse.Namespace) -> int:
+    from reactions.reference import load_reference
     from reactions.render import BriefRequest, render_brief
 
     dataset = load_reference(arguments.data)

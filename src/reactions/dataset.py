@@ -23,6 +23,7 @@ import pycountry
 
 from reactions.codebook import Codebook, load_codebook
 from reactions.errors import DatasetError, Problem
+from reactions.reference import Reference
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -63,11 +64,18 @@ BUILTIN_RULES = {
 
 
 @dataclass(frozen=True)
-class Reference:
-    """The codebook and the actors: enough to check a brief's parameters."""
+class Dataset:
+    """Validated frames: dates are timestamps, missing optional text is ''."""
 
     codebook: Codebook
     actors: pd.DataFrame
+    statements: pd.DataFrame
+    events: pd.DataFrame
+    votes: pd.DataFrame
+
+    @property
+    def reference(self) -> Reference:
+        return Reference(self.codebook, self.actor_names)
 
     @property
     def actor_names(self) -> dict[str, str]:
@@ -75,15 +83,6 @@ class Reference:
 
     def actor_name(self, actor_id: str) -> str:
         return self.actor_names[actor_id]
-
-
-@dataclass(frozen=True)
-class Dataset(Reference):
-    """Validated frames: dates are timestamps, missing optional text is ''."""
-
-    statements: pd.DataFrame
-    events: pd.DataFrame
-    votes: pd.DataFrame
 
 
 @dataclass
@@ -457,25 +456,6 @@ def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
         return read_table(path), []
     except DatasetError as error:
         return None, error.problems
-
-
-def load_reference(data_dir: Path | str) -> Reference:
-    """Validate only codebook.yml and actors.csv: a quick check of parameters before a render
-    (the notebook validates the whole dataset when it loads it)."""
-    data_dir = Path(data_dir)
-    problems: list[Problem] = []
-    try:
-        codebook = load_codebook(data_dir / "codebook.yml")
-    except DatasetError as error:
-        problems += error.problems
-        codebook = None
-    actors, found = _problems_or_table(data_dir / "actors.csv")
-    problems += found
-    if codebook is not None and actors is not None:
-        problems += _problems(actors, actors_schema(codebook), ROW_RULE_COLUMNS)
-    if problems or codebook is None or actors is None:
-        raise DatasetError(problems)
-    return Reference(codebook=codebook, actors=_typed(actors.frame, ACTOR_COLUMNS, ()))
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
-import altair as alt
 import jinja2
 import nbformat
 import platformdirs
@@ -21,20 +21,28 @@ TEMPLATES = Path(str(resources.files("reactions") / "templates"))
 HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
 
 
+def vegalite_version(specs: list[dict]) -> str:
+    """The Vega-Lite version (major.minor) the charts were written for, from their $schema."""
+    for spec in specs:
+        found = re.search(r"/v(\d+)\.(\d+)[.\d]*\.json$", str(spec.get("$schema", "")))
+        if found:
+            return f"{found[1]}.{found[2]}"
+    return vl_convert.get_vegalite_versions()[-1]
+
+
 @cache
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one script, matching Altair's Vega-Lite version.
+def vega_bundle(version: str) -> str:
+    """Vega, Vega-Lite and vega-embed in one script, for one Vega-Lite version.
 
     Bundling takes about a second, so the result is kept in the user's cache folder, keyed by
     the vl-convert and Vega-Lite versions that made it.
     """
-    major_minor = ".".join(alt.SCHEMA_VERSION.split(".")[:2])
-    version = getattr(vl_convert, "__version__", "unknown")
-    cached = platformdirs.user_cache_path("reactions") / f"vega-{version}-{major_minor}.js"
+    made_by = getattr(vl_convert, "__version__", "unknown")
+    cached = platformdirs.user_cache_path("reactions") / f"vega-{made_by}-{version}.js"
     try:
         return cached.read_text(encoding="utf-8")
     except OSError:
-        bundle = vl_convert.javascript_bundle(vl_version=major_minor)
+        bundle = vl_convert.javascript_bundle(vl_version=version)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -43,6 +51,19 @@ def vega_bundle() -> str:
     except OSError:
         pass  # a read-only cache only costs time
     return bundle
+
+
+def static_images(spec: dict) -> tuple[str, bytes]:
+    """SVG and PNG of a chart, for email and print (rendered by vl-convert, offline)."""
+    svg = vl_convert.vegalite_to_svg(spec, vl_version=vegalite_version([spec]))
+    return svg, vl_convert.svg_to_png(svg, scale=2)
+
+
+def warm_up() -> None:
+    """Start vl-convert's engine and read the cached bundle: done while a kernel works."""
+    version = vl_convert.get_vegalite_versions()[-1]
+    vega_bundle(version)
+    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=version)
 
 
 def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
@@ -62,7 +83,7 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
     body, _ = exporter.from_notebook_node(
         notebook,
         resources={
-            "vega_bundle": vega_bundle(),
+            "vega_bundle": vega_bundle(vegalite_version(chart_specs(notebook))),
             "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
         },
     )

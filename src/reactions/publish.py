@@ -25,9 +25,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reactions.dataset import Reference
 from reactions.errors import ParameterError, Problem, PublishLocked, ScheduleError
 from reactions.html import render_index
+from reactions.reference import Reference
 from reactions.render import BriefRequest, check_comparison, check_request, write_atomically
 
 KERNEL_START_FAILURES = (

@@ -12,16 +12,16 @@ import difflib
 import os
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import papermill
 
-from reactions.charts import static_images
-from reactions.dataset import Reference
 from reactions.errors import DataRejected, ParameterError, RenderError
-from reactions.html import chart_specs, export_html, external_resources
+from reactions.html import chart_specs, export_html, external_resources, static_images, warm_up
+from reactions.reference import Reference
 
 KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published brief is for reading
@@ -56,7 +56,7 @@ def _unknown(kind: str, value: str, valid: list[str]) -> ParameterError:
 def check_request(dataset: Reference, request: BriefRequest) -> None:
     """Fail fast, before a kernel starts, on anything the brief could not answer."""
     problems = []
-    actors = list(dataset.actors["actor_id"])
+    actors = list(dataset.actor_names)
     if request.actor not in actors:
         problems.append(_unknown("actor", request.actor, actors))
     for peer in request.compare_with or []:
@@ -131,6 +131,8 @@ def render_notebook(
     if not notebook.is_file():
         raise RenderError(f"notebook {notebook} not found (run from the project root)")
     _kernel_uses_this_python()
+    warming = threading.Thread(target=warm_up, daemon=True)  # overlaps the kernel's work
+    warming.start()
     with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
         executed_path = Path(scratch) / f"{stem}.ipynb"
         try:
@@ -143,15 +145,19 @@ def render_notebook(
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=cell_timeout,
+                # One save at the end (or on a cell error), not two per cell: each save
+                # validates the whole notebook, which cost about a second per brief.
+                request_save_on_cell_execute=False,
             )
         except papermill.PapermillExecutionError as error:
             if error.ename == "DatasetError":  # bad input, reported in full: nothing is kept
                 raise DataRejected(error.evalue) from None
-            kept = _keep_failed(executed_path, out_dir, stem)
+            kept = _keep_failed(executed_path, notebook, out_dir, stem, _describe(error))
             raise RenderError(f"{_describe(error)}; {kept}") from None
         except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
-            kept = _keep_failed(executed_path, out_dir, stem)
+            kept = _keep_failed(executed_path, notebook, out_dir, stem, _describe(error))
             raise RenderError(f"{_describe(error)}; {kept}") from None
+        warming.join()
         html = export_html(executed, title)
     outside = external_resources(html)
     if outside:
@@ -172,13 +178,19 @@ def render_notebook(
 FAILED_DIR = "_failed"
 
 
-def _keep_failed(executed_path: Path, out_dir: Path, stem: str) -> str:
-    if not executed_path.exists():
-        return "no notebook was written"
+def _keep_failed(executed_path: Path, notebook: Path, out_dir: Path, stem: str, reason: str) -> str:
+    """Keep the notebook as far as it ran; if the kernel died before a save, the source
+    notebook with the reason on top, so that `_failed/` always says what happened."""
+    if executed_path.exists():
+        content = executed_path.read_bytes()
+    else:
+        source = nbformat.read(notebook, as_version=4)
+        source.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Render failed:** {reason}"))
+        content = nbformat.writes(source).encode("utf-8")
     failed_dir = out_dir / FAILED_DIR
     failed_dir.mkdir(parents=True, exist_ok=True)
     target = failed_dir / f"{stem}.ipynb"
-    write_atomically(target, executed_path.read_bytes())
+    write_atomically(target, content)
     return f"the error notebook is {target}"
 
 

@@ -1,0 +1,39 @@
+"""What a render needs to check its parameters: issue and group codes, actor ids and names.
+
+Read without pandas, so that a render can refuse a bad actor or date in a fraction of a second,
+before any kernel starts; the notebook validates the whole dataset when it loads it.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from reactions.codebook import Codebook, load_codebook
+
+
+@dataclass(frozen=True)
+class Reference:
+    codebook: Codebook
+    actor_names: dict[str, str]  # actor_id -> name
+
+    def actor_name(self, actor_id: str) -> str:
+        return self.actor_names[actor_id]
+
+
+def load_reference(data_dir: Path | str) -> Reference:
+    """Codebook and actor names; a file that does not read cleanly gets the full validation."""
+    data_dir = Path(data_dir)
+    codebook = load_codebook(data_dir / "codebook.yml")
+    try:
+        with (data_dir / "actors.csv").open(encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.DictReader(stream, strict=True))
+        names = {row["actor_id"].strip(): row["name"].strip() for row in rows}
+        if len(names) != len(rows) or not all(names) or not all(names.values()):
+            raise ValueError("incomplete actors")
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError, AttributeError, ValueError):
+        from reactions.dataset import load_dataset  # reports every problem, file and line
+
+        return load_dataset(data_dir).reference
+    return Reference(codebook, names)
