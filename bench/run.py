@@ -112,7 +112,7 @@ def brief(data: Path, out: Path, actor: str, issue: str, as_of: str, *extra: str
             *extra,
         )
     )
-    html = out / f"{actor}-{issue}-{as_of}.html"
+    (html,) = out.glob(f"{actor}-{issue}-{as_of}*.html")
     return figures | {"html_mb": html.stat().st_size / 2**20}
 
 

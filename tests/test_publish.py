@@ -35,7 +35,7 @@ def test_default_schedule_is_valid(data):
     schedule = load_schedule(ROOT / "schedule.yml", data)
     stems = [job.stem for job in schedule.jobs]
     assert "belarus-recognition-2022-09-26" in stems
-    assert "compare-all-all-2022-10-31" in stems
+    assert "comparison.all.all.2022-10-31" in stems
     assert len(stems) == len(set(stems))
 
 

@@ -167,7 +167,7 @@ def test_compare_notebook_renders_offline(tmp_path, capsys):
         )
         == 0
     )
-    html = (tmp_path / "compare-all-russia_allies-2022-10-31.html").read_text(encoding="utf-8")
+    html = (tmp_path / "comparison.all.russia_allies.2022-10-31.html").read_text(encoding="utf-8")
     assert external_resources(html) == []
     assert "Kazakhstan (rejected in words, abstained)" in html
     assert (

@@ -50,6 +50,7 @@ def _compare(arguments: argparse.Namespace) -> int:
         arguments.data,
         arguments.out,
         arguments.notebook,
+        arguments.cell_timeout,
     )
     _report_rendered(path, started)
     return 0
@@ -119,6 +120,7 @@ def _render(arguments: argparse.Namespace) -> int:
         notebook=arguments.notebook,
         compare_with=arguments.compare_with,
         compare_to=arguments.compare_to,
+        cell_timeout=arguments.cell_timeout,
     )
     started = time.perf_counter()
     _report_rendered(render_brief(dataset, request), started)
@@ -148,6 +150,13 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
     render.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     render.add_argument("--notebook", type=Path, default=Path("notebooks/brief.ipynb"))
+    render.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="stop a cell that runs longer (default: no limit)",
+    )
     render.set_defaults(run=_render)
     compare = commands.add_parser(
         "compare", help="render the cross-actor notebook (actors x issues, votes, coding)"
@@ -158,6 +167,13 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
     compare.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     compare.add_argument("--notebook", type=Path, default=Path("notebooks/compare.ipynb"))
+    compare.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="stop a cell that runs longer (default: no limit)",
+    )
     compare.set_defaults(run=_compare)
     publish_parser = commands.add_parser("publish", help="render every brief of a schedule")
     publish_parser.add_argument("--schedule", type=Path, default=Path("schedule.yml"))

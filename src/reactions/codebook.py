@@ -86,29 +86,24 @@ def load_codebook(path: Path) -> Codebook:
                 )
             ]
         ) from None
-    loader = _UniqueKeyLoader(text)
-    loader.duplicates = []
+    duplicates: list[tuple[str, int]] = []
     try:
-        raw = loader.get_single_data()
+        loader = _UniqueKeyLoader(text)  # the reader refuses control characters right here
+        loader.duplicates = duplicates
+        try:
+            raw = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
+        problem = str(getattr(error, "problem", None) or error)
         raise DatasetError(
-            [
-                Problem(
-                    name,
-                    line,
-                    None,
-                    str(getattr(error, "problem", error)),
-                    "file must be valid YAML",
-                )
-            ]
+            [Problem(name, line, None, problem, "file must be valid YAML")]
         ) from None
-    finally:
-        loader.dispose()
     problems = [
         Problem(name, line, key, key, "a code must be defined only once")
-        for key, line in loader.duplicates
+        for key, line in duplicates
     ]
     if not isinstance(raw, dict):
         raise DatasetError(

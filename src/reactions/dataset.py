@@ -23,9 +23,8 @@ import pycountry
 
 from reactions.codebook import Codebook, load_codebook
 from reactions.errors import DatasetError, Problem
-from reactions.reference import Reference
+from reactions.reference import ID_PATTERN, Reference
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_PRECISIONS = ("day", "week", "month")
 ACTOR_KINDS = ("state", "unrecognized_state", "organization", "group")
@@ -164,6 +163,7 @@ def _read_strictly(path: Path) -> Table:
         raise DatasetError([Problem(name, line, None, bad, "file must be UTF-8")]) from None
     if not text.strip():
         raise DatasetError([Problem(name, 1, None, "", "file is empty: a header row is required")])
+    csv.field_size_limit(max(csv.field_size_limit(), 2**24))  # long fields get a rule, not a crash
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     header: list[str] = []
@@ -458,6 +458,30 @@ def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
         return None, error.problems
 
 
+MAX_FIELD_CHARS = 20_000  # a long speech fits; a runaway quote or a pasted file does not
+
+
+def _shape_problems(table: Table, needs_rows: bool) -> list[Problem]:
+    """Rules of every file: rows present where they must be, no field of runaway length."""
+    problems = []
+    if needs_rows and table.frame.empty:
+        problems.append(Problem(table.name, 1, None, "", "the file has a header but no rows"))
+    for column in table.frame.columns:
+        lengths = table.frame[column].str.len()
+        for index in lengths.index[lengths > MAX_FIELD_CHARS]:
+            value = str(table.frame.at[index, column])
+            problems.append(
+                Problem(
+                    table.name,
+                    table.line_of(index),
+                    column,
+                    f"{value[:40]}... ({len(value)} characters)",
+                    f"a field may hold at most {MAX_FIELD_CHARS} characters",
+                )
+            )
+    return problems
+
+
 def load_dataset(data_dir: Path | str) -> Dataset:
     """Read and validate the whole dataset; raise DatasetError listing every problem found.
 
@@ -474,12 +498,12 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     for name in ("actors", "statements", "events", "votes"):
         path = data_dir / f"{name}.csv"
         if name == "votes" and not path.exists():
-            tables[name] = Table(
-                path.name, pd.DataFrame(columns=list(VOTE_COLUMNS)), pd.Series(dtype=int)
-            )
+            tables[name] = Table(path.name, pd.DataFrame(columns=list(VOTE_COLUMNS)), path)
             continue
         tables[name], found = _problems_or_table(path)
         problems += found
+        if tables[name] is not None:
+            problems += _shape_problems(tables[name], needs_rows=name in ("actors", "statements"))
     actors, statements = tables["actors"], tables["statements"]
     actor_ids = (
         set(actors.frame["actor_id"].dropna())

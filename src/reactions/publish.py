@@ -38,7 +38,7 @@ KERNEL_START_FAILURES = (
 BRIEF_KEYS = {"actor", "issue", "as_of", "compare_to", "compare_with"}
 MATRIX_KEYS = {"actors", "issues", "as_of", "compare_to", "compare_with"}
 COMPARISON_KEYS = {"as_of", "issue", "group"}
-TOP_KEYS = {"briefs", "matrix", "comparisons", "timeout", "retries"}
+TOP_KEYS = {"briefs", "matrix", "comparisons", "timeout", "retries", "cell_timeout"}
 LOCK_NAME = ".publish.lock"
 
 
@@ -121,7 +121,7 @@ def load_schedule(path: Path, dataset: Reference, today: dt.date | None = None) 
         )
     problems: list[Problem] = []
     jobs: list[Job] = []
-    settings = {"timeout": 600, "retries": 2}
+    settings = {"timeout": 600, "retries": 2, "cell_timeout": 0}
     constructor = _ScheduleLoader("")
     for key_node, value_node in root.value:
         key, line = key_node.value, _line_of(key_node)
@@ -156,6 +156,9 @@ def load_schedule(path: Path, dataset: Reference, today: dt.date | None = None) 
         problems.append(Problem(name, 1, None, "", "the schedule lists no brief"))
     if problems:
         raise ScheduleError(problems)
+    if settings["cell_timeout"]:
+        extra = ("--cell-timeout", str(settings["cell_timeout"]))
+        jobs = [Job(job.stem, job.arguments + extra) for job in jobs]
     return Schedule(jobs, settings["timeout"], settings["retries"])
 
 

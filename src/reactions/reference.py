@@ -7,10 +7,13 @@ before any kernel starts; the notebook validates the whole dataset when it loads
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from reactions.codebook import Codebook, load_codebook
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids become file names: no dots, no slashes
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,12 @@ def load_reference(data_dir: Path | str) -> Reference:
         with (data_dir / "actors.csv").open(encoding="utf-8-sig", newline="") as stream:
             rows = list(csv.DictReader(stream, strict=True))
         names = {row["actor_id"].strip(): row["name"].strip() for row in rows}
-        if len(names) != len(rows) or not all(names) or not all(names.values()):
+        if (
+            not rows
+            or len(names) != len(rows)
+            or not all(names.values())
+            or not all(ID_PATTERN.match(actor_id) for actor_id in names)
+        ):
             raise ValueError("incomplete actors")
     except (OSError, UnicodeDecodeError, csv.Error, KeyError, AttributeError, ValueError):
         from reactions.dataset import load_dataset  # reports every problem, file and line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import sys
 import tempfile
@@ -37,12 +38,19 @@ class BriefRequest:
     notebook: Path = Path("notebooks/brief.ipynb")
     compare_with: list[str] | None = field(default=None)
     compare_to: str = ""
+    cell_timeout: int | None = None  # seconds a single cell may run
 
     @property
     def stem(self) -> str:
-        """The output name; safe because every part was checked against the dataset or a date."""
+        """The output name: safe, since every part was checked against the dataset or as a date,
+        and unique, since an issue code has no hyphen and a date has a fixed width. A chosen
+        comparison set adds a short digest of itself."""
         since = f"-since-{self.compare_to}" if self.compare_to else ""
-        return f"{self.actor}-{self.issue}-{self.as_of}{since}"
+        among = ""
+        if self.compare_with is not None:
+            digest = hashlib.sha1(",".join(sorted(set(self.compare_with))).encode()).hexdigest()
+            among = f"-among-{digest[:8]}"
+        return f"{self.actor}-{self.issue}-{self.as_of}{since}{among}"
 
 
 def _unknown(kind: str, value: str, valid: list[str]) -> ParameterError:
@@ -95,17 +103,7 @@ def _bad_date(kind: str, value: str) -> ParameterError:
 
 def write_atomically(target: Path, content: bytes) -> None:
     """Write beside the target, then rename: readers see the old file or the new, never half."""
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.chmod(temporary, PUBLISHED_MODE)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    publish_files(target.parent, {target.name: content})
 
 
 def _kernel_uses_this_python() -> None:
@@ -164,15 +162,43 @@ def render_notebook(
         raise RenderError(
             "the page would load resources from outside itself: " + "; ".join(outside)
         )
-    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {}
     for number, spec in enumerate(chart_specs(executed), start=1):
         svg, png = static_images(spec)
-        write_atomically(out_dir / f"{stem}-chart-{number}.svg", svg.encode("utf-8"))
-        write_atomically(out_dir / f"{stem}-chart-{number}.png", png)
-    write_atomically(out_dir / f"{stem}.ipynb", nbformat.writes(executed).encode("utf-8"))
-    html_path = out_dir / f"{stem}.html"
-    write_atomically(html_path, html.encode("utf-8"))
-    return html_path
+        files[f"{stem}-chart-{number}.svg"] = svg.encode("utf-8")
+        files[f"{stem}-chart-{number}.png"] = png
+    files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
+    files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
+    try:
+        publish_files(out_dir, files)
+    except OSError as error:
+        raise RenderError(
+            f"could not write the brief ({error}); the last good brief is unchanged"
+        ) from None
+    return out_dir / f"{stem}.html"
+
+
+def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write every file to a temporary name first, then rename them all into place.
+
+    A failure while writing (a full disk, a permission) leaves the published files as they
+    were and no temporary file behind; only the renames, which do not fail for lack of space,
+    touch what readers see.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in files.items():
+            handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            staged.append((temporary, out_dir / name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+            os.chmod(temporary, PUBLISHED_MODE)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
 
 
 FAILED_DIR = "_failed"
@@ -217,7 +243,9 @@ def render_brief(dataset: Reference, request: BriefRequest) -> Path:
         f"{dataset.actor_name(request.actor)}: "
         f"{dataset.codebook.issues[request.issue]}, as of {request.as_of}"
     )
-    return render_notebook(request.notebook, parameters, request.out_dir, request.stem, title)
+    return render_notebook(
+        request.notebook, parameters, request.out_dir, request.stem, title, request.cell_timeout
+    )
 
 
 def check_comparison(dataset: Reference, as_of: str, issue: str = "all", group: str = "all") -> str:
@@ -231,7 +259,7 @@ def check_comparison(dataset: Reference, as_of: str, issue: str = "all", group: 
         problems.append(_bad_date("as-of", as_of))
     if problems:
         raise ParameterError("\n".join(str(problem) for problem in problems))
-    return f"compare-{issue}-{group}-{as_of}"
+    return f"comparison.{issue}.{group}.{as_of}"  # a dot: never an actor_id, so never a brief
 
 
 def render_comparison(
@@ -242,6 +270,7 @@ def render_comparison(
     data_dir: Path = Path("data"),
     out_dir: Path = Path("report"),
     notebook: Path = Path("notebooks/compare.ipynb"),
+    cell_timeout: int | None = None,
 ) -> Path:
     """The cross-actor notebook (actors x issues, groups, words and votes, coding quality)."""
     stem = check_comparison(dataset, as_of, issue, group)
@@ -251,4 +280,5 @@ def render_comparison(
         "group": group,
         "data_dir": str(data_dir.resolve()),
     }
-    return render_notebook(notebook, parameters, out_dir, stem, f"Who stands where, as of {as_of}")
+    title = f"Who stands where, as of {as_of}"
+    return render_notebook(notebook, parameters, out_dir, stem, title, cell_timeout)

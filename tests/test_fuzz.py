@@ -1,0 +1,124 @@
+"""Fuzzing: random bytes and mutations of valid files reach the loader and the schedule reader,
+and only ever produce the project's own error, never another exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, write_dataset
+from reactions.dataset import load_dataset
+from reactions.errors import DatasetError, ScheduleError
+from reactions.publish import load_schedule
+from reactions.reference import load_reference
+
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+TRICKY = st.sampled_from(
+    [
+        '"',
+        ",",
+        "\n",
+        "\r\n",
+        ";",
+        "\t",
+        "\x00",
+        "\ufeff",
+        "é",
+        "\u2028",
+        "'",
+        ":",
+        "-",
+        "[",
+        "{",
+        "#",
+        "&",
+        "<script>",
+        "NaN",
+        " ",
+    ]
+)
+
+
+@st.composite
+def mutated(draw, text: str) -> bytes:
+    """A valid file with a few characters inserted, deleted or replaced."""
+    for _ in range(draw(st.integers(1, 6))):
+        position = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "delete", "replace"]))
+        piece = draw(st.one_of(TRICKY, st.text(max_size=3)))
+        if action == "insert":
+            text = text[:position] + piece + text[position:]
+        elif action == "delete":
+            text = text[:position] + text[position + draw(st.integers(1, 20)) :]
+        else:
+            text = text[:position] + piece + text[position + len(piece) :]
+    raw = text.encode("utf-8", errors="surrogatepass")
+    if draw(st.booleans()):
+        raw = raw.replace(b"\n", b"\r\n")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory) -> Path:
+    return write_dataset(tmp_path_factory.mktemp("valid") / "data")
+
+
+def loads_or_refuses(folder: Path) -> None:
+    try:
+        load_dataset(folder)
+    except DatasetError as error:
+        assert error.problems and all(problem.file for problem in error.problems)
+    try:
+        load_reference(folder)
+    except DatasetError as error:
+        assert error.problems
+
+
+def fuzz_file(valid: Path, tmp_path: Path, name: str, content: bytes) -> None:
+    folder = tmp_path / "fuzz"
+    folder.mkdir(exist_ok=True)
+    for path in valid.iterdir():
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / name).write_bytes(content)
+    loads_or_refuses(folder)
+
+
+@pytest.mark.parametrize(
+    "name", ["statements.csv", "actors.csv", "events.csv", "votes.csv", "codebook.yml"]
+)
+@FUZZ
+@given(data=st.data())
+def test_mutated_files_only_raise_our_error(valid, tmp_path, name, data):
+    text = (valid / name).read_text(encoding="utf-8")
+    fuzz_file(valid, tmp_path, name, data.draw(mutated(text)))
+
+
+@pytest.mark.parametrize("name", ["statements.csv", "actors.csv", "codebook.yml"])
+@FUZZ
+@given(content=st.binary(max_size=400))
+def test_random_bytes_only_raise_our_error(valid, tmp_path, name, content):
+    fuzz_file(valid, tmp_path, name, content)
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_schedule_only_raises_our_error(valid, tmp_path, data):
+    reference = load_reference(valid)
+    text = (
+        (ROOT / "schedule.yml")
+        .read_text(encoding="utf-8")
+        .replace("kazakhstan, serbia, south-ossetia", "serbia")
+    )
+    path = tmp_path / "schedule.yml"
+    path.write_bytes(data.draw(st.one_of(mutated(text), st.binary(max_size=300))))
+    try:
+        load_schedule(path, reference)
+    except ScheduleError as error:
+        assert error.problems
