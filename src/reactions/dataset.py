@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -105,7 +105,7 @@ def _record_lines(path: Path) -> pd.Series:
     """The first line of every record (blank lines skipped), counting quoted newlines."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
         reader = csv.reader(stream)
-        next(reader, None)
+        _header(reader)
         lines, start = [], reader.line_num + 1
         for record in reader:
             if record:
@@ -126,7 +126,7 @@ def read_table(path: Path) -> Table:
         raise DatasetError([Problem(path.name, None, None, str(path), "file is missing")])
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            raw_header = next(csv.reader(stream))
+            raw_header = _header(csv.reader(stream))
         header = [column.strip() for column in raw_header]
         if len(set(header)) != len(header) or (len(header) == 1 and _other_delimiter(header[0])):
             return _read_strictly(path)
@@ -146,6 +146,11 @@ def read_table(path: Path) -> Table:
     frame = frame.apply(lambda column: column.str.strip())
     frame = frame[(frame != "").any(axis=1)].replace("", None)
     return Table(path.name, frame, path)
+
+
+def _header(reader: Iterator[list[str]]) -> list[str]:
+    """The first record that is not a blank line (Arrow's reader skips them too)."""
+    return next(record for record in reader if record)
 
 
 def _other_delimiter(header: str) -> bool:
@@ -169,7 +174,7 @@ def _read_strictly(path: Path) -> Table:
     header: list[str] = []
     records, lines = [], []
     try:
-        header = [column.strip() for column in next(reader)]
+        header = [column.strip() for column in _header(reader)]
         start = reader.line_num + 1
         for record in reader:
             if not any(field.strip() for field in record):

@@ -1,0 +1,150 @@
+"""Hostile text in the data is shown as text: in the brief, the index and the static images.
+
+Each payload would set window.__pwned if it ran; a real browser checks that it never does.
+"""
+
+from __future__ import annotations
+
+import copy
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import ACTORS, EVENTS, ROOT, STATEMENTS, write_csv, write_dataset
+from reactions.cli import main
+from reactions.publish import write_index
+from test_browser import CHROMIUM, open_offline
+
+PAYLOADS = {
+    "name": "Belarus <script>window.__pwned=1</script>",
+    "peer": '"><img src=x onerror="window.__pwned=2">',
+    "quote": "</script><script>window.__pwned=3</script>",
+    "speaker": '<b onmouseover="window.__pwned=4">Speaker</b>',
+    "notes": "**bold** [click](javascript:window.__pwned=5)",
+    "url": 'https://example.org/"><script>window.__pwned=6</script>',
+    "title": '<a href="javascript:window.__pwned=7">click</a>',
+    "event": '<svg onload="window.__pwned=8">',
+    "occasion": '<iframe src="javascript:window.__pwned=9"></iframe>',
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    actors = copy.deepcopy(ACTORS)
+    actors[0]["name"] = PAYLOADS["name"]
+    actors[1]["name"] = PAYLOADS["peer"]
+    statements = copy.deepcopy(STATEMENTS)
+    for row in statements:
+        if row["statement_id"] == "kz-rec":
+            row.update(
+                quote=PAYLOADS["quote"],
+                speaker=PAYLOADS["speaker"],
+                notes=PAYLOADS["notes"],
+                source_url=PAYLOADS["url"],
+                source_title=PAYLOADS["title"],
+            )
+        if row["statement_id"] == "by-rec-sochi":
+            row["occasion"] = PAYLOADS["occasion"]
+    data = write_dataset(root / "data", statements=statements, actors=actors)
+    events = copy.deepcopy(EVENTS)
+    events[0]["title"] = PAYLOADS["event"]
+    write_csv(data / "events.csv", events)
+    out = root / "report"
+    assert (
+        main(
+            [
+                "render",
+                "--actor",
+                "belarus",
+                "--issue",
+                "recognition",
+                "--as-of",
+                "2022-09-30",
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--notebook",
+                str(ROOT / "notebooks" / "brief.ipynb"),
+            ]
+        )
+        == 0
+    )
+    write_index(out)
+    return out
+
+
+def test_payloads_are_escaped_in_the_html(hostile_report):
+    html = (hostile_report / "belarus-recognition-2022-09-30.html").read_text(encoding="utf-8")
+    for payload in PAYLOADS.values():
+        for dangerous in (
+            "<script>window.__pwned",
+            "<img src=x",
+            "<svg onload",
+            "<iframe src",
+            "<b onmouseover",
+            '<a href="javascript',
+        ):
+            if dangerous in payload:
+                assert html.count(dangerous) == 0, dangerous
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    hrefs = []
+
+    class Anchors(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            hrefs.extend(value for name, value in attrs if tag == "a" and name == "href")
+
+    Anchors().feed(html)
+    assert PAYLOADS["url"] in hrefs  # the whole URL stays inside its attribute
+    assert not [href for href in hrefs if not href.startswith(("https:", "http:", "#"))]
+
+
+def test_static_images_hold_text_not_markup(hostile_report):
+    svgs = list(hostile_report.glob("*.svg"))
+    assert svgs
+    for svg in svgs:
+        root = ElementTree.parse(svg).getroot()  # well-formed XML: the payloads did not break it
+        for element in root.iter():
+            tag = element.tag.rsplit("}", 1)[-1]
+            assert tag not in {"script", "img", "iframe", "foreignObject", "a"}, tag
+            assert not [name for name in element.attrib if name.lower().startswith("on")]
+    assert any(
+        PAYLOADS["name"] in "".join(ElementTree.parse(svg).getroot().itertext()) for svg in svgs
+    )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed here")
+def test_no_payload_runs_in_a_browser(hostile_report):
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import FLAGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for page_name in ("belarus-recognition-2022-09-30.html", "index.html"):
+            page, errors, outside = open_offline(browser, hostile_report / page_name)
+            if page_name != "index.html":
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.vega-chart')]"
+                    ".every(chart => chart.querySelector('svg, canvas'))",
+                    timeout=30_000,
+                )
+                for chart in page.query_selector_all(".vega-chart svg"):
+                    box = chart.bounding_box()
+                    for step in range(1, 40):  # sweep the pointer: tooltips show the payloads
+                        page.mouse.move(
+                            box["x"] + box["width"] * step / 40,
+                            box["y"] + box["height"] * ((step * 7) % 40) / 40,
+                        )
+                text = page.inner_text("body")
+                assert PAYLOADS["name"] in text and PAYLOADS["quote"] in text
+            assert page.evaluate("() => window.__pwned") is None
+            assert (
+                page.evaluate("() => document.querySelectorAll('main img, main iframe').length")
+                == 0
+            )
+            assert errors == [] and outside == []
+        browser.close()
