@@ -27,7 +27,7 @@ publish: validate
 	reactions publish --schedule schedule.yml --jobs 2 --data data --out report
 
 lint: $(VENV)/.installed
-	$(PY) -m ruff check src tests
+	$(PY) -m ruff check src tests bench
 
 test: lint
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pycountry
 
+from reactions.dataset import STATEMENT_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 ISSUES = ["recognition", "mobilization", "war_participation"]
 STANCES = [
@@ -31,26 +33,6 @@ STANCES = [
 STANCE_WEIGHTS = [50, 10, 12, 5, 10, 13]
 GROUPS = ["russia_allies", "russia_partners", "non_aligned", "west", "international_organizations"]
 GROUP_WEIGHTS = [5, 10, 45, 35, 5]
-STATEMENT_COLUMNS = [
-    "statement_id",
-    "date",
-    "date_precision",
-    "actor_id",
-    "speaker",
-    "speaker_role",
-    "occasion",
-    "issue",
-    "stance",
-    "quote",
-    "quote_language",
-    "quote_en",
-    "source_title",
-    "source_date",
-    "source_url",
-    "publisher",
-    "coder",
-    "notes",
-]
 
 
 def write(size: int, folder: Path, actors: int = 200, seed: int = 7) -> Path:

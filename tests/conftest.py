@@ -297,6 +297,41 @@ def write_dataset(
     return folder
 
 
+NOTEBOOK = ROOT / "notebooks" / "brief.ipynb"
+
+
+def render_cli(
+    out: Path,
+    *extra: str,
+    data: Path = DATA,
+    notebook: Path = NOTEBOOK,
+    actor: str = "belarus",
+    issue: str = "recognition",
+    as_of: str = "2022-09-26",
+) -> int:
+    """`reactions render` as the command line runs it; returns its exit code."""
+    from reactions.cli import main
+
+    return main(
+        [
+            "render",
+            "--actor",
+            actor,
+            "--issue",
+            issue,
+            "--as-of",
+            as_of,
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--notebook",
+            str(notebook),
+            *extra,
+        ]
+    )
+
+
 @pytest.fixture
 def mini_dir(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "mini")

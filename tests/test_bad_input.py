@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_dataset
+from conftest import render_cli, write_dataset
 from fixtures.bad.cases import CASES
 from reactions.cli import main
-
-NOTEBOOK = ROOT / "notebooks" / "brief.ipynb"
 
 
 def break_dataset(folder: Path, file: str, mutation) -> Path:
@@ -75,23 +73,7 @@ def test_bad_input_never_writes_to_the_report(tmp_path, capsys, case):
     folder = break_dataset(tmp_path / "data", file, mutation)
     before = digest(folder)
     out = tmp_path / "report"
-    code = main(
-        [
-            "render",
-            "--actor",
-            "belarus",
-            "--issue",
-            "recognition",
-            "--as-of",
-            "2022-09-26",
-            "--data",
-            str(folder),
-            "--out",
-            str(out),
-            "--notebook",
-            str(NOTEBOOK),
-        ]
-    )
+    code = render_cli(out, data=folder)
     assert code == 2
     assert where in capsys.readouterr().err
     assert not out.exists()
@@ -110,24 +92,5 @@ def test_bom_and_crlf_are_accepted_everywhere(tmp_path, capsys):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     assert main(["validate", "--data", str(folder)]) == 0
     out = tmp_path / "report"
-    assert (
-        main(
-            [
-                "render",
-                "--actor",
-                "belarus",
-                "--issue",
-                "recognition",
-                "--as-of",
-                "2022-09-26",
-                "--data",
-                str(folder),
-                "--out",
-                str(out),
-                "--notebook",
-                str(NOTEBOOK),
-            ]
-        )
-        == 0
-    )
+    assert render_cli(out, data=folder) == 0
     assert (out / "belarus-recognition-2022-09-26.html").exists()

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT
-from reactions.cli import main
+from conftest import render_cli
 from reactions.publish import write_index
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -37,26 +36,7 @@ FLAGS = [
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("browser")
-    assert (
-        main(
-            [
-                "render",
-                "--actor",
-                "belarus",
-                "--issue",
-                "recognition",
-                "--as-of",
-                "2022-09-26",
-                "--data",
-                str(DATA),
-                "--out",
-                str(out),
-                "--notebook",
-                str(ROOT / "notebooks" / "brief.ipynb"),
-            ]
-        )
-        == 0
-    )
+    assert render_cli(out) == 0
     write_index(out)
     return out
 

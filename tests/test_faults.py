@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, render_cli
 from reactions.cli import main
 
 STEM = "belarus-recognition-2022-09-26"
@@ -40,24 +40,7 @@ def report_with_last_good(tmp_path: Path) -> Path:
 
 
 def render(out: Path, notebooks: Path, *extra: str) -> int:
-    return main(
-        [
-            "render",
-            "--actor",
-            "belarus",
-            "--issue",
-            "recognition",
-            "--as-of",
-            "2022-09-26",
-            "--data",
-            str(DATA),
-            "--out",
-            str(out),
-            "--notebook",
-            str(notebooks / "brief.ipynb"),
-            *extra,
-        ]
-    )
+    return render_cli(out, *extra, notebook=notebooks / "brief.ipynb")
 
 
 def assert_nothing_replaced(out: Path) -> None:

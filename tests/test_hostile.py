@@ -12,8 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import ACTORS, EVENTS, ROOT, STATEMENTS, write_csv, write_dataset
-from reactions.cli import main
+from conftest import ACTORS, EVENTS, STATEMENTS, render_cli, write_csv, write_dataset
 from reactions.publish import write_index
 from test_browser import CHROMIUM, open_offline
 
@@ -53,26 +52,7 @@ def hostile_report(tmp_path_factory) -> Path:
     events[0]["title"] = PAYLOADS["event"]
     write_csv(data / "events.csv", events)
     out = root / "report"
-    assert (
-        main(
-            [
-                "render",
-                "--actor",
-                "belarus",
-                "--issue",
-                "recognition",
-                "--as-of",
-                "2022-09-30",
-                "--data",
-                str(data),
-                "--out",
-                str(out),
-                "--notebook",
-                str(ROOT / "notebooks" / "brief.ipynb"),
-            ]
-        )
-        == 0
-    )
+    assert render_cli(out, data=data, as_of="2022-09-30") == 0
     write_index(out)
     return out
 

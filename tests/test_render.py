@@ -9,32 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import DATA, ROOT
+from conftest import DATA, NOTEBOOK, ROOT, render_cli
 from reactions.cli import main
 from reactions.html import external_resources
-
-NOTEBOOK = ROOT / "notebooks" / "brief.ipynb"
-
-
-def render(out: Path, *extra: str, actor="belarus", as_of="2022-09-26", notebook=NOTEBOOK) -> int:
-    return main(
-        [
-            "render",
-            "--actor",
-            actor,
-            "--issue",
-            "recognition",
-            "--as-of",
-            as_of,
-            "--data",
-            str(DATA),
-            "--out",
-            str(out),
-            "--notebook",
-            str(notebook),
-            *extra,
-        ]
-    )
 
 
 @pytest.mark.parametrize(
@@ -77,7 +54,7 @@ def test_bad_parameters_exit_2_listing_valid_values_before_any_kernel(
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report")
-    assert render(out) == 0
+    assert render_cli(out) == 0
     return out
 
 
@@ -115,7 +92,7 @@ def test_failed_render_keeps_the_last_good_brief(rendered, tmp_path, capsys):
     broken.cells.insert(1, nbformat.v4.new_code_cell("raise RuntimeError('broken on purpose')"))
     broken_path = tmp_path / "broken.ipynb"
     nbformat.write(broken, broken_path)
-    assert render(rendered, notebook=broken_path) == 1
+    assert render_cli(rendered, notebook=broken_path) == 1
     assert "broken on purpose" in capsys.readouterr().err
     assert html.read_bytes() == before
     assert not [path for path in rendered.iterdir() if path.name.startswith(".")]
@@ -136,13 +113,13 @@ def test_failed_render_keeps_the_last_good_brief(rendered, tmp_path, capsys):
     ],
 )
 def test_bad_comparison_parameters_exit_2(tmp_path, capsys, extra, expected):
-    assert render(tmp_path / "out", *extra) == 2
+    assert render_cli(tmp_path / "out", *extra) == 2
     assert expected in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 def test_compare_to_brief_has_its_own_name(tmp_path):
-    assert render(tmp_path, "--compare-to", "2022-09-20", as_of="2022-10-31") == 0
+    assert render_cli(tmp_path, "--compare-to", "2022-09-20", as_of="2022-10-31") == 0
     page = tmp_path / "belarus-recognition-2022-10-31-since-2022-09-20.html"
     text = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
     assert "Between 20 September 2022 and 31 October 2022" in text

@@ -127,6 +127,19 @@ def _render(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _rendering_options(command: argparse.ArgumentParser, notebook: Path) -> None:
+    command.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    command.add_argument("--out", type=Path, default=Path("report"), help="output folder")
+    command.add_argument("--notebook", type=Path, default=notebook)
+    command.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="stop a cell that runs longer (default: no limit)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="reactions", description=__doc__.splitlines()[0])
     commands = main_parser.add_subparsers(dest="command", required=True)
@@ -147,16 +160,7 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--compare-to", default="", metavar="DATE", help="also report what changed since DATE"
     )
-    render.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
-    render.add_argument("--out", type=Path, default=Path("report"), help="output folder")
-    render.add_argument("--notebook", type=Path, default=Path("notebooks/brief.ipynb"))
-    render.add_argument(
-        "--cell-timeout",
-        type=int,
-        default=None,
-        metavar="SECONDS",
-        help="stop a cell that runs longer (default: no limit)",
-    )
+    _rendering_options(render, Path("notebooks/brief.ipynb"))
     render.set_defaults(run=_render)
     compare = commands.add_parser(
         "compare", help="render the cross-actor notebook (actors x issues, votes, coding)"
@@ -164,16 +168,7 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--as-of", required=True, help="use statements up to this date")
     compare.add_argument("--issue", default="all", help="an issue code, or all")
     compare.add_argument("--group", default="all", help="a group code, or all")
-    compare.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
-    compare.add_argument("--out", type=Path, default=Path("report"), help="output folder")
-    compare.add_argument("--notebook", type=Path, default=Path("notebooks/compare.ipynb"))
-    compare.add_argument(
-        "--cell-timeout",
-        type=int,
-        default=None,
-        metavar="SECONDS",
-        help="stop a cell that runs longer (default: no limit)",
-    )
+    _rendering_options(compare, Path("notebooks/compare.ipynb"))
     compare.set_defaults(run=_compare)
     publish_parser = commands.add_parser("publish", help="render every brief of a schedule")
     publish_parser.add_argument("--schedule", type=Path, default=Path("schedule.yml"))
