@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,6 @@ import nbformat
 import papermill
 
 from reactions.errors import DataRejected, ParameterError, RenderError
-from reactions.html import chart_specs, export_html, external_resources, static_images, warm_up
 from reactions.reference import Reference
 
 KERNEL = "python3"
@@ -129,7 +129,9 @@ def render_notebook(
     if not notebook.is_file():
         raise RenderError(f"notebook {notebook} not found (run from the project root)")
     _kernel_uses_this_python()
-    warming = threading.Thread(target=warm_up, daemon=True)  # overlaps the kernel's work
+    # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,
+    # while the kernel starts and works: they are not on the render's critical path.
+    warming = threading.Thread(target=_warm_up_exporter, daemon=True)
     warming.start()
     with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
         executed_path = Path(scratch) / f"{stem}.ipynb"
@@ -156,17 +158,21 @@ def render_notebook(
             kept = _keep_failed(executed_path, notebook, out_dir, stem, _describe(error))
             raise RenderError(f"{_describe(error)}; {kept}") from None
         warming.join()
+    from reactions.html import chart_specs, export_html, external_resources, static_images
+
+    with ThreadPoolExecutor(max_workers=2) as images:  # vl-convert works beside the export
+        drawn = [images.submit(static_images, spec) for spec in chart_specs(executed)]
         html = export_html(executed, title)
-    outside = external_resources(html)
-    if outside:
-        raise RenderError(
-            "the page would load resources from outside itself: " + "; ".join(outside)
-        )
-    files = {}
-    for number, spec in enumerate(chart_specs(executed), start=1):
-        svg, png = static_images(spec)
-        files[f"{stem}-chart-{number}.svg"] = svg.encode("utf-8")
-        files[f"{stem}-chart-{number}.png"] = png
+        outside = external_resources(html)
+        if outside:
+            raise RenderError(
+                "the page would load resources from outside itself: " + "; ".join(outside)
+            )
+        files = {}
+        for number, future in enumerate(drawn, start=1):
+            svg, png = future.result()
+            files[f"{stem}-chart-{number}.svg"] = svg.encode("utf-8")
+            files[f"{stem}-chart-{number}.png"] = png
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
     try:
@@ -199,6 +205,12 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
     finally:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _warm_up_exporter() -> None:
+    from reactions.html import warm_up
+
+    warm_up()
 
 
 FAILED_DIR = "_failed"
