@@ -75,8 +75,8 @@ def test_output_names_are_safe_slugs_and_distinct(first, second):
 
 
 def test_comparison_names_never_collide_with_briefs():
-    from reactions.reference import load_reference
+    from reactions.dataset import load_dataset
     from reactions.render import check_comparison
 
-    stem = check_comparison(load_reference(DATA), "2022-10-31")
+    stem = check_comparison(load_dataset(DATA).reference, "2022-10-31")
     assert "." in stem and all(c in string.ascii_lowercase + string.digits + "._-" for c in stem)

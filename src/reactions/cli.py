@@ -9,6 +9,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reactions.errors import (
     DataRejected,
@@ -18,9 +19,25 @@ from reactions.errors import (
     RenderError,
 )
 
+if TYPE_CHECKING:
+    from reactions.reference import Reference
+
 # Each command imports what it needs when it runs: a render should not pay for scikit-learn.
 
 BAD_INPUT, FAILED = 2, 1
+
+
+def _reference(data_dir: Path) -> Reference:
+    """What a render checks its parameters against: read quickly, without pandas, when actors.csv
+    reads cleanly; otherwise the full validation, which reports every problem with its line."""
+    from reactions.reference import quick_reference
+
+    reference = quick_reference(data_dir)
+    if reference is None:
+        from reactions.dataset import load_dataset
+
+        reference = load_dataset(data_dir).reference
+    return reference
 
 
 def _validate(arguments: argparse.Namespace) -> int:
@@ -37,10 +54,9 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _compare(arguments: argparse.Namespace) -> int:
-    from reactions.reference import load_reference
     from reactions.render import render_comparison
 
-    dataset = load_reference(arguments.data)
+    dataset = _reference(arguments.data)
     started = time.perf_counter()
     path = render_comparison(
         dataset,
@@ -107,10 +123,9 @@ def _code_check(arguments: argparse.Namespace) -> int:
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    from reactions.reference import load_reference
     from reactions.render import BriefRequest, render_brief
 
-    dataset = load_reference(arguments.data)
+    dataset = _reference(arguments.data)
     request = BriefRequest(
         actor=arguments.actor,
         issue=arguments.issue,

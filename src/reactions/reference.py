@@ -25,8 +25,9 @@ class Reference:
         return self.actor_names[actor_id]
 
 
-def load_reference(data_dir: Path | str) -> Reference:
-    """Codebook and actor names; a file that does not read cleanly gets the full validation."""
+def quick_reference(data_dir: Path | str) -> Reference | None:
+    """Codebook and actor names, or None when actors.csv does not read cleanly: then the caller
+    runs the full validation (dataset.load_dataset), which reports every problem with its line."""
     data_dir = Path(data_dir)
     codebook = load_codebook(data_dir / "codebook.yml")
     try:
@@ -41,7 +42,5 @@ def load_reference(data_dir: Path | str) -> Reference:
         ):
             raise ValueError("incomplete actors")
     except (OSError, UnicodeDecodeError, csv.Error, KeyError, AttributeError, ValueError):
-        from reactions.dataset import load_dataset  # reports every problem, file and line
-
-        return load_dataset(data_dir).reference
+        return None
     return Reference(codebook, names)
