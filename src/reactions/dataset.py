@@ -1,19 +1,20 @@
 """Load the dataset's files and validate them against the contract (../shared/data-contract.md).
 
-Files are read as text with the csv module so that every problem can be reported with the line
-number a person sees in an editor (quoted fields may span lines). pandera then checks every
-rule on every row, lazily, so that one run lists all problems at once.
+Well-formed CSVs are read by Arrow; a file Arrow refuses is read again by a strict csv-module
+reader that reports every structural problem. Problems are located by the line a person sees
+in an editor (quoted fields may span lines), found only when there is a problem to report.
+pandera then checks every rule on every row, lazily, so that one run lists all problems.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
@@ -25,7 +26,11 @@ from reactions.codebook import Codebook, load_codebook
 from reactions.errors import DatasetError, Problem
 from reactions.reference import ID_PATTERN, Reference
 
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+if TYPE_CHECKING:
+    from _csv import _reader as CsvReader
+
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+MAX_FIELD_CHARS = 20_000  # a long speech fits; a runaway quote or a pasted file does not
 DATE_PRECISIONS = ("day", "week", "month")
 ACTOR_KINDS = ("state", "unrecognized_state", "organization", "group")
 
@@ -101,10 +106,17 @@ class Table:
         return int(self.lines.loc[index])
 
 
+def _csv_reader(lines: Iterator[str]) -> CsvReader:
+    """The one way this module reads CSV: strict quoting, and fields long enough that an overlong
+    one is reported by its rule (MAX_FIELD_CHARS) instead of breaking the reader."""
+    csv.field_size_limit(max(csv.field_size_limit(), 2**24))
+    return csv.reader(lines, strict=True)
+
+
 def _record_lines(path: Path) -> pd.Series:
     """The first line of every record (blank lines skipped), counting quoted newlines."""
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.reader(stream)
+        reader = _csv_reader(stream)
         _header(reader)
         lines, start = [], reader.line_num + 1
         for record in reader:
@@ -126,7 +138,7 @@ def read_table(path: Path) -> Table:
         raise DatasetError([Problem(path.name, None, None, str(path), "file is missing")])
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
-            raw_header = _header(csv.reader(stream))
+            raw_header = _header(_csv_reader(stream))
         header = [column.strip() for column in raw_header]
         if len(set(header)) != len(header) or (len(header) == 1 and _other_delimiter(header[0])):
             return _read_strictly(path)
@@ -168,8 +180,7 @@ def _read_strictly(path: Path) -> Table:
         raise DatasetError([Problem(name, line, None, bad, "file must be UTF-8")]) from None
     if not text.strip():
         raise DatasetError([Problem(name, 1, None, "", "file is empty: a header row is required")])
-    csv.field_size_limit(max(csv.field_size_limit(), 2**24))  # long fields get a rule, not a crash
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = _csv_reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     header: list[str] = []
     records, lines = [], []
@@ -226,12 +237,12 @@ def _rule(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
 
 
 def _is_id(values: pd.Series) -> pd.Series:
-    return values.str.fullmatch(ID_PATTERN.pattern.strip("^$"))
+    return values.str.fullmatch(ID_PATTERN.pattern)
 
 
 def _is_date(values: pd.Series) -> pd.Series:
     return (
-        values.str.fullmatch(DATE_PATTERN.pattern.strip("^$"))
+        values.str.fullmatch(DATE_PATTERN)
         & pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").notna()
     )
 
@@ -256,7 +267,6 @@ ID_RULE = "must match [a-z0-9][a-z0-9-]*"
 DATE_RULE = "must be a real date written YYYY-MM-DD"
 URL_RULE = "must be an http(s) URL"
 ACTOR_RULE = "must be an actor_id of actors.csv"
-ONE_VOTE_RULE = "one vote per actor and resolution"
 
 
 def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -282,20 +292,22 @@ def _codes(values: object, what: str) -> pa.Check:
     )
 
 
-def _row_rule(frame_test: Callable[[pd.DataFrame], pd.Series], rule: str) -> pa.Check:
-    return pa.Check(frame_test, name=rule)
+# A rule across columns: the column at fault (the one reported) and a test of the whole frame.
+RowRules = dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]]
 
 
-# Row rules that involve several columns, keyed by the rule, naming the column at fault.
+def _schema(columns: dict[str, pa.Column], row_rules: RowRules | None = None) -> pa.DataFrameSchema:
+    checks = [pa.Check(test, name=rule) for rule, (_, test) in (row_rules or {}).items()]
+    return pa.DataFrameSchema(columns, checks=checks)
+
+
 def _present(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series(False, index=frame.index)
     return frame[column].notna()
 
 
-def _statement_row_rules(
-    codebook: Codebook,
-) -> dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]]:
+def _statement_row_rules(codebook: Codebook) -> RowRules:
     silent = codebook.silent_codes
 
     def is_silent(frame: pd.DataFrame) -> pd.Series:
@@ -329,9 +341,36 @@ def _statement_row_rules(
     }
 
 
+ACTOR_ROW_RULES: RowRules = {
+    "iso3 is required for a state (UN member)": (
+        "iso3",
+        lambda f: (f.get("kind") != "state") | _present(f, "iso3"),
+    ),
+}
+VOTE_ROW_RULES: RowRules = {
+    "one vote per actor and resolution": (
+        "actor_id",
+        lambda f: (
+            ~f.duplicated(["resolution", "actor_id"], keep=False)
+            if {"resolution", "actor_id"} <= set(f)
+            else pd.Series(True, index=f.index)
+        ),
+    ),
+}
+
+
 def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSchema:
-    row_rules = _statement_row_rules(codebook)
-    return pa.DataFrameSchema(
+    optional_text = (
+        "speaker",
+        "speaker_role",
+        "occasion",
+        "quote",
+        "quote_en",
+        "publisher",
+        "coder",
+        "notes",
+    )
+    return _schema(
         {
             "statement_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
@@ -348,26 +387,14 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
             "source_title": _column(True),
             "source_date": _column(True, _rule(_is_date, DATE_RULE)),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
-            **{
-                column: _column(False)
-                for column in (
-                    "speaker",
-                    "speaker_role",
-                    "occasion",
-                    "quote",
-                    "quote_en",
-                    "publisher",
-                    "coder",
-                    "notes",
-                )
-            },
+            **{column: _column(False) for column in optional_text},
         },
-        checks=[_row_rule(test, rule) for rule, (_, test) in row_rules.items()],
+        _statement_row_rules(codebook),
     )
 
 
 def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
+    return _schema(
         {
             "actor_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
             "name": _column(True),
@@ -381,17 +408,12 @@ def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
             "memberships": _column(False),
             "region": _column(False),
         },
-        checks=[
-            _row_rule(
-                lambda f: (f.get("kind") != "state") | _present(f, "iso3"),
-                "iso3 is required for a state (UN member)",
-            )
-        ],
+        ACTOR_ROW_RULES,
     )
 
 
 def events_schema() -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
+    return _schema(
         {
             "event_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
@@ -404,7 +426,7 @@ def events_schema() -> pa.DataFrameSchema:
 
 
 def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema(
+    return _schema(
         {
             "resolution": _column(True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
@@ -413,24 +435,12 @@ def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
             "source_title": _column(True),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
         },
-        checks=[
-            _row_rule(
-                lambda f: (
-                    ~f.duplicated(["resolution", "actor_id"], keep=False)
-                    if {"resolution", "actor_id"} <= set(f)
-                    else pd.Series(True, index=f.index)
-                ),
-                ONE_VOTE_RULE,
-            )
-        ],
+        VOTE_ROW_RULES,
     )
 
 
-ROW_RULE_COLUMNS = {"iso3 is required for a state (UN member)": "iso3", ONE_VOTE_RULE: "actor_id"}
-
-
 def _problems(
-    table: Table, schema: pa.DataFrameSchema, row_rule_columns: dict[str, str]
+    table: Table, schema: pa.DataFrameSchema, row_rules: RowRules | None = None
 ) -> list[Problem]:
     """Run a schema lazily and turn every failure case into a located Problem."""
     try:
@@ -439,13 +449,14 @@ def _problems(
         cases = errors.failure_cases
     else:
         return []
+    columns_at_fault = {rule: column for rule, (column, _) in (row_rules or {}).items()}
     problems = set()
     for case in cases.itertuples(index=False):
         check = str(case.check)
         rule = BUILTIN_RULES.get(check, check)
         index = None if pd.isna(case.index) else case.index
-        if check in row_rule_columns:  # several columns: report the one at fault, once per row
-            column = row_rule_columns[check]
+        if check in columns_at_fault:  # several columns: report the one at fault, once per row
+            column = columns_at_fault[check]
             value = table.frame.at[index, column] if column in table.frame else None
         elif check == "column_in_dataframe":
             column, value = str(case.failure_case), ""
@@ -461,9 +472,6 @@ def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
         return read_table(path), []
     except DatasetError as error:
         return None, error.problems
-
-
-MAX_FIELD_CHARS = 20_000  # a long speech fits; a runaway quote or a pasted file does not
 
 
 def _shape_problems(table: Table, needs_rows: bool) -> list[Problem]:
@@ -517,16 +525,15 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     )
     if codebook is not None:
         if actors is not None:
-            problems += _problems(actors, actors_schema(codebook), ROW_RULE_COLUMNS)
+            problems += _problems(actors, actors_schema(codebook), ACTOR_ROW_RULES)
         if statements is not None:
-            row_rules = {
-                rule: column for rule, (column, _) in _statement_row_rules(codebook).items()
-            }
-            problems += _problems(statements, statements_schema(codebook, actor_ids), row_rules)
+            problems += _problems(
+                statements, statements_schema(codebook, actor_ids), _statement_row_rules(codebook)
+            )
     if tables["events"] is not None:
-        problems += _problems(tables["events"], events_schema(), {})
+        problems += _problems(tables["events"], events_schema())
     if tables["votes"] is not None and actors is not None:
-        problems += _problems(tables["votes"], votes_schema(actor_ids), ROW_RULE_COLUMNS)
+        problems += _problems(tables["votes"], votes_schema(actor_ids), VOTE_ROW_RULES)
     if problems or codebook is None or any(table is None for table in tables.values()):
         raise DatasetError(problems)
     return Dataset(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reactions.codebook import Codebook, load_codebook
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # ids become file names: no dots, no slashes
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # ids become file names: no dots, no slashes
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def quick_reference(data_dir: Path | str) -> Reference | None:
             not rows
             or len(names) != len(rows)
             or not all(names.values())
-            or not all(ID_PATTERN.match(actor_id) for actor_id in names)
+            or not all(ID_PATTERN.fullmatch(actor_id) for actor_id in names)
         ):
             raise ValueError("incomplete actors")
     except (OSError, UnicodeDecodeError, csv.Error, KeyError, AttributeError, ValueError):
