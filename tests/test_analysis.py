@@ -148,3 +148,23 @@ def test_matrix_covers_every_actor_and_issue_with_silence_visible(mini):
 def test_stance_history_is_oldest_first(mini):
     history = compare.stance_history(mini, "belarus", "recognition", "2022-10-31")
     assert list(history["statement_id"]) == ["by-rec-makei", "by-rec-sochi", "by-rec-oct"]
+
+
+def test_group_summaries_cover_each_issue_of_a_matrix(mini):
+    long = compare.matrix(mini, "2022-09-30", ["recognition", "war_participation"], "russia_allies")
+    summaries = compare.group_summaries(long, mini.codebook)
+    assert list(summaries["issue"]) == ["Recognition", "War participation"]
+    assert set(summaries["group"]) == {"Russia's allies (Union State, CSTO)"}
+    war = summaries.set_index("issue").loc["War participation"]
+    assert (war["silent"], war["no record"]) == (1, 3)  # Belarus silent in Sochi
+
+
+def test_words_and_votes_for_one_group(mini):
+    table = votes.words_and_votes(mini, "2022-10-31", group="russia_allies")
+    assert sorted(table["actor_id"]) == ["armenia", "belarus", "kazakhstan", "tajikistan"]
+
+
+def test_stance_text():
+    assert compare.stance_text("stated", "Implicit rejection", -1.0) == "implicit rejection (-1)"
+    assert compare.stance_text("silent", "Silent", float("nan")) == "silent"
+    assert compare.stance_text(compare.NO_RECORD, "", float("nan")) == compare.NO_RECORD

@@ -27,10 +27,10 @@ ORDER = [
 
 
 def test_strongest_cue_wins_and_is_named():
-    assert coding.propose(
-        "We will never accept it; territorial integrity matters", "en", "", CUES, ORDER
-    ) == ("explicit_rejection", "en: never")
-    assert coding.propose("Territorial Integrity first", "en", "", CUES, ORDER) == (
+    quote = "We will never accept it; territorial integrity matters"
+    assert coding.propose(quote, "en", quote, CUES, ORDER) == ("explicit_rejection", "en: never")
+    quote = "Territorial Integrity first"
+    assert coding.propose(quote, "en", quote, CUES, ORDER) == (
         "implicit_rejection",
         "en: territorial integrity",
     )
@@ -45,7 +45,8 @@ def test_cues_match_the_original_language_and_the_translation():
         "ambiguous",
         "en: national interests",
     )
-    assert coding.propose("nothing relevant", "en", "", CUES, ORDER) == (coding.NO_CUE, "")
+    quote = "nothing relevant"
+    assert coding.propose(quote, "en", quote, CUES, ORDER) == (coding.NO_CUE, "")
 
 
 def test_stance_order_tries_explicit_first(mini):
@@ -95,3 +96,13 @@ def test_codebook_refuses_cues_for_unknown_codes_and_silence(tmp_path):
         "must be a scored stance code (silence has no words)",
     ) in rules
     assert any(column == "cues.recognition.ambiguous" for column, _ in rules)
+
+
+def test_coding_sentence_reads_the_agreement(mini):
+    from reactions.narrative import coding_sentence
+
+    cues = {"recognition": CUES}
+    result = coding.check_coding(replace(mini, codebook=replace(mini.codebook, cues=cues)))
+    text = coding_sentence(result)
+    assert text.startswith(f"Cues from the codebook propose a stance for {result.cued} of 8 ")
+    assert f"{len(result.disagreements)} disagreements are listed" in text

@@ -182,9 +182,7 @@ def _statement_points(
             "stance_label": statements["stance"].map(codebook.stance_label),
             "silent": statements["stance"].isin(codebook.silent_codes),
             "speaker": statements["speaker"],
-            "quote_en": statements["quote_en"].where(
-                statements["quote_en"] != "", statements["quote"]
-            ),
+            "quote_en": statements["english"],
         }
     )
     return (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score, confusion_matrix
 
-from reactions.dataset import Dataset
+from reactions.dataset import Dataset, english_quotes
 
 NO_CUE = "no cue"
 
@@ -26,14 +26,12 @@ def stance_order(dataset: Dataset) -> list[str]:
 def propose(
     quote: str,
     language: str,
-    quote_en: str,
+    english: str,
     issue_cues: dict[str, dict[str, list[str]]],
     order: list[str],
 ) -> tuple[str, str]:
-    """The first stance whose cue occurs in the quote (its language) or its English version."""
-    texts = {language: quote.casefold(), "en": (quote_en or quote).casefold()}
-    if language == "en":
-        texts = {"en": quote.casefold()}
+    """The first stance whose cue occurs in the quote (its language) or its English words."""
+    texts = {language: quote.casefold(), "en": english.casefold()}
     for stance in order:
         for cue_language, cues in issue_cues.get(stance, {}).items():
             text = texts.get(cue_language)
@@ -53,6 +51,10 @@ class Agreement:
     kappa_where_cued: float  # over the statements where a cue fired
 
     @property
+    def cued(self) -> int:
+        return int((self.proposals["proposed"] != NO_CUE).sum())
+
+    @property
     def disagreements(self) -> pd.DataFrame:
         return self.proposals[self.proposals["coded"] != self.proposals["proposed"]]
 
@@ -61,11 +63,12 @@ def check_coding(dataset: Dataset) -> Agreement:
     """Propose a stance for each quoted statement and compare with the coded one."""
     order = stance_order(dataset)
     quoted = dataset.statements[dataset.statements["quote"] != ""]
+    quoted = quoted.assign(english=english_quotes(quoted))
     rows = []
     for statement in quoted.itertuples(index=False):
         issue_cues = dataset.codebook.cues.get(statement.issue, {})
         proposed, cue = propose(
-            statement.quote, statement.quote_language, statement.quote_en, issue_cues, order
+            statement.quote, statement.quote_language, statement.english, issue_cues, order
         )
         rows.append(
             {
@@ -74,7 +77,7 @@ def check_coding(dataset: Dataset) -> Agreement:
                 "coded": statement.stance,
                 "proposed": proposed,
                 "cue": cue,
-                "quote_en": statement.quote_en or statement.quote,
+                "quote_en": statement.english,
             }
         )
     proposals = pd.DataFrame(rows)
@@ -95,9 +98,9 @@ def check_coding(dataset: Dataset) -> Agreement:
 def report(agreement: Agreement) -> str:
     """The plain-text report printed by `reactions code-check`."""
     proposals = agreement.proposals
-    cued = int((proposals["proposed"] != NO_CUE).sum())
     lines = [
-        f"{len(proposals)} quoted statements; a cue fired on {cued}; coded and proposed agree on "
+        f"{len(proposals)} quoted statements; a cue fired on {agreement.cued}; coded and proposed "
+        f"agree on "
         f"{len(proposals) - len(agreement.disagreements)}.",
         f"Cohen's kappa: {agreement.kappa:.3f} over all quoted statements "
         f"({NO_CUE!r} counts as disagreement); {agreement.kappa_where_cued:.3f} where a cue fired.",

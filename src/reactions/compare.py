@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reactions.codebook import Codebook
-from reactions.dataset import Dataset
+from reactions.dataset import Dataset, english_quotes
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2}  # more exact dates win ties
 STATED, SILENT, NO_RECORD = "stated", "silent", "no record"
@@ -41,7 +41,10 @@ def statements_as_of(
     chosen = statements[statements["date"] <= as_timestamp(as_of)]
     if issue is not None:
         chosen = chosen[chosen["issue"] == issue]
-    chosen = chosen.assign(score=chosen["stance"].map(dataset.codebook.score).astype("Float64"))
+    chosen = chosen.assign(
+        score=chosen["stance"].map(dataset.codebook.score).astype("Float64"),
+        english=english_quotes(chosen),
+    )
     ranked = chosen.assign(
         _precision=chosen["date_precision"].map(PRECISION_RANK),
         _clarity=chosen["score"].abs().fillna(-1),
@@ -114,24 +117,17 @@ EMPTY_POSITION: dict[str, object] = {
 }
 
 
+POSITION_FIELDS = [
+    field
+    for field in EMPTY_POSITION
+    if field not in ("record", "quote_en", "silent_since", "silent_occasion")
+]
+
+
 def _statement_fields(statement: pd.Series, record: str) -> dict[str, object]:
-    english = statement["quote_en"] or statement["quote"]
-    return {
-        "record": record,
-        "stance": statement["stance"],
-        "score": statement["score"],
-        "date": statement["date"],
-        "date_precision": statement["date_precision"],
-        "speaker": statement["speaker"],
-        "speaker_role": statement["speaker_role"],
-        "occasion": statement["occasion"],
-        "quote": statement["quote"],
-        "quote_language": statement["quote_language"],
-        "quote_en": english,
-        "source_title": statement["source_title"],
-        "source_url": statement["source_url"],
-        "statement_id": statement["statement_id"],
-    }
+    """A position's fields from the statement that gives it; `quote_en` is the English shown."""
+    fields = {field: statement[field] for field in POSITION_FIELDS}
+    return fields | {"record": record, "quote_en": statement["english"]}
 
 
 @dataclass(frozen=True)
@@ -252,20 +248,24 @@ def changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
         {
             "actor_id": moved["actor_id"],
             "actor": moved["name_after"],
-            "before": moved.apply(lambda row: _stance_text(row, "before"), axis=1),
-            "after": moved.apply(lambda row: _stance_text(row, "after"), axis=1),
+            "before": moved.apply(lambda row: _side_text(row, "before"), axis=1),
+            "after": moved.apply(lambda row: _side_text(row, "after"), axis=1),
             "shift": (moved["score_after"] - moved["score_before"]).map(format_score),
             "date": moved["date_after"].dt.strftime("%Y-%m-%d"),
         }
     ).reset_index(drop=True)
 
 
-def _stance_text(row: pd.Series, side: str) -> str:
-    if row[f"record_{side}"] == NO_RECORD:
+def _side_text(row: pd.Series, side: str) -> str:
+    return stance_text(row[f"record_{side}"], row[f"stance_label_{side}"], row[f"score_{side}"])
+
+
+def stance_text(record: str, stance_label: str, score: float) -> str:
+    """A position in a table cell: "implicit rejection (-1)", "silent", "no record"."""
+    if record == NO_RECORD:
         return NO_RECORD
-    score = format_score(row[f"score_{side}"])
-    label = row[f"stance_label_{side}"].lower()
-    return f"{label} ({score})" if score else label
+    shown = format_score(score)
+    return f"{stance_label.lower()} ({shown})" if shown else stance_label.lower()
 
 
 def silences(dataset: Dataset, actor: str, as_of: str | pd.Timestamp) -> pd.DataFrame:
@@ -293,16 +293,12 @@ def matrix(
     return long.assign(cell=cell.replace(NO_RECORD, "")).reset_index(drop=True)
 
 
-def group_summaries(
-    dataset: Dataset, issues: list[str], as_of: str | pd.Timestamp, group: str | None = None
-) -> pd.DataFrame:
-    """group_summary for several issues, one block of rows per issue."""
-    blocks = []
-    for issue in issues:
-        summary = group_summary(positions(dataset, issue, as_of), dataset.codebook)
-        if group:
-            summary = summary[summary["group"] == dataset.codebook.groups[group]]
-        blocks.append(summary.assign(issue=dataset.codebook.issues[issue]))
+def group_summaries(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """group_summary for every issue of a matrix (see `matrix`), one block of rows per issue."""
+    blocks = [
+        group_summary(table, codebook).assign(issue=label)
+        for label, table in long.groupby("issue_label", sort=False)
+    ]
     combined = pd.concat(blocks, ignore_index=True)
     return combined[["issue", *[c for c in combined.columns if c != "issue"]]]
 

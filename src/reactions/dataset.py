@@ -89,6 +89,11 @@ class Dataset:
         return self.actor_names[actor_id]
 
 
+def english_quotes(statements: pd.DataFrame) -> pd.Series:
+    """Each statement's words in English: the translation, or the quote when it is English."""
+    return statements["quote_en"].where(statements["quote_en"] != "", statements["quote"])
+
+
 @dataclass
 class Table:
     """A CSV file as strings; each record's first line in the file is found when needed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from reactions.coding import Agreement
 from reactions.compare import (
     NO_RECORD,
     SILENT,
@@ -16,8 +17,13 @@ from reactions.compare import (
 from reactions.dataset import Dataset
 
 
+def format_day(date: pd.Timestamp) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
 def format_date(date: pd.Timestamp, precision: str = "day") -> str:
-    day = f"{date.day} {date:%B %Y}"
+    """A statement's date as its precision allows: "on 26 September 2022", "in the week of ..."."""
+    day = format_day(date)
     if precision == "week":
         return f"in the week of {day}"
     if precision == "month":
@@ -47,13 +53,13 @@ def _speaker(row: pd.Series) -> str:
 def title(dataset: Dataset, focal_actor: str, issue: str, as_of: str | pd.Timestamp) -> str:
     return (
         f"{dataset.actor_name(focal_actor)} on {dataset.codebook.issues[issue].lower()}, "
-        f"as of {format_date(as_timestamp(as_of))[3:]}"
+        f"as of {format_day(as_timestamp(as_of))}"
     )
 
 
 def position_sentence(focal: pd.Series, issue_label: str, as_of: pd.Timestamp) -> str:
     """The focal actor's latest stance, with date, speaker and words."""
-    as_of_text = format_date(as_of)[3:]
+    as_of_text = format_day(as_of)
     if focal["record"] == NO_RECORD:
         return (
             f"{focal['name']}: no statement on {issue_label.lower()} on record as of {as_of_text}."
@@ -116,7 +122,7 @@ def field_sentence(table: pd.DataFrame, issue_label: str, as_of: pd.Timestamp) -
     on_record = int((table["record"] != NO_RECORD).sum())
     return (
         f"Of the {on_record} actors on record on {issue_label.lower()} as of "
-        f"{format_date(as_of)[3:]}: rejecting {int((scores < 0).sum())} (explicitly or "
+        f"{format_day(as_of)}: rejecting {int((scores < 0).sum())} (explicitly or "
         f"implicitly), ambiguous {int((scores == 0).sum())}, supporting "
         f"{int((scores > 0).sum())}, only silent {int(counts.get(SILENT, 0))} (silence is not "
         f"scored). No statement on record: {int(counts.get(NO_RECORD, 0))} actors."
@@ -152,7 +158,7 @@ def change_sentence(
     as_of: pd.Timestamp,
 ) -> str:
     """What changed between two dates, the focal actor first."""
-    span = f"Between {format_date(compare_to)[3:]} and {format_date(as_of)[3:]}"
+    span = f"Between {format_day(compare_to)} and {format_day(as_of)}"
     own = moved[moved["actor_id"] == focal_actor]
     if own.empty:
         text = f"{span}, {focal_name}'s position did not change"
@@ -200,12 +206,12 @@ def vote_sentence(
     as_of: pd.Timestamp,
 ) -> str:
     """The focal actor's recorded votes up to the date, and its words beside the key vote."""
-    as_of_text = format_date(as_of)[3:]
+    as_of_text = format_day(as_of)
     if recorded.empty:
         return f"No UN General Assembly vote of {focal_name} is on record as of {as_of_text}."
     listed = join_names(
         [
-            f"{row.resolution} ({format_date(row.date)[3:]}): {row.vote}"
+            f"{row.resolution} ({format_day(row.date)}): {row.vote}"
             for row in recorded.itertuples(index=False)
         ]
     )
@@ -263,12 +269,12 @@ def divergence_sentence(table: pd.DataFrame, resolution: str) -> str:
     )
 
 
-def coding_sentence(
-    kappa: float, kappa_where_cued: float, quoted: int, cued: int, disagreements: int
-) -> str:
+def coding_sentence(agreement: Agreement) -> str:
+    """How far the codebook's cues agree with the human coding."""
     return (
-        f"Cues from the codebook propose a stance for {cued} of {quoted} quoted statements. "
-        f"Agreement with the human coding: Cohen's kappa {kappa:.2f} over all quoted "
-        f"statements, {kappa_where_cued:.2f} where a cue fired; {disagreements} "
+        f"Cues from the codebook propose a stance for {agreement.cued} of "
+        f"{len(agreement.proposals)} quoted statements. Agreement with the human coding: "
+        f"Cohen's kappa {agreement.kappa:.2f} over all quoted statements, "
+        f"{agreement.kappa_where_cued:.2f} where a cue fired; {len(agreement.disagreements)} "
         f"disagreements are listed for review."
     )

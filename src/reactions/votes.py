@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reactions.compare import NO_RECORD, STATED, as_timestamp, format_score, positions
+from reactions.compare import NO_RECORD, STATED, as_timestamp, positions, stance_text
 from reactions.dataset import Dataset
 
 ANNEXATION_VOTE = "A/RES/ES-11/4"
@@ -52,13 +52,17 @@ def words_and_votes(
     as_of: str | pd.Timestamp,
     issue: str = "recognition",
     resolution: str = ANNEXATION_VOTE,
+    group: str | None = None,
 ) -> pd.DataFrame:
-    """Per actor: last stance before the vote, the vote (if held by `as_of`), earlier votes."""
+    """Per actor (of one group, if given): last stance before the vote, the vote (if held by
+    `as_of`), earlier votes."""
     as_of = as_timestamp(as_of)
     held = resolution_date(dataset, resolution)
     voted = held is not None and held <= as_of
     words_as_of = min(as_of, held - pd.Timedelta(days=1)) if voted else as_of
     table = positions(dataset, issue, words_as_of)
+    if group:
+        table = table[table["group"] == group]
     votes = dataset.votes[dataset.votes["date"] <= as_of]
     on_resolution = votes[votes["resolution"] == resolution].set_index("actor_id")["vote"]
     earlier = votes[votes["resolution"] != resolution].sort_values("date")
@@ -94,8 +98,7 @@ def words_and_votes(
 def _words(actor: object) -> str:
     if actor.record == NO_RECORD:
         return "no statement"
-    score = format_score(actor.score)
-    return f"{actor.stance_label.lower()} ({score})" if score else actor.stance_label.lower()
+    return stance_text(actor.record, actor.stance_label, actor.score)
 
 
 def _date(date: pd.Timestamp) -> str:
