@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -327,6 +328,45 @@ def render_cli(
             str(out),
             "--notebook",
             str(notebook),
+            *extra,
+        ]
+    )
+
+
+def notebook_with(folder: Path, source: str, only_for: str | None = None) -> Path:
+    """A copy of the notebooks in `folder`/notebooks whose brief runs `source` after its setup
+    (only for one focal actor, if given): how the tests make a render fail mid-run."""
+    notebooks = folder / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks, dirs_exist_ok=True)
+    if only_for:
+        source = f"if focal_actor == {only_for!r}:\n" + "\n".join(
+            "    " + line for line in source.splitlines()
+        )
+    brief = nbformat.read(notebooks / "brief.ipynb", as_version=4)
+    brief.cells.insert(3, nbformat.v4.new_code_cell(source))
+    nbformat.write(brief, notebooks / "brief.ipynb")
+    return notebooks
+
+
+def publish_cli(folder: Path, schedule: str, out: Path, notebooks: Path, *extra: str) -> int:
+    """`reactions publish --jobs 2` of a schedule written to `folder`; returns its exit code."""
+    from reactions.cli import main
+
+    path = folder / "schedule.yml"
+    path.write_text(schedule, encoding="utf-8")
+    return main(
+        [
+            "publish",
+            "--schedule",
+            str(path),
+            "--jobs",
+            "2",
+            "--data",
+            str(DATA),
+            "--out",
+            str(out),
+            "--notebooks",
+            str(notebooks),
             *extra,
         ]
     )

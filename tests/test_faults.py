@@ -4,7 +4,6 @@ In every case the last good brief is intact, the reason is said, and the exit co
 from __future__ import annotations
 
 import errno
-import shutil
 import subprocess
 import sys
 import time
@@ -12,24 +11,10 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import DATA, ROOT, render_cli
-from reactions.cli import main
+from conftest import DATA, ROOT, notebook_with, publish_cli, render_cli
 
 STEM = "belarus-recognition-2022-09-26"
 LAST_GOOD = b"<p>last good brief</p>"
-
-
-def notebook_with(tmp_path: Path, source: str, only_for: str | None = None) -> Path:
-    folder = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", folder, dirs_exist_ok=True)
-    if only_for:
-        source = f"if focal_actor == {only_for!r}:\n" + "\n".join(
-            "    " + line for line in source.splitlines()
-        )
-    brief = nbformat.read(folder / "brief.ipynb", as_version=4)
-    brief.cells.insert(3, nbformat.v4.new_code_cell(source))
-    nbformat.write(brief, folder / "brief.ipynb")
-    return folder
 
 
 def report_with_last_good(tmp_path: Path) -> Path:
@@ -96,29 +81,10 @@ def test_write_error_while_saving_the_html(tmp_path, capsys, monkeypatch):
 def test_in_a_batch_the_others_still_publish(tmp_path, capsys):
     notebooks = notebook_with(tmp_path, KILL, only_for="serbia")
     out = tmp_path / "report"
-    schedule = tmp_path / "schedule.yml"
-    schedule.write_text(
-        "matrix:\n  actors: [belarus, serbia]\n  issues: [recognition]\n  as_of: 2022-09-26\n",
-        encoding="utf-8",
+    schedule = (
+        "matrix:\n  actors: [belarus, serbia]\n  issues: [recognition]\n  as_of: 2022-09-26\n"
     )
-    assert (
-        main(
-            [
-                "publish",
-                "--schedule",
-                str(schedule),
-                "--jobs",
-                "2",
-                "--data",
-                str(DATA),
-                "--out",
-                str(out),
-                "--notebooks",
-                str(notebooks),
-            ]
-        )
-        == 1
-    )
+    assert publish_cli(tmp_path, schedule, out, notebooks) == 1
     assert (out / f"{STEM}.html").exists()
     assert not (out / "serbia-recognition-2022-09-26.html").exists()
     assert (out / "_failed" / "serbia-recognition-2022-09-26.ipynb").exists()
@@ -165,3 +131,20 @@ def test_two_publish_runs_at_once(tmp_path):
         check=False,
     )
     assert waiting.returncode == 0, waiting.stderr[-2000:]
+
+
+def test_a_page_past_its_timeout_is_killed_and_said(tmp_path, capsys):
+    notebooks = notebook_with(tmp_path, "import time\ntime.sleep(120)", only_for="serbia")
+    out = tmp_path / "report"
+    schedule = (
+        "timeout: 20\nmatrix:\n  actors: [belarus, serbia]\n  issues: [recognition]\n"
+        "  as_of: 2022-09-26\n"
+    )
+    started = time.perf_counter()
+    assert publish_cli(tmp_path, schedule, out, notebooks) == 1
+    assert time.perf_counter() - started < 100
+    assert "timeout" in capsys.readouterr().err
+    assert (out / f"{STEM}.html").exists()
+    kept = nbformat.read(out / "_failed" / "serbia-recognition-2022-09-26.ipynb", as_version=4)
+    assert "no result after 20 s; killed" in kept.cells[0].source
+    assert not list(out.rglob("*.tmp"))

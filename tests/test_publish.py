@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 from filelock import FileLock
 
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, notebook_with, publish_cli
 from reactions.cli import main
 from reactions.dataset import load_dataset
 from reactions.errors import ScheduleError
@@ -128,41 +127,18 @@ def test_index_escapes_and_is_offline():
 def failing_publish(tmp_path_factory):
     """Publish three briefs with --jobs 2 where Serbia's notebook raises mid-run."""
     root = tmp_path_factory.mktemp("publish")
-    notebooks = root / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks)
-    brief = nbformat.read(notebooks / "brief.ipynb", as_version=4)
-    brief.cells.insert(
-        3,
-        nbformat.v4.new_code_cell(
-            'if focal_actor == "serbia":\n    raise RuntimeError("made to fail while it runs")'
-        ),
+    notebooks = notebook_with(
+        root, 'raise RuntimeError("made to fail while it runs")', only_for="serbia"
     )
-    nbformat.write(brief, notebooks / "brief.ipynb")
     out = root / "report"
     out.mkdir()
     last_good = out / "serbia-recognition-2022-10-31.html"
     last_good.write_text("<p>last good brief</p>", encoding="utf-8")
-    schedule = root / "schedule.yml"
-    schedule.write_text(
+    schedule = (
         "matrix:\n  actors: [belarus, serbia, kazakhstan]\n"
-        "  issues: [recognition]\n  as_of: 2022-10-31\n",
-        encoding="utf-8",
+        "  issues: [recognition]\n  as_of: 2022-10-31\n"
     )
-    code = main(
-        [
-            "publish",
-            "--schedule",
-            str(schedule),
-            "--jobs",
-            "2",
-            "--data",
-            str(DATA),
-            "--out",
-            str(out),
-            "--notebooks",
-            str(notebooks),
-        ]
-    )
+    code = publish_cli(root, schedule, out, notebooks)
     return code, out
 
 

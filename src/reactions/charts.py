@@ -22,6 +22,11 @@ SILENCE_COLOUR = "#8c8c8c"
 ROW_HEIGHT = 18
 
 
+def _tooltips(*fields: tuple[str, str]) -> list[alt.Tooltip]:
+    """Tooltips from (field:type, title) pairs; Vega's tooltip handler escapes their text."""
+    return [alt.Tooltip(field, title=title) for field, title in fields]
+
+
 def _stance_scale(codebook: Codebook) -> alt.Scale:
     codes = [stance.code for stance in codebook.scored_stances] + sorted(codebook.silent_codes)
     labels = [codebook.stance_label(code) for code in codes]
@@ -80,15 +85,15 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
         + " : ''"
     )
     colour = alt.Color("group_label:N", title="Group", scale=_group_scale(codebook))
-    tooltip = [
-        alt.Tooltip("name:N", title="Actor"),
-        alt.Tooltip("group_label:N", title="Group"),
-        alt.Tooltip("stance_label:N", title="Stance"),
-        alt.Tooltip("date:N", title="Date"),
-        alt.Tooltip("speaker:N", title="Speaker"),
-        alt.Tooltip("quote_en:N", title="Quote"),
-        alt.Tooltip("later_silence:N", title="Later silent"),
-    ]
+    tooltip = _tooltips(
+        ("name:N", "Actor"),
+        ("group_label:N", "Group"),
+        ("stance_label:N", "Stance"),
+        ("date:N", "Date"),
+        ("speaker:N", "Speaker"),
+        ("quote_en:N", "Quote"),
+        ("later_silence:N", "Later silent"),
+    )
     y = alt.Y("name:N", sort=order, title=None)
     base = alt.Chart(scored).encode(
         x=alt.X(
@@ -120,11 +125,7 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
             x=alt.X("record_column:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
             y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=120)),
             color=colour,
-            tooltip=[
-                alt.Tooltip("name:N", title="Actor"),
-                alt.Tooltip("date:N", title="Date"),
-                alt.Tooltip("occasion:N", title="Silent at"),
-            ],
+            tooltip=_tooltips(("name:N", "Actor"), ("date:N", "Date"), ("occasion:N", "Silent at")),
         )
         .transform_calculate(record_column="'silent'")
         .properties(width=60, height=max(ROW_HEIGHT * len(silent), 40), title="Silent (no score)")
@@ -158,7 +159,7 @@ def timeline(
         .mark_rule(color="#555", strokeDash=[3, 3])
         .encode(
             x=x,
-            tooltip=[alt.Tooltip("title:N", title="Event"), alt.Tooltip("date:N", title="Date")],
+            tooltip=_tooltips(("title:N", "Event"), ("date:N", "Date")),
         )
     )
     labels = (
@@ -197,13 +198,13 @@ def _statement_points(
                 alt.value("white"),
                 alt.Color("stance_label:N", scale=_stance_scale(codebook)),
             ),
-            tooltip=[
-                alt.Tooltip("name:N", title="Actor"),
-                alt.Tooltip("date:N", title="Date"),
-                alt.Tooltip("stance_label:N", title="Stance"),
-                alt.Tooltip("speaker:N", title="Speaker"),
-                alt.Tooltip("quote_en:N", title="Quote"),
-            ],
+            tooltip=_tooltips(
+                ("name:N", "Actor"),
+                ("date:N", "Date"),
+                ("stance_label:N", "Stance"),
+                ("speaker:N", "Speaker"),
+                ("quote_en:N", "Quote"),
+            ),
         )
     )
 
@@ -236,13 +237,13 @@ def _stance_runs(
             x2="end:T",
             y=alt.Y("name:N", title=None, sort="ascending"),
             color=alt.Color("stance_label:N", title="Stance", scale=_stance_scale(codebook)),
-            tooltip=[
-                alt.Tooltip("name:N", title="Actor"),
-                alt.Tooltip("date:N", title="From"),
-                alt.Tooltip("end:N", title="Until"),
-                alt.Tooltip("stance_label:N", title="Latest stance each period"),
-                alt.Tooltip("statements:Q", title="Statements"),
-            ],
+            tooltip=_tooltips(
+                ("name:N", "Actor"),
+                ("date:N", "From"),
+                ("end:N", "Until"),
+                ("stance_label:N", "Latest stance each period"),
+                ("statements:Q", "Statements"),
+            ),
         )
     )
 
@@ -274,13 +275,13 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("stance:N", scale=colours, title="Stance"),
-        tooltip=[
-            alt.Tooltip("actor:N", title="Actor"),
-            alt.Tooltip("issue:N", title="Issue"),
-            alt.Tooltip("stance:N", title="Stance"),
-            alt.Tooltip("date:N", title="Date"),
-            alt.Tooltip("quote_en:N", title="Quote"),
-        ],
+        tooltip=_tooltips(
+            ("actor:N", "Actor"),
+            ("issue:N", "Issue"),
+            ("stance:N", "Stance"),
+            ("date:N", "Date"),
+            ("quote_en:N", "Quote"),
+        ),
     )
     text = base.mark_text(fontSize=10).encode(text="cell:N")
     return (
@@ -323,7 +324,7 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("actors:Q", scale=alt.Scale(scheme="greys"), legend=None),
-        tooltip=[alt.Tooltip("names:N", title="Actors"), alt.Tooltip("actors:Q", title="Count")],
+        tooltip=_tooltips(("names:N", "Actors"), ("actors:Q", "Count")),
     )
     marked = base.mark_rect(fill=None, stroke="#b2182b", strokeWidth=3).transform_filter(
         "datum.diverges"

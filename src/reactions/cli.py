@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,27 +57,30 @@ def _validate(arguments: argparse.Namespace) -> int:
 def _compare(arguments: argparse.Namespace) -> int:
     from reactions.render import render_comparison
 
-    dataset = _reference(arguments.data)
-    started = time.perf_counter()
-    path = render_comparison(
-        dataset,
-        arguments.as_of,
-        arguments.issue,
-        arguments.group,
-        arguments.data,
-        arguments.out,
-        arguments.notebook,
-        arguments.cell_timeout,
+    reference = _reference(arguments.data)
+    return _rendered(
+        lambda: render_comparison(
+            reference,
+            arguments.as_of,
+            arguments.issue,
+            arguments.group,
+            arguments.data,
+            arguments.out,
+            arguments.notebook,
+            arguments.cell_timeout,
+        )
     )
-    _report_rendered(path, started)
-    return 0
 
 
-def _report_rendered(path: Path, started: float) -> None:
+def _rendered(render: Callable[[], Path]) -> int:
+    """Run a render and say what it wrote, how big, how long it took."""
+    started = time.perf_counter()
+    path = render()
     print(
         f"rendered {path} ({path.stat().st_size / 1024:.0f} KiB, "
         f"{time.perf_counter() - started:.1f} s)"
     )
+    return 0
 
 
 def _publish(arguments: argparse.Namespace) -> int:
@@ -125,7 +129,7 @@ def _code_check(arguments: argparse.Namespace) -> int:
 def _render(arguments: argparse.Namespace) -> int:
     from reactions.render import BriefRequest, render_brief
 
-    dataset = _reference(arguments.data)
+    reference = _reference(arguments.data)
     request = BriefRequest(
         actor=arguments.actor,
         issue=arguments.issue,
@@ -137,13 +141,15 @@ def _render(arguments: argparse.Namespace) -> int:
         compare_to=arguments.compare_to,
         cell_timeout=arguments.cell_timeout,
     )
-    started = time.perf_counter()
-    _report_rendered(render_brief(dataset, request), started)
-    return 0
+    return _rendered(lambda: render_brief(reference, request))
+
+
+def _data_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
 
 
 def _rendering_options(command: argparse.ArgumentParser, notebook: Path) -> None:
-    command.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    _data_option(command)
     command.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     command.add_argument("--notebook", type=Path, default=notebook)
     command.add_argument(
@@ -159,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="reactions", description=__doc__.splitlines()[0])
     commands = main_parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check the dataset against the contract")
-    validate.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    _data_option(validate)
     validate.set_defaults(run=_validate)
     render = commands.add_parser("render", help="render one brief to HTML")
     render.add_argument("--actor", required=True, help="focal actor_id, e.g. belarus")
@@ -195,7 +201,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="wait this long for another publish run (default: stop)",
     )
-    publish_parser.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    _data_option(publish_parser)
     publish_parser.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     publish_parser.add_argument(
         "--notebooks",
@@ -210,7 +216,7 @@ def parser() -> argparse.ArgumentParser:
     code_check = commands.add_parser(
         "code-check", help="propose stances from the codebook's cues and measure agreement"
     )
-    code_check.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    _data_option(code_check)
     code_check.set_defaults(run=_code_check)
     return main_parser
 

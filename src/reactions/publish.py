@@ -28,7 +28,13 @@ from rich.table import Table
 from reactions.errors import ParameterError, Problem, PublishLocked, ScheduleError
 from reactions.html import render_index
 from reactions.reference import Reference
-from reactions.render import BriefRequest, check_comparison, check_request, write_atomically
+from reactions.render import (
+    BriefRequest,
+    check_comparison,
+    check_request,
+    keep_failed,
+    write_atomically,
+)
 
 KERNEL_START_FAILURES = (
     "Address already in use",
@@ -85,8 +91,8 @@ def _as_date(value: object, today: dt.date) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def load_schedule(path: Path, dataset: Reference, today: dt.date | None = None) -> Schedule:
-    """Read schedule.yml and check every brief against the dataset before anything runs."""
+def load_schedule(path: Path, reference: Reference, today: dt.date | None = None) -> Schedule:
+    """Read schedule.yml and check every page against the dataset before anything runs."""
     today = today or dt.date.today()
     name = path.name
     try:
@@ -138,15 +144,15 @@ def load_schedule(path: Path, dataset: Reference, today: dt.date | None = None) 
         elif key == "briefs":
             for item_node in _items(value_node, name, key, problems):
                 jobs += _brief_jobs(
-                    item_node, constructor, BRIEF_KEYS, dataset, today, name, problems
+                    item_node, constructor, BRIEF_KEYS, reference, today, name, problems
                 )
         elif key == "matrix":
             jobs += _brief_jobs(
-                value_node, constructor, MATRIX_KEYS, dataset, today, name, problems
+                value_node, constructor, MATRIX_KEYS, reference, today, name, problems
             )
         else:
             for item_node in _items(value_node, name, key, problems):
-                jobs += _comparison_jobs(item_node, constructor, dataset, today, name, problems)
+                jobs += _comparison_jobs(item_node, constructor, reference, today, name, problems)
     stems = [job.stem for job in jobs]
     problems += [
         Problem(name, None, "briefs", stem, "the same page is scheduled twice")
@@ -204,7 +210,7 @@ def _brief_jobs(
     node: yaml.Node,
     constructor: yaml.SafeLoader,
     allowed: set[str],
-    dataset: Reference,
+    reference: Reference,
     today: dt.date,
     name: str,
     problems: list[Problem],
@@ -235,7 +241,7 @@ def _brief_jobs(
                     else None,
                 )
                 try:
-                    check_request(dataset, request)
+                    check_request(reference, request)
                 except ParameterError as error:
                     line = entry[actor_key][1]
                     problems.append(
@@ -262,7 +268,7 @@ def _brief_jobs(
 def _comparison_jobs(
     node: yaml.Node,
     constructor: yaml.SafeLoader,
-    dataset: Reference,
+    reference: Reference,
     today: dt.date,
     name: str,
     problems: list[Problem],
@@ -276,7 +282,7 @@ def _comparison_jobs(
     as_of = _as_date(entry["as_of"][0], today)
     issue, group = str(entry.get("issue", ("all", 0))[0]), str(entry.get("group", ("all", 0))[0])
     try:
-        stem = check_comparison(dataset, as_of, issue, group)
+        stem = check_comparison(reference, as_of, issue, group)
     except ParameterError as error:
         problems.append(Problem(name, entry["as_of"][1], "comparisons", as_of, str(error)))
         return []
@@ -304,13 +310,9 @@ def run_job(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # the kernel too: it is in the same group
             process.communicate()
-            return Outcome(
-                job.stem,
-                "timeout",
-                time.perf_counter() - started,
-                attempt,
-                f"no result after {timeout} s; killed",
-            )
+            reason = f"no result after {timeout} s; killed"
+            keep_failed(notebook, out_dir, job.stem, reason)
+            return Outcome(job.stem, "timeout", time.perf_counter() - started, attempt, reason)
         if process.returncode == 0:
             return Outcome(job.stem, "published", time.perf_counter() - started, attempt, "")
         if not any(marker in error for marker in KERNEL_START_FAILURES) or attempt > retries:

@@ -1,8 +1,9 @@
-"""Render one brief: check parameters, run the notebook with papermill, publish the HTML.
+"""Render one page (a brief, or the cross-actor comparison): check its parameters, run its
+notebook with papermill, publish the HTML with its executed notebook and chart images.
 
-Nothing is replaced until everything succeeded: the executed notebook and the HTML are written
-to temporary files beside their targets and renamed into place, so a failed render leaves the
-last good brief as it was. Data files are only read.
+Nothing is replaced until everything succeeded: every file is staged under a temporary name
+beside its target and renamed into place at the end, so a failed render leaves the last good
+page as it was, and its notebook in `_failed/`. Data files are only read.
 """
 
 from __future__ import annotations
@@ -61,17 +62,22 @@ def _unknown(kind: str, value: str, valid: list[str]) -> ParameterError:
     )
 
 
-def check_request(dataset: Reference, request: BriefRequest) -> None:
+def _raise_all(problems: list[ParameterError]) -> None:
+    if problems:
+        raise ParameterError("\n".join(str(problem) for problem in problems))
+
+
+def check_request(reference: Reference, request: BriefRequest) -> None:
     """Fail fast, before a kernel starts, on anything the brief could not answer."""
     problems = []
-    actors = list(dataset.actor_names)
+    actors = list(reference.actor_names)
     if request.actor not in actors:
         problems.append(_unknown("actor", request.actor, actors))
     for peer in request.compare_with or []:
         if peer not in actors:
             problems.append(_unknown("actor", peer, actors))
-    if request.issue not in dataset.codebook.issues:
-        problems.append(_unknown("issue", request.issue, list(dataset.codebook.issues)))
+    if request.issue not in reference.codebook.issues:
+        problems.append(_unknown("issue", request.issue, list(reference.codebook.issues)))
     problems += [
         _bad_date(kind, value)
         for kind, value in (("as-of", request.as_of), ("compare-to", request.compare_to))
@@ -84,8 +90,7 @@ def check_request(dataset: Reference, request: BriefRequest) -> None:
                 f"{request.as_of}"
             )
         )
-    if problems:
-        raise ParameterError("\n".join(str(problem) for problem in problems))
+    _raise_all(problems)
 
 
 def _is_iso_date(value: str) -> bool:
@@ -149,14 +154,12 @@ def render_notebook(
                 # validates the whole notebook, which cost about a second per brief.
                 request_save_on_cell_execute=False,
             )
-        except papermill.PapermillExecutionError as error:
-            if error.ename == "DatasetError":  # bad input, reported in full: nothing is kept
-                raise DataRejected(error.evalue) from None
-            kept = _keep_failed(executed_path, notebook, out_dir, stem, _describe(error))
-            raise RenderError(f"{_describe(error)}; {kept}") from None
         except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
-            kept = _keep_failed(executed_path, notebook, out_dir, stem, _describe(error))
-            raise RenderError(f"{_describe(error)}; {kept}") from None
+            if getattr(error, "ename", None) == "DatasetError":  # bad input, reported in full
+                raise DataRejected(error.evalue) from None
+            reason = _describe(error)
+            kept = keep_failed(notebook, out_dir, stem, reason, executed_path)
+            raise RenderError(f"{reason}; {kept}") from None
         warming.join()
     from reactions.html import chart_specs, export_html, external_resources, static_images
 
@@ -216,10 +219,12 @@ def _warm_up_exporter() -> None:
 FAILED_DIR = "_failed"
 
 
-def _keep_failed(executed_path: Path, notebook: Path, out_dir: Path, stem: str, reason: str) -> str:
-    """Keep the notebook as far as it ran; if the kernel died before a save, the source
-    notebook with the reason on top, so that `_failed/` always says what happened."""
-    if executed_path.exists():
+def keep_failed(
+    notebook: Path, out_dir: Path, stem: str, reason: str, executed_path: Path | None = None
+) -> str:
+    """Keep the notebook as far as it ran; if nothing was saved (a dead kernel, a killed run),
+    the source notebook with the reason on top, so that `_failed/` always says what happened."""
+    if executed_path is not None and executed_path.exists():
         content = executed_path.read_bytes()
     else:
         source = nbformat.read(notebook, as_version=4)
@@ -238,9 +243,9 @@ def _describe(error: Exception) -> str:
     return f"the notebook run failed: {type(error).__name__}: {error}".strip()
 
 
-def render_brief(dataset: Reference, request: BriefRequest) -> Path:
+def render_brief(reference: Reference, request: BriefRequest) -> Path:
     """Execute the brief notebook for one request and publish its HTML; return the HTML path."""
-    check_request(dataset, request)
+    check_request(reference, request)
     parameters: dict[str, object] = {
         "focal_actor": request.actor,
         "issue": request.issue,
@@ -252,30 +257,31 @@ def render_brief(dataset: Reference, request: BriefRequest) -> Path:
     if request.compare_with is not None:
         parameters["compare_with"] = request.compare_with
     title = (
-        f"{dataset.actor_name(request.actor)}: "
-        f"{dataset.codebook.issues[request.issue]}, as of {request.as_of}"
+        f"{reference.actor_name(request.actor)}: "
+        f"{reference.codebook.issues[request.issue]}, as of {request.as_of}"
     )
     return render_notebook(
         request.notebook, parameters, request.out_dir, request.stem, title, request.cell_timeout
     )
 
 
-def check_comparison(dataset: Reference, as_of: str, issue: str = "all", group: str = "all") -> str:
+def check_comparison(
+    reference: Reference, as_of: str, issue: str = "all", group: str = "all"
+) -> str:
     """Check the cross-actor notebook's parameters; return its output stem."""
     problems = []
-    if issue != "all" and issue not in dataset.codebook.issues:
-        problems.append(_unknown("issue", issue, ["all", *dataset.codebook.issues]))
-    if group != "all" and group not in dataset.codebook.groups:
-        problems.append(_unknown("group", group, ["all", *dataset.codebook.groups]))
+    if issue != "all" and issue not in reference.codebook.issues:
+        problems.append(_unknown("issue", issue, ["all", *reference.codebook.issues]))
+    if group != "all" and group not in reference.codebook.groups:
+        problems.append(_unknown("group", group, ["all", *reference.codebook.groups]))
     if not _is_iso_date(as_of):
         problems.append(_bad_date("as-of", as_of))
-    if problems:
-        raise ParameterError("\n".join(str(problem) for problem in problems))
+    _raise_all(problems)
     return f"comparison.{issue}.{group}.{as_of}"  # a dot: never an actor_id, so never a brief
 
 
 def render_comparison(
-    dataset: Reference,
+    reference: Reference,
     as_of: str,
     issue: str = "all",
     group: str = "all",
@@ -285,7 +291,7 @@ def render_comparison(
     cell_timeout: int | None = None,
 ) -> Path:
     """The cross-actor notebook (actors x issues, groups, words and votes, coding quality)."""
-    stem = check_comparison(dataset, as_of, issue, group)
+    stem = check_comparison(reference, as_of, issue, group)
     parameters = {
         "issue": issue,
         "as_of": as_of,
