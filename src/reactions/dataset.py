@@ -25,6 +25,7 @@ import pycountry
 from reactions.codebook import Codebook, load_codebook
 from reactions.errors import DatasetError, Problem
 from reactions.reference import ID_PATTERN, Reference
+from reactions.story import Story, load_story
 
 if TYPE_CHECKING:
     from _csv import _reader as CsvReader
@@ -47,6 +48,8 @@ STATEMENT_COLUMNS = (
     "quote",
     "quote_language",
     "quote_en",
+    "spoken_language",
+    "translated_by",
     "source_title",
     "source_date",
     "source_url",
@@ -56,8 +59,9 @@ STATEMENT_COLUMNS = (
 )
 ACTOR_COLUMNS = ("actor_id", "name", "kind", "iso3", "group", "memberships", "region")
 EVENT_COLUMNS = ("event_id", "date", "title", "description", "source_title", "source_url")
-VOTE_COLUMNS = ("resolution", "date", "actor_id", "vote", "source_title", "source_url")
+VOTE_COLUMNS = ("resolution", "date", "actor_id", "iso3", "vote", "source_title", "source_url")
 VOTES = ("yes", "no", "abstain", "absent")
+TRANSLATORS = ("source", "coder")  # who made the English a brief shows
 
 # pandera's names for its built-in checks, as an analyst would read them.
 BUILTIN_RULES = {
@@ -72,6 +76,7 @@ class Dataset:
     """Validated frames: dates are timestamps, missing optional text is ''."""
 
     codebook: Codebook
+    story: Story
     actors: pd.DataFrame
     statements: pd.DataFrame
     events: pd.DataFrame
@@ -79,7 +84,12 @@ class Dataset:
 
     @property
     def reference(self) -> Reference:
-        return Reference(self.codebook, self.actor_names)
+        return Reference(self.codebook, self.actor_names, self.story, self.latest_date)
+
+    @property
+    def latest_date(self) -> str:
+        """The date of the latest statement: the neutral default for a page's as-of date."""
+        return f"{self.statements['date'].max():%Y-%m-%d}"
 
     @property
     def actor_names(self) -> dict[str, str]:
@@ -272,6 +282,8 @@ ID_RULE = "must match [a-z0-9][a-z0-9-]*"
 DATE_RULE = "must be a real date written YYYY-MM-DD"
 URL_RULE = "must be an http(s) URL"
 ACTOR_RULE = "must be an actor_id of actors.csv"
+LANGUAGE_RULE = "must be an ISO 639-1 language code (en, ru, ...)"
+COUNTRY_RULE = "must be an ISO 3166-1 alpha-3 country code"
 
 
 def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Column:
@@ -337,13 +349,36 @@ def _statement_row_rules(codebook: Codebook) -> RowRules:
         ),
         "quote_en is required when quote_language is not en": (
             "quote_en",
-            lambda f: (
-                ~_present(f, "quote")
-                | (f.get("quote_language", pd.Series(index=f.index)) == "en")
-                | _present(f, "quote_en")
-            ),
+            lambda f: ~_present(f, "quote") | _is_english(f) | _present(f, "quote_en"),
+        ),
+        "translated_by (source or coder) is required when the English shown is a translation: "
+        "quote_en is given, or spoken_language is not en": (
+            "translated_by",
+            lambda f: ~_translation_marked(f) | ~_is_translation(f) | _present(f, "translated_by"),
+        ),
+        "translated_by must be empty when the words were said in English as printed": (
+            "translated_by",
+            lambda f: ~_present(f, "translated_by") | _is_translation(f),
         ),
     }
+
+
+def _is_english(frame: pd.DataFrame) -> pd.Series:
+    return frame.get("quote_language", pd.Series(index=frame.index)) == "en"
+
+
+def _translation_marked(frame: pd.DataFrame) -> pd.Series:
+    """Datasets that carry the translation columns are held to them; contract-only ones are not."""
+    return pd.Series("translated_by" in frame, index=frame.index)
+
+
+def _is_translation(frame: pd.DataFrame) -> pd.Series:
+    """The English a brief shows is not the words as said: a quote_en, or a source's rendering."""
+    spoken = frame.get("spoken_language", pd.Series(index=frame.index))
+    said_otherwise = spoken.notna() & (spoken != "en")
+    return _present(frame, "quote") & (
+        ~_is_english(frame) | (said_otherwise & _is_english(frame))
+    )
 
 
 ACTOR_ROW_RULES: RowRules = {
@@ -352,14 +387,25 @@ ACTOR_ROW_RULES: RowRules = {
         lambda f: (f.get("kind") != "state") | _present(f, "iso3"),
     ),
 }
+def _voter(frame: pd.DataFrame) -> pd.Series:
+    """Who cast a vote: the actor, or the member state (iso3) of a roll call beyond the actors."""
+    actor = frame.get("actor_id", pd.Series(index=frame.index, dtype=object))
+    country = frame.get("iso3", pd.Series(index=frame.index, dtype=object))
+    return actor.where(actor.notna(), "iso3:" + country.fillna("").astype(str))
+
+
 VOTE_ROW_RULES: RowRules = {
-    "one vote per actor and resolution": (
+    "one vote per voter and resolution": (
         "actor_id",
         lambda f: (
-            ~f.duplicated(["resolution", "actor_id"], keep=False)
-            if {"resolution", "actor_id"} <= set(f)
+            ~f.assign(_voter=_voter(f)).duplicated(["resolution", "_voter"], keep=False)
+            if "resolution" in f
             else pd.Series(True, index=f.index)
         ),
+    ),
+    "actor_id or iso3 is required": (
+        "actor_id",
+        lambda f: _present(f, "actor_id") | _present(f, "iso3"),
     ),
 }
 
@@ -385,9 +431,10 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
             "actor_id": _column(True, _rule(_is_in(actor_ids), ACTOR_RULE)),
             "issue": _column(True, _codes(codebook.issues, "issue")),
             "stance": _column(True, _codes(codebook.stances, "stance")),
-            "quote_language": _column(
-                False,
-                _rule(_is_in(_languages()), "must be an ISO 639-1 language code (en, ru, ...)"),
+            "quote_language": _column(False, _rule(_is_in(_languages()), LANGUAGE_RULE)),
+            "spoken_language": _column(False, _rule(_is_in(_languages()), LANGUAGE_RULE)),
+            "translated_by": _column(
+                False, _rule(_is_in(TRANSLATORS), f"must be one of {', '.join(TRANSLATORS)}")
             ),
             "source_title": _column(True),
             "source_date": _column(True, _rule(_is_date, DATE_RULE)),
@@ -406,9 +453,7 @@ def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
             "kind": _column(
                 True, _rule(_is_in(ACTOR_KINDS), f"must be one of {', '.join(ACTOR_KINDS)}")
             ),
-            "iso3": _column(
-                False, _rule(_is_in(_countries()), "must be an ISO 3166-1 alpha-3 country code")
-            ),
+            "iso3": _column(False, _rule(_is_in(_countries()), COUNTRY_RULE)),
             "group": _column(True, _codes(codebook.groups, "group")),
             "memberships": _column(False),
             "region": _column(False),
@@ -435,7 +480,8 @@ def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
         {
             "resolution": _column(True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
-            "actor_id": _column(True, _rule(_is_in(actor_ids), ACTOR_RULE)),
+            "actor_id": _column(False, _rule(_is_in(actor_ids), ACTOR_RULE)),
+            "iso3": _column(False, _rule(_is_in(_countries()), COUNTRY_RULE)),
             "vote": _column(True, _rule(_is_in(VOTES), f"must be one of {', '.join(VOTES)}")),
             "source_title": _column(True),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
@@ -539,10 +585,17 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         problems += _problems(tables["events"], events_schema())
     if tables["votes"] is not None and actors is not None:
         problems += _problems(tables["votes"], votes_schema(actor_ids), VOTE_ROW_RULES)
-    if problems or codebook is None or any(table is None for table in tables.values()):
+    story = None
+    if codebook is not None and actors is not None:
+        try:
+            story = load_story(data_dir, codebook, actor_ids)
+        except DatasetError as error:
+            problems += error.problems
+    if problems or story is None or any(table is None for table in tables.values()):
         raise DatasetError(problems)
     return Dataset(
         codebook=codebook,
+        story=story,
         statements=_typed(statements.frame, STATEMENT_COLUMNS, ("date", "source_date")),
         actors=_typed(actors.frame, ACTOR_COLUMNS, ()),
         events=_typed(tables["events"].frame, EVENT_COLUMNS, ("date",)),

@@ -1,8 +1,22 @@
-"""Problems found in input, reported all at once rather than at the first one."""
+"""The project's exceptions, under one root; input problems are reported all at once.
+
+Every error of ours renders as its message alone inside a notebook (IPython calls
+`_render_traceback_`), so an analyst in JupyterLab or a plain `papermill` run reads one clear
+report instead of a wall of library frames.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+class ReactionsError(Exception):
+    """Root of the project's errors."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {line}" for line in str(self).splitlines()[:1]] + [
+            f"    {line}" for line in str(self).splitlines()[1:]
+        ]
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +35,7 @@ class Problem:
         return f"{where}:{column} {self.rule} (value: {self.value!r})"
 
 
-class InputError(Exception):
+class InputError(ReactionsError):
     """Raised with every problem of an input, so one run shows the whole repair list."""
 
     subject = "the input"
@@ -44,20 +58,20 @@ class ScheduleError(InputError):
     subject = "the schedule"
 
 
-class RenderError(RuntimeError):
+class ParameterError(ReactionsError, ValueError):
+    """A page was asked for with a parameter the notebook or the dataset cannot answer."""
+
+
+class RenderError(ReactionsError):
     """The notebook ran into an error or produced an unpublishable page; nothing was replaced."""
 
 
-class DataRejected(RuntimeError):
-    """The notebook refused the dataset on loading; its message lists every problem."""
+class DataRejected(ReactionsError):
+    """The notebook refused its input (dataset or parameters); its message says why."""
 
 
-class PublishLocked(RuntimeError):
+class PublishLocked(ReactionsError):
     """Another publish run is writing the same report folder."""
-
-
-class ParameterError(ValueError):
-    """A brief was asked for with an actor, issue or date the dataset does not know."""
 
 
 def _sort_key(problem: Problem) -> tuple[str, int, str, str]:

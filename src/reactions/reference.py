@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reactions.codebook import Codebook, load_codebook
+from reactions.story import Story, load_story
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # ids become file names: no dots, no slashes
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
 class Reference:
     codebook: Codebook
     actor_names: dict[str, str]  # actor_id -> name
+    story: Story
+    latest_date: str  # of the latest statement: the neutral default as-of date
 
     def actor_name(self, actor_id: str) -> str:
         return self.actor_names[actor_id]
@@ -41,6 +45,18 @@ def quick_reference(data_dir: Path | str) -> Reference | None:
             or not all(ID_PATTERN.fullmatch(actor_id) for actor_id in names)
         ):
             raise ValueError("incomplete actors")
+        story = load_story(data_dir, codebook, set(names))
+        latest = "" if story.default_as_of else _latest_date(data_dir / "statements.csv")
     except (OSError, UnicodeDecodeError, csv.Error, KeyError, AttributeError, ValueError):
         return None
-    return Reference(codebook, names)
+    return Reference(codebook, names, story, latest)
+
+
+def _latest_date(path: Path) -> str:
+    """The latest well-formed statement date, read only when the story names no default."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        dates = [row.get("date", "").strip() for row in csv.DictReader(stream, strict=True)]
+    valid = [date for date in dates if DATE_PATTERN.fullmatch(date)]
+    if not valid:
+        raise ValueError("no dated statement")
+    return max(valid)
