@@ -4,9 +4,11 @@ PY := $(VENV)/bin/python
 # The notebooks' kernel ('python3') runs `python` from PATH: make it this environment's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-ACTOR ?= belarus
-ISSUE ?= recognition
-AS_OF ?= 2022-09-26
+# Optional: another story (DATA=data/georgia-recognition-2008) or page parameters of the brief.
+DATA ?= data
+ACTOR ?=
+ISSUE ?=
+AS_OF ?=
 
 .PHONY: brief publish validate test lint refresh diff bench clean
 
@@ -17,29 +19,33 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 validate: $(VENV)/.installed
-	reactions validate --data data
+	for story in data/*/; do reactions validate --data $$story || exit 2; done
 
 brief: validate
-	reactions render --actor $(ACTOR) --issue $(ISSUE) --as-of $(AS_OF) --data data --out report
+	reactions render brief --data $(DATA) --out report $(if $(ACTOR),--actor $(ACTOR)) \
+	  $(if $(ISSUE),--issue $(ISSUE)) $(if $(AS_OF),--as-of $(AS_OF))
 
 # Every brief of schedule.yml, two at a time, then report/index.html. Exit 1 if any failed.
 publish: validate
 	reactions publish --schedule schedule.yml --jobs 2 --data data --out report
 
 lint: $(VENV)/.installed
-	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff check src tests bench notebooks
 
 test: lint
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
 # After an intended change of data or code: re-run the notebooks in place with their default
-# parameters, so their stored outputs become the new reference. Review with `make diff`.
+# parameters, so their stored outputs become the new reference, without execution timestamps.
+# Review with `make diff`.
 refresh: $(VENV)/.installed
-	jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+	jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 
-diff:
+# What moved in the notebooks since the last commit, per notebook, outputs included.
+diff: $(VENV)/.installed
 	git diff --stat -- notebooks data
-	nbdiff --ignore-metadata --ignore-details notebooks/*.ipynb 2>/dev/null || git diff -- notebooks
+	$(VENV)/bin/nbdiff HEAD --ignore-metadata --ignore-id -- notebooks/
 
 # Prints (a)-(d) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).
 bench: $(VENV)/.installed

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import json
+import re
 
 import altair as alt
 import pandas as pd
 
 from reactions.codebook import Codebook
-from reactions.compare import NO_RECORD, SILENT, STATED, stance_runs
+from reactions.compare import NO_RECORD, SILENT, STATED, stance_codes, stance_runs
+from reactions.votes import VOTE_CODES
+from reactions.wording import RECORD_WORDS, STATUS_WORDS, cell_texts, stance_label
 
-# Diverging: blue away from Moscow's position, red toward it; silence grey and hollow.
-STANCE_COLOURS = {
-    "explicit_rejection": "#2166ac",
-    "implicit_rejection": "#67a9cf",
-    "ambiguous": "#b8a24a",
-    "implicit_support": "#ef8a62",
-    "explicit_support": "#b2182b",
-}
+# Diverging by score, whatever the codebook calls its stances: blue toward the rejecting end
+# (-2), red toward the supporting end (+2); silence grey and hollow.
+SCORE_COLOURS = {-2: "#2166ac", -1: "#67a9cf", 0: "#b8a24a", 1: "#ef8a62", 2: "#b2182b"}
 SILENCE_COLOUR = "#8c8c8c"
 ROW_HEIGHT = 18
+
+
+def vegalite_version(spec: dict) -> str:
+    """The Vega-Lite version (major.minor) a spec was written for, from its $schema."""
+    found = re.search(r"/v(\d+)\.(\d+)[.\d]*\.json$", str(spec.get("$schema", "")))
+    if found:
+        return f"{found[1]}.{found[2]}"
+    import vl_convert
+
+    return vl_convert.get_vegalite_versions()[-1]
+
+
+def static_svg(spec: dict) -> str:
+    """The chart drawn as SVG by vl-convert, offline: the picture every front end can show."""
+    import vl_convert  # only pages with charts pay for it
+
+    return vl_convert.vegalite_to_svg(spec, vl_version=vegalite_version(spec))
 
 
 def _tooltips(*fields: tuple[str, str]) -> list[alt.Tooltip]:
@@ -28,9 +43,9 @@ def _tooltips(*fields: tuple[str, str]) -> list[alt.Tooltip]:
 
 
 def _stance_scale(codebook: Codebook) -> alt.Scale:
-    codes = [stance.code for stance in codebook.scored_stances] + sorted(codebook.silent_codes)
+    codes = stance_codes(codebook)
     labels = [codebook.stance_label(code) for code in codes]
-    colours = [STANCE_COLOURS.get(code, SILENCE_COLOUR) for code in codes]
+    colours = [SCORE_COLOURS.get(codebook.score(code), SILENCE_COLOUR) for code in codes]
     return alt.Scale(domain=labels, range=colours)
 
 
@@ -38,8 +53,10 @@ def _group_scale(codebook: Codebook) -> alt.Scale:
     return alt.Scale(domain=list(codebook.groups.values()), scheme="tableau10")
 
 
-def _plotted(table: pd.DataFrame, focal_actor: str) -> pd.DataFrame:
+def _plotted(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> pd.DataFrame:
     frame = table.assign(
+        group_label=table["group"].map(codebook.groups),
+        stance_label=table["stance"].map(lambda code: stance_label(codebook, code)),
         focal=table["actor_id"] == focal_actor,
         date=table["date"].dt.strftime("%Y-%m-%d"),
         later_silence=table["silent_since"].dt.strftime("%Y-%m-%d").fillna("")
@@ -65,7 +82,7 @@ def _plotted(table: pd.DataFrame, focal_actor: str) -> pd.DataFrame:
 
 def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> alt.HConcatChart:
     """Every actor on the -2..+2 scale by group, the focal actor marked; silent actors apart."""
-    frame = _plotted(table, focal_actor)
+    frame = _plotted(table, focal_actor, codebook)
     scored = frame[table["record"] == STATED].sort_values(
         ["score", "name"], ascending=[False, True]
     )
@@ -146,8 +163,11 @@ def timeline(
     aggregated into each actor's runs of stance per week, month, quarter or year (the finest
     that keeps the chart small), so a large dataset never embeds its raw rows in the page.
     """
-    happened = pd.DataFrame(
-        {"date": events["date"].dt.strftime("%Y-%m-%d"), "title": events["title"]}
+    happened = (
+        pd.DataFrame({"date": events["date"].dt.strftime("%Y-%m-%d"), "title": events["title"]})
+        .groupby("date", as_index=False, sort=True)
+        .agg(title=("title", " / ".join))  # events of one day share one label
+        .assign(day=lambda frame: frame["date"])
     )
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y"))
     if len(statements) <= MAX_TIMELINE_POINTS:
@@ -159,7 +179,7 @@ def timeline(
         .mark_rule(color="#555", strokeDash=[3, 3])
         .encode(
             x=x,
-            tooltip=_tooltips(("title:N", "Event"), ("date:N", "Date")),
+            tooltip=_tooltips(("title:N", "Event"), ("day:N", "Date")),
         )
     )
     labels = (
@@ -180,6 +200,7 @@ def _statement_points(
         {
             "name": statements["actor_id"].map(actor_names),
             "date": statements["date"].dt.strftime("%Y-%m-%d"),
+            "day": statements["date"].dt.strftime("%Y-%m-%d"),
             "stance_label": statements["stance"].map(codebook.stance_label),
             "silent": statements["stance"].isin(codebook.silent_codes),
             "speaker": statements["speaker"],
@@ -200,7 +221,7 @@ def _statement_points(
             ),
             tooltip=_tooltips(
                 ("name:N", "Actor"),
-                ("date:N", "Date"),
+                ("day:N", "Date"),
                 ("stance_label:N", "Stance"),
                 ("speaker:N", "Speaker"),
                 ("quote_en:N", "Quote"),
@@ -225,6 +246,8 @@ def _stance_runs(
             "name": runs["actor_id"].map(actor_names),
             "date": runs["start"].dt.strftime("%Y-%m-%d"),
             "end": runs["end"].dt.strftime("%Y-%m-%d"),
+            "from": runs["start"].dt.strftime("%Y-%m-%d"),
+            "until": runs["end"].dt.strftime("%Y-%m-%d"),
             "stance_label": runs["stance"].map(codebook.stance_label),
             "statements": runs["statements"],
         }
@@ -239,8 +262,8 @@ def _stance_runs(
             color=alt.Color("stance_label:N", title="Stance", scale=_stance_scale(codebook)),
             tooltip=_tooltips(
                 ("name:N", "Actor"),
-                ("date:N", "From"),
-                ("end:N", "Until"),
+                ("from:N", "From"),
+                ("until:N", "Until"),
                 ("stance_label:N", "Latest stance each period"),
                 ("statements:Q", "Statements"),
             ),
@@ -254,13 +277,14 @@ NO_RECORD_COLOUR = "#f4f4f4"
 def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
     """Actors x issues, one panel per group; silence and no record are visible as such."""
     stance_scale = _stance_scale(codebook)
+    labels = long["stance"].map(lambda code: stance_label(codebook, code))
     frame = pd.DataFrame(
         {
             "actor": long["name"],
-            "group_label": long["group_label"],
-            "issue": long["issue_label"],
-            "cell": long["cell"],
-            "stance": long["stance_label"].where(long["record"] != NO_RECORD, "No record"),
+            "group_label": long["group"].map(codebook.groups),
+            "issue": long["issue"].map(codebook.issues),
+            "cell": cell_texts(long),
+            "stance": labels.where(long["record"] != NO_RECORD, "No record"),
             "date": long["date"].dt.strftime("%Y-%m-%d").fillna(""),
             "quote_en": long["quote_en"],
         }
@@ -301,15 +325,21 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
 
 def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
     """How many actors said what (rows) and voted how (columns), names in the tooltip."""
-    words_order = [s.label for s in codebook.scored_stances] + ["Silent", "No statement"]
-    votes_order = ["yes", "abstain", "no", "absent", "not on record"]
-    words = table["words"].str.replace(r" \([+-]?\d\)$", "", regex=True).str.capitalize()
+    no_words = RECORD_WORDS[NO_RECORD].capitalize()
+    words_order = [stance_label(codebook, code) for code in stance_codes(codebook)] + [no_words]
+    votes_order = [*VOTE_CODES, *STATUS_WORDS.values()]
+    words = (
+        table["stance"]
+        .map(lambda code: stance_label(codebook, code))
+        .where(table["record"] != NO_RECORD, no_words)
+    )
+    votes = table["vote"].where(table["vote"] != "", table["status"].map(STATUS_WORDS))
     frame = (
-        table.assign(words_label=words, vote_label=table["vote"])
+        table.assign(words_label=words, vote_label=votes)
         .groupby(["words_label", "vote_label"], as_index=False)
         .agg(
-            actors=("actor", "count"),
-            names=("actor", lambda names: ", ".join(sorted(names))),
+            actors=("name", "count"),
+            names=("name", lambda names: ", ".join(sorted(names))),
             diverges=("diverges", "any"),
         )
     )
@@ -334,3 +364,39 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
         color=alt.condition("datum.actors > 4", alt.value("white"), alt.value("black")),
     )
     return (cells + marked + counts).properties(width=420, height=220)
+
+
+def actor_history(history: pd.DataFrame, codebook: Codebook) -> alt.Chart:
+    """One actor's statements over time, one row per issue; hollow points are silences."""
+    frame = pd.DataFrame(
+        {
+            "issue": history["issue"].map(codebook.issues),
+            "date": history["date"].dt.strftime("%Y-%m-%d"),
+            "day": history["date"].dt.strftime("%Y-%m-%d"),
+            "stance_label": history["stance"].map(codebook.stance_label),
+            "silent": history["stance"].isin(codebook.silent_codes),
+            "speaker": history["speaker"],
+            "quote_en": history["english"],
+        }
+    )
+    scale = _stance_scale(codebook)
+    return (
+        alt.Chart(frame)
+        .mark_point(size=90)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y")),
+            y=alt.Y("issue:N", title=None, sort=list(codebook.issues.values())),
+            color=alt.Color("stance_label:N", title="Stance", scale=scale),
+            fill=alt.condition(
+                "datum.silent", alt.value("white"), alt.Color("stance_label:N", scale=scale)
+            ),
+            tooltip=_tooltips(
+                ("issue:N", "Issue"),
+                ("day:N", "Date"),
+                ("stance_label:N", "Stance"),
+                ("speaker:N", "Speaker"),
+                ("quote_en:N", "Quote"),
+            ),
+        )
+        .properties(width=560, height=max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80))
+    )

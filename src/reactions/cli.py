@@ -10,7 +10,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from reactions.errors import (
     DataRejected,
@@ -20,31 +19,21 @@ from reactions.errors import (
     RenderError,
 )
 
-if TYPE_CHECKING:
-    from reactions.reference import Reference
-
 # Each command imports what it needs when it runs: a render should not pay for scikit-learn.
 
 BAD_INPUT, FAILED = 2, 1
 
 
-def _reference(data_dir: Path) -> Reference:
-    """What a render checks its parameters against: read quickly, without pandas, when actors.csv
-    reads cleanly; otherwise the full validation, which reports every problem with its line."""
-    from reactions.reference import quick_reference
+def _data_dir(arguments: argparse.Namespace) -> Path:
+    from reactions.locate import resolve_data_dir
 
-    reference = quick_reference(data_dir)
-    if reference is None:
-        from reactions.dataset import load_dataset
-
-        reference = load_dataset(data_dir).reference
-    return reference
+    return resolve_data_dir(arguments.data)
 
 
 def _validate(arguments: argparse.Namespace) -> int:
     from reactions.dataset import load_dataset
 
-    dataset = load_dataset(arguments.data)
+    dataset = load_dataset(_data_dir(arguments))
     print(
         f"{arguments.data}: valid: {len(dataset.statements)} statements, "
         f"{dataset.statements['actor_id'].nunique()} actors with statements "
@@ -55,20 +44,40 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _compare(arguments: argparse.Namespace) -> int:
-    from reactions.render import render_comparison
+    """Shortcut: the cross-actor page."""
+    given = {"issues": arguments.issue, "as_of": arguments.as_of, "group": arguments.group}
+    return _render_named(arguments, "compare", given)
 
-    reference = _reference(arguments.data)
+
+def _render(arguments: argparse.Namespace) -> int:
+    """Any page: `render NOTEBOOK -p NAME VALUE -y YAML`; the brief's flags are shortcuts."""
+    import yaml
+    from papermill.cli import _resolve_type  # papermill's own reading of -p values
+
+    given: dict[str, object] = {}
+    for text in arguments.parameters_yaml:
+        loaded = yaml.safe_load(text)
+        if not isinstance(loaded, dict):
+            raise ParameterError(f"-y must be a YAML mapping of parameters, got {text!r}")
+        given |= loaded
+    given |= {name: _resolve_type(value) for name, value in arguments.parameters}
+    shortcuts = {
+        "focal_actor": arguments.actor,
+        "issue": arguments.issue,
+        "as_of": arguments.as_of,
+        "compare_to": arguments.compare_to,
+        "compare_with": arguments.compare_with,
+    }
+    given |= {name: value for name, value in shortcuts.items() if value is not None}
+    return _render_named(arguments, arguments.page, given)
+
+
+def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, object]) -> int:
+    from reactions.render import find_notebook, render_page
+
+    notebook = find_notebook(arguments.notebook or page, arguments.notebooks)
     return _rendered(
-        lambda: render_comparison(
-            reference,
-            arguments.as_of,
-            arguments.issue,
-            arguments.group,
-            arguments.data,
-            arguments.out,
-            arguments.notebook,
-            arguments.cell_timeout,
-        )
+        lambda: render_page(notebook, given, arguments.out, arguments.data, arguments.cell_timeout)
     )
 
 
@@ -86,22 +95,12 @@ def _rendered(render: Callable[[], Path]) -> int:
 def _publish(arguments: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from reactions.dataset import load_dataset
     from reactions.publish import load_schedule, publish, summary_table
 
-    dataset = load_dataset(arguments.data)  # once, up front: bad data stops the run here
-    schedule = load_schedule(arguments.schedule, dataset.reference)
+    schedule = load_schedule(arguments.schedule, arguments.notebooks, arguments.data)
     console = Console(stderr=True)
     started = time.perf_counter()
-    outcomes = publish(
-        schedule,
-        arguments.data,
-        arguments.out,
-        arguments.jobs,
-        console,
-        arguments.lock_timeout,
-        arguments.notebooks,
-    )
+    outcomes = publish(schedule, arguments.out, arguments.jobs, console, arguments.lock_timeout)
     console.print(summary_table(outcomes))
     failed = [outcome for outcome in outcomes if outcome.status != "published"]
     console.print(
@@ -122,78 +121,99 @@ def _code_check(arguments: argparse.Namespace) -> int:
     from reactions.coding import check_coding, report
     from reactions.dataset import load_dataset
 
-    print(report(check_coding(load_dataset(arguments.data))))
+    print(report(check_coding(load_dataset(_data_dir(arguments)))))
     return 0  # advice, not a gate
 
 
-def _render(arguments: argparse.Namespace) -> int:
-    from reactions.render import BriefRequest, render_brief
-
-    reference = _reference(arguments.data)
-    request = BriefRequest(
-        actor=arguments.actor,
-        issue=arguments.issue,
-        as_of=arguments.as_of,
-        data_dir=arguments.data,
-        out_dir=arguments.out,
-        notebook=arguments.notebook,
-        compare_with=arguments.compare_with,
-        compare_to=arguments.compare_to,
-        cell_timeout=arguments.cell_timeout,
-    )
-    return _rendered(lambda: render_brief(reference, request))
-
-
 def _data_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--data", type=Path, default=Path("data"), help="dataset folder")
+    command.add_argument(
+        "--data",
+        default=None,
+        help="a story folder, or a folder of stories (default: $REACTIONS_DATA, else data/)",
+    )
 
 
-def _rendering_options(command: argparse.ArgumentParser, notebook: Path) -> None:
+def _rendering_options(command: argparse.ArgumentParser) -> None:
     _data_option(command)
     command.add_argument("--out", type=Path, default=Path("report"), help="output folder")
-    command.add_argument("--notebook", type=Path, default=notebook)
+    command.add_argument(
+        "--notebooks", type=Path, default=Path("notebooks"), help="folder of the pages"
+    )
+    command.add_argument(
+        "--notebook", default=None, help="a page's notebook path (default: by its name)"
+    )
     command.add_argument(
         "--cell-timeout",
-        type=int,
+        type=_positive,
         default=None,
         metavar="SECONDS",
         help="stop a cell that runs longer (default: no limit)",
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of seconds above 0: {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="reactions", description=__doc__.splitlines()[0])
     commands = main_parser.add_subparsers(dest="command", required=True)
-    validate = commands.add_parser("validate", help="check the dataset against the contract")
+    validate = commands.add_parser("validate", help="check a dataset against the contract")
     _data_option(validate)
     validate.set_defaults(run=_validate)
-    render = commands.add_parser("render", help="render one brief to HTML")
-    render.add_argument("--actor", required=True, help="focal actor_id, e.g. belarus")
-    render.add_argument("--issue", required=True, help="issue code, e.g. recognition")
-    render.add_argument("--as-of", required=True, help="use statements up to this date, YYYY-MM-DD")
+    render = commands.add_parser(
+        "render", help="render any page (a notebook of notebooks/) to HTML"
+    )
+    render.add_argument(
+        "page", nargs="?", default="brief", help="page name or notebook path (default: brief)"
+    )
+    render.add_argument(
+        "-p",
+        "--parameters",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a parameter, as papermill reads it",
+    )
+    render.add_argument(
+        "-y",
+        "--parameters-yaml",
+        action="append",
+        default=[],
+        metavar="YAML",
+        help="parameters as a YAML mapping",
+    )
+    render.add_argument("--actor", help="brief shortcut: -p focal_actor ACTOR")
+    render.add_argument("--issue", help="brief shortcut: -p issue ISSUE")
+    render.add_argument("--as-of", help="shortcut: -p as_of DATE (YYYY-MM-DD)")
     render.add_argument(
         "--compare-with",
         nargs="*",
         default=None,
         metavar="ACTOR",
-        help="actors to place the focal actor among (default: the notebook's)",
+        help="brief shortcut: actors to place the focal actor among",
     )
-    render.add_argument(
-        "--compare-to", default="", metavar="DATE", help="also report what changed since DATE"
-    )
-    _rendering_options(render, Path("notebooks/brief.ipynb"))
+    render.add_argument("--compare-to", metavar="DATE", help="brief shortcut: -p compare_to DATE")
+    _rendering_options(render)
     render.set_defaults(run=_render)
     compare = commands.add_parser(
-        "compare", help="render the cross-actor notebook (actors x issues, votes, coding)"
+        "compare", help="shortcut: render the cross-actor page (actors x issues, votes, coding)"
     )
-    compare.add_argument("--as-of", required=True, help="use statements up to this date")
+    compare.add_argument("--as-of", default="", help="use statements up to this date")
     compare.add_argument("--issue", default="all", help="an issue code, or all")
     compare.add_argument("--group", default="all", help="a group code, or all")
-    _rendering_options(compare, Path("notebooks/compare.ipynb"))
+    _rendering_options(compare)
     compare.set_defaults(run=_compare)
-    publish_parser = commands.add_parser("publish", help="render every brief of a schedule")
+    publish_parser = commands.add_parser("publish", help="render every page of a schedule")
     publish_parser.add_argument("--schedule", type=Path, default=Path("schedule.yml"))
-    publish_parser.add_argument("--jobs", type=int, default=2, help="briefs rendered at once")
+    publish_parser.add_argument("--jobs", type=_positive, default=2, help="pages rendered at once")
     publish_parser.add_argument(
         "--lock-timeout",
         type=float,
@@ -204,10 +224,7 @@ def parser() -> argparse.ArgumentParser:
     _data_option(publish_parser)
     publish_parser.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     publish_parser.add_argument(
-        "--notebooks",
-        type=Path,
-        default=Path("notebooks"),
-        help="folder holding brief.ipynb and compare.ipynb",
+        "--notebooks", type=Path, default=Path("notebooks"), help="folder of the pages"
     )
     publish_parser.set_defaults(run=_publish)
     index = commands.add_parser("index", help="rebuild report/index.html")
@@ -225,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         return arguments.run(arguments)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except (InputError, ParameterError, DataRejected) as error:
         print(f"error: {error}", file=sys.stderr)
         return BAD_INPUT

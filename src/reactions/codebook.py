@@ -1,4 +1,11 @@
-"""The codebook: which issues, stances and groups the dataset may use, and what they mean."""
+"""The codebook: which issues, stances and groups the dataset may use, and what they mean.
+
+codebook.yml is read through yamlfile.compose (bounded, safe, a node tree with line marks), so
+every problem is reported with its line and key (`codebook.yml:12: column 'stances.x.score'`).
+Codes match [a-z][a-z0-9_]* in full; labels are short plain text (no control or line-separator
+characters, at most MAX_LABEL_CHARS) and unique within their section, because charts and pages
+tell codes apart by their labels. Texts (question, meaning, rule) may span lines.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +17,24 @@ from typing import Any
 import yaml
 
 from reactions.errors import DatasetError, Problem
+from reactions.yamlfile import compose, line_of, shown
 
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]*\Z")  # always used in full (fullmatch)
 SCORE_RANGE = range(-2, 3)
+MAX_LABEL_CHARS = 200  # a label or a name is drawn on a chart
+MAX_TEXT_CHARS = 20_000
+# Characters that break a page or a chart's JavaScript: C0/C1 controls, DEL, U+2028, U+2029.
+# Labels and names allow none of them; longer texts allow tab and line ends.
+NAME_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_RULE = "must not contain control or line-separator characters"
+
+ENTRY_KEYS = {
+    "issues": ("label", "question"),
+    "stances": ("score", "label", "meaning", "rule"),
+    "groups": ("label",),
+}
+TOP_KEYS = ("issues", "stances", "groups", "cues")
 
 
 @dataclass(frozen=True)
@@ -21,6 +43,7 @@ class Stance:
     score: int | None  # None for silence: never averaged as zero
     label: str
     meaning: str
+    rule: str = ""  # the decision rule a coder applies
 
 
 @dataclass(frozen=True)
@@ -48,193 +71,278 @@ class Codebook:
         return self.stances[stance_code].label
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that records duplicate mapping keys instead of silently keeping the last."""
-
-    duplicates: list[tuple[str, int]]
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            loader.duplicates.append((str(key), key_node.start_mark.line + 1))
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def is_code(value: object) -> bool:
+    return isinstance(value, str) and CODE_PATTERN.fullmatch(value) is not None
 
 
 def load_codebook(path: Path) -> Codebook:
     """Read and check codebook.yml; every problem is reported, not just the first."""
-    name = path.name
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DatasetError([Problem(name, None, None, str(path), "file is missing")]) from None
-    except UnicodeDecodeError as error:
-        raise DatasetError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    repr(error.object[error.start : error.end]),
-                    "file must be UTF-8",
-                )
-            ]
-        ) from None
-    duplicates: list[tuple[str, int]] = []
-    try:
-        loader = _UniqueKeyLoader(text)  # the reader refuses control characters right here
-        loader.duplicates = duplicates
-        try:
-            raw = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = str(getattr(error, "problem", None) or error)
-        raise DatasetError(
-            [Problem(name, line, None, problem, "file must be valid YAML")]
-        ) from None
-    problems = [
-        Problem(name, line, key, key, "a code must be defined only once")
-        for key, line in duplicates
-    ]
-    if not isinstance(raw, dict):
-        raise DatasetError(
-            [
-                *problems,
-                Problem(
-                    name,
-                    None,
-                    None,
-                    type(raw).__name__,
-                    "codebook must be a mapping with issues, stances, groups",
-                ),
-            ]
-        )
-    issues = _section(raw, "issues", name, problems)
-    stances = _section(raw, "stances", name, problems)
-    groups = _section(raw, "groups", name, problems)
-    parsed_stances = {}
-    for code, spec in stances.items():
-        score = spec.get("score")
-        if score is not None and (
-            not isinstance(score, int) or isinstance(score, bool) or score not in SCORE_RANGE
-        ):
-            problems.append(
-                Problem(
-                    name,
-                    None,
-                    f"stances.{code}.score",
-                    str(score),
-                    "score must be an integer from -2 to 2, or null for silence",
-                )
-            )
-            score = None
-        parsed_stances[code] = Stance(
-            code, score, str(spec.get("label", code)), str(spec.get("meaning", ""))
-        )
-    if stances and not any(stance.score is None for stance in parsed_stances.values()):
-        problems.append(
-            Problem(
-                name,
+    root = compose(path, DatasetError)
+    reader = _Reader(path.name)
+    codebook = reader.codebook(root)
+    if reader.problems or codebook is None:
+        raise DatasetError(reader.problems)
+    return codebook
+
+
+class _Reader:
+    """Walks the node tree, collecting every problem with its line and key."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, key: str | None, value: object, rule: str) -> None:
+        self.problems.append(Problem(self.name, line, key, shown(value), rule))
+
+    def entries(self, node: yaml.Node, where: str) -> list[tuple[str, int, yaml.Node]]:
+        """A mapping's entries (key text, line, value node); a key given twice is a problem."""
+        found, seen = [], set()
+        for key_node, value in node.value:
+            line = line_of(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):  # refused by compose; kept safe
+                self.problem(line, where or None, key_node, "a key must be plain text")
+                continue
+            key = str(key_node.value)
+            full = f"{where}.{key}" if where else key
+            if key in seen:
+                self.problem(line, full, key, "a code must be defined only once")
+                continue
+            seen.add(key)
+            found.append((key, line, value))
+        return found
+
+    def codebook(self, root: yaml.Node | None) -> Codebook | None:
+        if not isinstance(root, yaml.MappingNode):
+            self.problem(
+                1 if root is None else line_of(root),
                 None,
+                "empty" if root is None else root,
+                "codebook must be a mapping with issues, stances, groups",
+            )
+            return None
+        top = {}
+        for key, line, value in self.entries(root, ""):
+            if key not in TOP_KEYS:
+                self.problem(line, key, key, f"unknown key; use {', '.join(TOP_KEYS)}")
+            else:
+                top[key] = (line, value)
+        sections = {key: self.section(top.get(key), key) for key in ENTRY_KEYS}
+        stances = {}
+        for code, (line, fields) in sections["stances"].items():
+            score = self.score(fields.get("score"), f"stances.{code}.score")
+            stances[code] = Stance(
+                code,
+                score,
+                self.label(fields, code, f"stances.{code}"),
+                self.text(fields, "meaning", f"stances.{code}"),
+                self.text(fields, "rule", f"stances.{code}"),
+            )
+        if stances and not any(stance.score is None for stance in stances.values()):
+            self.problem(
+                top["stances"][0],
                 "stances",
                 ", ".join(stances),
                 "one stance must have score null (silence)",
             )
-        )
-    cues = raw.get("cues") or {}
-    scored = {code for code, stance in parsed_stances.items() if stance.score is not None}
-    problems += _cue_problems(cues, name, set(issues), scored)
-    if problems:
-        raise DatasetError(problems)
-    return Codebook(
-        issues={code: str(spec.get("label", code)) for code, spec in issues.items()},
-        questions={code: str(spec.get("question", "")) for code, spec in issues.items()},
-        stances=parsed_stances,
-        groups={code: str(spec.get("label", code)) for code, spec in groups.items()},
-        cues=cues,
-    )
+        issues = {
+            code: self.label(fields, code, f"issues.{code}")
+            for code, (_, fields) in sections["issues"].items()
+        }
+        questions = {
+            code: self.text(fields, "question", f"issues.{code}")
+            for code, (_, fields) in sections["issues"].items()
+        }
+        groups = {
+            code: self.label(fields, code, f"groups.{code}")
+            for code, (_, fields) in sections["groups"].items()
+        }
+        self.unique_labels("issues", sections["issues"], issues)
+        self.unique_labels("stances", sections["stances"], {c: s.label for c, s in stances.items()})
+        self.unique_labels("groups", sections["groups"], groups)
+        scored = {code for code, stance in stances.items() if stance.score is not None}
+        cues = self.cues(top.get("cues"), set(issues), scored)
+        return Codebook(issues, questions, stances, groups, cues)
 
+    def section(
+        self, found: tuple[int, yaml.Node] | None, key: str
+    ) -> dict[str, tuple[int, dict[str, tuple[int, yaml.Node]]]]:
+        """code -> (line, field -> (line, value node)), for the codes that are well formed."""
+        if found is None or not isinstance(found[1], yaml.MappingNode) or not found[1].value:
+            line = found[0] if found else None
+            value = "missing" if found is None else found[1]
+            self.problem(line, key, value, f"'{key}' must be a non-empty mapping")
+            return {}
+        checked = {}
+        for code, line, spec in self.entries(found[1], key):
+            where = f"{key}.{code}"
+            if not is_code(code):
+                self.problem(line, where, code, "a code must match [a-z][a-z0-9_]*")
+                continue
+            if _is_null(spec):
+                checked[code] = (line, {})
+                continue
+            if not isinstance(spec, yaml.MappingNode):
+                self.problem(line, where, spec, "a code's entry must be a mapping (label, ...)")
+                continue
+            fields = {}
+            for field, field_line, value in self.entries(spec, where):
+                if field not in ENTRY_KEYS[key]:
+                    self.problem(
+                        field_line,
+                        f"{where}.{field}",
+                        field,
+                        f"unknown key; use {', '.join(ENTRY_KEYS[key])}",
+                    )
+                else:
+                    fields[field] = (field_line, value)
+            checked[code] = (line, fields)
+        return checked
 
-def _section(
-    raw: dict[str, Any], key: str, name: str, problems: list[Problem]
-) -> dict[str, dict[str, Any]]:
-    section = raw.get(key)
-    if not isinstance(section, dict) or not section:
-        problems.append(
-            Problem(name, None, key, str(section), f"'{key}' must be a non-empty mapping")
+    def score(self, found: tuple[int, yaml.Node] | None, where: str) -> int | None:
+        if found is None or _is_null(found[1]):
+            return None
+        line, node = found
+        if node.tag == "tag:yaml.org,2002:int" and isinstance(node, yaml.ScalarNode):
+            try:
+                score = int(str(node.value).replace("_", ""), 0)
+            except ValueError:
+                score = None
+            if score in SCORE_RANGE:
+                return score
+        self.problem(
+            line, where, node, "score must be an integer from -2 to 2, or null for silence"
         )
-        return {}
-    checked = {}
-    for code, spec in section.items():
-        if not isinstance(code, str) or not CODE_PATTERN.match(code):
-            problems.append(
-                Problem(name, None, f"{key}.{code}", str(code), "a code must match [a-z][a-z0-9_]*")
+        return None
+
+    def label(self, fields: dict[str, tuple[int, yaml.Node]], code: str, where: str) -> str:
+        if "label" not in fields:
+            return code
+        line, node = fields["label"]
+        text = self.plain_text(line, node, f"{where}.label")
+        if text is None:
+            return code
+        if NAME_FORBIDDEN.search(text):
+            self.problem(line, f"{where}.label", text, CONTROL_RULE)
+        if len(text) > MAX_LABEL_CHARS:
+            self.problem(
+                line,
+                f"{where}.label",
+                text,
+                f"a label may hold at most {MAX_LABEL_CHARS} characters",
             )
-            continue
-        if spec is not None and not isinstance(spec, dict):
-            problems.append(
-                Problem(
-                    name,
-                    None,
-                    f"{key}.{code}",
-                    str(spec),
-                    "a code's entry must be a mapping (label, ...)",
+        return text
+
+    def text(self, fields: dict[str, tuple[int, yaml.Node]], key: str, where: str) -> str:
+        if key not in fields:
+            return ""
+        line, node = fields[key]
+        if _is_null(node):
+            return ""
+        text = self.plain_text(line, node, f"{where}.{key}")
+        if text is None:
+            return ""
+        if TEXT_FORBIDDEN.search(text):
+            self.problem(line, f"{where}.{key}", text, CONTROL_RULE)
+        if len(text) > MAX_TEXT_CHARS:
+            self.problem(
+                line, f"{where}.{key}", text, f"a text may hold at most {MAX_TEXT_CHARS} characters"
+            )
+        return text
+
+    def plain_text(self, line: int, node: yaml.Node, where: str) -> str | None:
+        if (
+            not isinstance(node, yaml.ScalarNode)
+            or node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+            or not str(node.value).strip()
+        ):
+            self.problem(line, where, node, "must be non-empty text (quote it if need be)")
+            return None
+        return str(node.value).strip()
+
+    def unique_labels(
+        self, key: str, section: dict[str, tuple[int, Any]], labels: dict[str, str]
+    ) -> None:
+        seen: dict[str, str] = {}
+        for code, label in labels.items():
+            folded = label.casefold()
+            if folded in seen:
+                self.problem(
+                    section[code][0],
+                    f"{key}.{code}.label",
+                    label,
+                    f"labels must be unique in '{key}' (also the label of {seen[folded]})",
                 )
-            )
-            continue
-        checked[code] = spec or {}
-    return checked
+            else:
+                seen[folded] = code
 
-
-def _cue_problems(cues: object, name: str, issues: set[str], stances: set[str]) -> list[Problem]:
-    """Cues: issue -> stance -> ISO 639-1 language -> list of phrases (silence has no cues)."""
-    if not isinstance(cues, dict):
-        return [Problem(name, None, "cues", str(cues), "'cues' must be a mapping by issue")]
-    problems = []
-    for issue, by_stance in cues.items():
-        if issue not in issues:
-            problems.append(Problem(name, None, f"cues.{issue}", str(issue), "unknown issue code"))
-            continue
-        if not isinstance(by_stance, dict):
-            problems.append(
-                Problem(name, None, f"cues.{issue}", str(by_stance), "must be a mapping by stance")
-            )
-            continue
-        for stance, by_language in by_stance.items():
-            where = f"cues.{issue}.{stance}"
-            if stance not in stances:
-                problems.append(
-                    Problem(
-                        name,
-                        None,
+    def cues(
+        self, found: tuple[int, yaml.Node] | None, issues: set[str], stances: set[str]
+    ) -> dict[str, dict[str, dict[str, list[str]]]]:
+        """Cues: issue -> stance -> ISO 639-1 language -> list of phrases (silence has none)."""
+        if found is None or _is_null(found[1]):
+            return {}
+        line, node = found
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(line, "cues", node, "'cues' must be a mapping by issue")
+            return {}
+        cues: dict[str, dict[str, dict[str, list[str]]]] = {}
+        for issue, issue_line, by_stance in self.entries(node, "cues"):
+            if issue not in issues:
+                self.problem(issue_line, f"cues.{issue}", issue, "unknown issue code")
+                continue
+            if not isinstance(by_stance, yaml.MappingNode):
+                self.problem(issue_line, f"cues.{issue}", by_stance, "must be a mapping by stance")
+                continue
+            cues[issue] = {}
+            for stance, stance_line, by_language in self.entries(by_stance, f"cues.{issue}"):
+                where = f"cues.{issue}.{stance}"
+                if stance not in stances:
+                    self.problem(
+                        stance_line,
                         where,
-                        str(stance),
+                        stance,
                         "must be a scored stance code (silence has no words)",
                     )
-                )
-            elif not isinstance(by_language, dict) or not all(
-                isinstance(language, str)
-                and len(language) == 2
-                and isinstance(phrases, list)
-                and all(isinstance(p, str) and p.strip() for p in phrases)
-                for language, phrases in by_language.items()
-            ):
-                problems.append(
-                    Problem(
-                        name,
-                        None,
+                    continue
+                phrases = _phrases(by_language)
+                if phrases is None:
+                    self.problem(
+                        stance_line,
                         where,
-                        str(by_language)[:80],
+                        by_language,
                         "must map two-letter language codes to lists of phrases",
                     )
-                )
-    return problems
+                    continue
+                cues[issue][stance] = phrases
+        return cues
+
+
+def _phrases(node: yaml.Node) -> dict[str, list[str]] | None:
+    """language -> phrases, or None when the node is not that shape."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    found: dict[str, list[str]] = {}
+    for key, value in node.value:
+        if (
+            not isinstance(key, yaml.ScalarNode)
+            or len(str(key.value)) != 2
+            or not isinstance(value, yaml.SequenceNode)
+        ):
+            return None
+        phrases = []
+        for item in value.value:
+            if (
+                not isinstance(item, yaml.ScalarNode)
+                or item.tag != "tag:yaml.org,2002:str"
+                or not str(item.value).strip()
+                or TEXT_FORBIDDEN.search(str(item.value))
+            ):
+                return None
+            phrases.append(str(item.value))
+        found[str(key.value)] = phrases
+    return found
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"

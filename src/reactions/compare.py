@@ -1,8 +1,8 @@
 """Compare reactions across actors: latest positions on an issue, neighbours, counts.
 
 An actor's *position* is its latest worded stance (one with a score). A later silence does not
-erase it, it is reported beside it: the source article places Belarus by Makei's "national
-interests" although Lukashenka said nothing in Sochi afterwards. Silence is never a zero.
+erase it, it is reported beside it. Silence is never a zero. Everything here returns codes and
+numbers (stance codes, scores, record kinds); the words are made in the presentation layer.
 """
 
 from __future__ import annotations
@@ -15,14 +15,7 @@ from reactions.codebook import Codebook
 from reactions.dataset import Dataset, english_quotes
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2}  # more exact dates win ties
-STATED, SILENT, NO_RECORD = "stated", "silent", "no record"
-
-
-def format_score(score: float) -> str:
-    """Scores as the codebook writes them: +2, +1, 0, -1, -2; no score for silence."""
-    if pd.isna(score):
-        return ""
-    return f"{int(score):+d}" if score else "0"
+STATED, SILENT, NO_RECORD = "stated", "silent", "none"  # record kinds of a position
 
 
 def as_timestamp(as_of: str | pd.Timestamp) -> pd.Timestamp:
@@ -30,9 +23,12 @@ def as_timestamp(as_of: str | pd.Timestamp) -> pd.Timestamp:
 
 
 def statements_as_of(
-    dataset: Dataset, as_of: str | pd.Timestamp, issue: str | None = None
+    dataset: Dataset,
+    as_of: str | pd.Timestamp,
+    issue: str | None = None,
+    actor: str | None = None,
 ) -> pd.DataFrame:
-    """Statements said on or before `as_of` (optionally on one issue), oldest first.
+    """Statements said on or before `as_of` (optionally on one issue, by one actor), oldest first.
 
     Within one date the more exact date comes later, then the clearer wording (larger |score|):
     when an actor said several things on one day, its clearest words are its position that day.
@@ -41,6 +37,8 @@ def statements_as_of(
     chosen = statements[statements["date"] <= as_timestamp(as_of)]
     if issue is not None:
         chosen = chosen[chosen["issue"] == issue]
+    if actor is not None:  # filtered before sorting: a page about one actor sorts its rows only
+        chosen = chosen[chosen["actor_id"] == actor]
     chosen = chosen.assign(
         score=chosen["stance"].map(dataset.codebook.score).astype("Float64"),
         english=english_quotes(chosen),
@@ -68,14 +66,12 @@ def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.Dat
     said = statements_as_of(dataset, as_of, issue)
     worded = said[said["score"].notna()].groupby("actor_id").tail(1).set_index("actor_id")
     silences = said[said["score"].isna()].groupby("actor_id").tail(1).set_index("actor_id")
-    codebook = dataset.codebook
     rows = []
     for actor in dataset.actors.itertuples(index=False):
         row = {
             "actor_id": actor.actor_id,
             "name": actor.name,
             "group": actor.group,
-            "group_label": codebook.groups[actor.group],
             **EMPTY_POSITION,
         }
         silence = silences.loc[actor.actor_id] if actor.actor_id in silences.index else None
@@ -91,9 +87,6 @@ def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.Dat
     for column in ("date", "silent_since"):
         frame[column] = pd.to_datetime(frame[column])
     frame["score"] = frame["score"].astype("Float64")
-    frame["stance_label"] = frame["stance"].map(
-        lambda code: codebook.stance_label(code) if code else NO_RECORD
-    )
     return frame
 
 
@@ -109,6 +102,9 @@ EMPTY_POSITION: dict[str, object] = {
     "quote": "",
     "quote_language": "",
     "quote_en": "",
+    "spoken_language": "",
+    "translated_by": "",
+    "publisher": "",
     "source_title": "",
     "source_url": "",
     "statement_id": "",
@@ -157,123 +153,97 @@ def neighbours(table: pd.DataFrame, focal_actor: str, among: list[str] | None = 
     )
 
 
-def stance_counts(table: pd.DataFrame) -> pd.Series:
-    """Actors per stance (silence and no record counted apart, never as a score)."""
-    labels = table["stance"].where(table["record"] != NO_RECORD, NO_RECORD)
-    return labels.value_counts()
+def field_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How a positions table divides: by the sign of the stated scores, with the actors that were
+    only silent and those with no record counted apart (silence is never a score)."""
+    scores = table.loc[table["record"] == STATED, "score"].astype(float)
+    return {
+        "on_record": int((table["record"] != NO_RECORD).sum()),
+        "rejecting": int((scores < 0).sum()),
+        "ambiguous": int((scores == 0).sum()),
+        "supporting": int((scores > 0).sum()),
+        SILENT: int((table["record"] == SILENT).sum()),
+        NO_RECORD: int((table["record"] == NO_RECORD).sum()),
+    }
 
 
-def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The brief's table: worded positions from most rejecting to most supporting, then silences."""
-    order = table.assign(
-        _record=table["record"].map({STATED: 0, SILENT: 1, NO_RECORD: 2}),
-    ).sort_values(["_record", "score", "name"], na_position="last")
-    order = order[order["record"] != NO_RECORD]
-    return pd.DataFrame(
-        {
-            "actor": order["name"],
-            "group": order["group_label"],
-            "stance": order["stance_label"],
-            "score": order["score"].map(format_score),
-            "date": order["date"].dt.strftime("%Y-%m-%d"),
-            "quote (English)": order["quote_en"].where(
-                order["record"] == STATED, "(silent) " + order["occasion"]
-            ),
-            "source": order["source_title"],
-            "source_url": order["source_url"],
-        }
-    ).reset_index(drop=True)
+def stance_codes(codebook: Codebook) -> list[str]:
+    """Stance codes in scale order, silence last."""
+    return [stance.code for stance in codebook.scored_stances] + sorted(codebook.silent_codes)
 
 
 def coverage(dataset: Dataset) -> pd.DataFrame:
-    """Statements per issue and stance over the whole dataset: what a reviewer checks moved."""
+    """Statements per issue (rows) and stance (columns, codes) over the whole dataset, plus the
+    number of actors per issue: what a reviewer checks moved."""
     codebook = dataset.codebook
-    stances = [stance.code for stance in codebook.scored_stances] + sorted(codebook.silent_codes)
     counts = pd.crosstab(dataset.statements["issue"], dataset.statements["stance"])
-    counts = counts.reindex(index=list(codebook.issues), columns=stances, fill_value=0)
-    counts.columns = [codebook.stance_label(code) for code in stances]
-    counts.index = [codebook.issues[code] for code in counts.index]
+    counts = counts.reindex(
+        index=list(codebook.issues), columns=stance_codes(codebook), fill_value=0
+    )
     counts["actors"] = (
         dataset.statements.groupby("issue")["actor_id"]
         .nunique()
         .reindex(list(codebook.issues), fill_value=0)
         .to_numpy()
     )
-    return counts.rename_axis("issue").reset_index()
+    return counts.rename_axis(index="issue", columns=None).reset_index()
 
 
 def stance_history(
-    dataset: Dataset, actor: str, issue: str, as_of: str | pd.Timestamp
+    dataset: Dataset, actor: str, as_of: str | pd.Timestamp, issue: str | None = None
 ) -> pd.DataFrame:
-    """Everything an actor said (or left unsaid) on an issue up to a date, oldest first."""
-    said = statements_as_of(dataset, as_of, issue)
-    return said[said["actor_id"] == actor].reset_index(drop=True)
+    """Everything an actor said (or left unsaid) up to a date, on one issue or all, oldest first."""
+    return statements_as_of(dataset, as_of, issue, actor)
 
 
 def group_summary(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Per group: actors per stance, share rejecting and median score of those that stated one.
+    """Per group (codebook order): actors, actors per stance code, silent, no record, and over
+    the actors that stated a stance, the share rejecting and the median score.
 
     Silent actors and actors with no record are counted in their own columns, never as zeros.
     """
     stated = table[table["record"] == STATED]
     rows = []
-    for code, label in codebook.groups.items():
+    for code in codebook.groups:
         members = table[table["group"] == code]
         if members.empty:
             continue
         scores = stated.loc[stated["group"] == code, "score"].astype(float)
-        row = {"group": label, "actors": len(members)}
+        row: dict[str, object] = {"group": code, "actors": len(members)}
         for stance in codebook.scored_stances:
-            row[stance.label] = int((members["stance"] == stance.code).sum())
-        row["silent"] = int((members["record"] == SILENT).sum())
-        row["no record"] = int((members["record"] == NO_RECORD).sum())
-        row["rejecting"] = f"{(scores < 0).mean():.0%}" if len(scores) else ""
-        row["median score"] = _format_median(scores.median()) if len(scores) else ""
+            row[stance.code] = int((members["stance"] == stance.code).sum())
+        row[SILENT] = int((members["record"] == SILENT).sum())
+        row[NO_RECORD] = int((members["record"] == NO_RECORD).sum())
+        row["share_rejecting"] = float((scores < 0).mean()) if len(scores) else float("nan")
+        row["median_score"] = float(scores.median()) if len(scores) else float("nan")
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _format_median(median: float) -> str:
-    return "0" if median == 0 else f"{median:+g}"
-
-
 def changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    """Actors whose position (stance or record) differs between two positions tables."""
-    merged = before.merge(after, on="actor_id", suffixes=("_before", "_after"))
+    """Actors whose position (stance or record) differs between two positions tables: codes and
+    scores on both sides, the shift in score and the date of the later position."""
+    merged = before.merge(after, on=["actor_id", "name"], suffixes=("_before", "_after"))
     moved = merged[
         (merged["stance_before"] != merged["stance_after"])
         | (merged["record_before"] != merged["record_after"])
     ]
-    return pd.DataFrame(
-        {
-            "actor_id": moved["actor_id"],
-            "actor": moved["name_after"],
-            "before": moved.apply(lambda row: _side_text(row, "before"), axis=1),
-            "after": moved.apply(lambda row: _side_text(row, "after"), axis=1),
-            "shift": (moved["score_after"] - moved["score_before"]).map(format_score),
-            "date": moved["date_after"].dt.strftime("%Y-%m-%d"),
-        }
-    ).reset_index(drop=True)
-
-
-def _side_text(row: pd.Series, side: str) -> str:
-    return stance_text(row[f"record_{side}"], row[f"stance_label_{side}"], row[f"score_{side}"])
-
-
-def stance_text(record: str, stance_label: str, score: float) -> str:
-    """A position in a table cell: "implicit rejection (-1)", "silent", "no record"."""
-    if record == NO_RECORD:
-        return NO_RECORD
-    shown = format_score(score)
-    return f"{stance_label.lower()} ({shown})" if shown else stance_label.lower()
+    columns = ["actor_id", "name"] + [
+        f"{field}_{side}" for side in ("before", "after") for field in ("record", "stance", "score")
+    ]
+    return (
+        moved[columns]
+        .assign(shift=moved["score_after"] - moved["score_before"], date=moved["date_after"])
+        .reset_index(drop=True)
+    )
 
 
 def silences(dataset: Dataset, actor: str, as_of: str | pd.Timestamp) -> pd.DataFrame:
-    """The occasions on which an actor left issues unaddressed, with the issues it left out."""
-    said = statements_as_of(dataset, as_of)
-    silent = said[(said["actor_id"] == actor) & said["score"].isna()]
+    """The occasions on which an actor left issues unaddressed, with the issue codes it left out."""
+    said = statements_as_of(dataset, as_of, actor=actor)
+    silent = said[said["score"].isna()]
     grouped = silent.groupby(["date", "occasion"], sort=True)["issue"].agg(
-        lambda issues: [dataset.codebook.issues[code] for code in dict.fromkeys(issues)]
+        lambda issues: list(dict.fromkeys(issues))
     )
     return grouped.rename("issues").reset_index()
 
@@ -282,36 +252,21 @@ def matrix(
     dataset: Dataset, as_of: str | pd.Timestamp, issues: list[str], group: str | None = None
 ) -> pd.DataFrame:
     """Actors x issues, long form: each actor's position on each issue as of a date."""
-    tables = []
-    for issue in issues:
-        table = positions(dataset, issue, as_of)
-        tables.append(table.assign(issue=issue, issue_label=dataset.codebook.issues[issue]))
+    tables = [positions(dataset, issue, as_of).assign(issue=issue) for issue in issues]
     long = pd.concat(tables, ignore_index=True)
     if group:
         long = long[long["group"] == group]
-    cell = long["score"].map(format_score).where(long["record"] == STATED, long["record"])
-    return long.assign(cell=cell.replace(NO_RECORD, "")).reset_index(drop=True)
+    return long.reset_index(drop=True)
 
 
 def group_summaries(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """group_summary for every issue of a matrix (see `matrix`), one block of rows per issue."""
     blocks = [
-        group_summary(table, codebook).assign(issue=label)
-        for label, table in long.groupby("issue_label", sort=False)
+        group_summary(table, codebook).assign(issue=issue)
+        for issue, table in long.groupby("issue", sort=False)
     ]
     combined = pd.concat(blocks, ignore_index=True)
     return combined[["issue", *[c for c in combined.columns if c != "issue"]]]
-
-
-def matrix_table(long: pd.DataFrame) -> pd.DataFrame:
-    """The actors x issues matrix as a table: one row per actor, issues in codebook order."""
-    wide = long.pivot(index=["group_label", "name"], columns="issue_label", values="cell")
-    wide = wide[list(dict.fromkeys(long["issue_label"]))]
-    return (
-        wide.reset_index()
-        .rename(columns={"group_label": "group", "name": "actor"})
-        .rename_axis(columns=None)
-    )
 
 
 def stance_runs(statements: pd.DataFrame, period: str) -> pd.DataFrame:

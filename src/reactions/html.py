@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
-import re
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
@@ -17,17 +19,11 @@ import vl_convert
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from reactions.charts import vegalite_version
+from reactions.present import METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
+
 TEMPLATES = Path(str(resources.files("reactions") / "templates"))
 HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
-
-
-def vegalite_version(specs: list[dict]) -> str:
-    """The Vega-Lite version (major.minor) the charts were written for, from their $schema."""
-    for spec in specs:
-        found = re.search(r"/v(\d+)\.(\d+)[.\d]*\.json$", str(spec.get("$schema", "")))
-        if found:
-            return f"{found[1]}.{found[2]}"
-    return vl_convert.get_vegalite_versions()[-1]
 
 
 @cache
@@ -53,20 +49,77 @@ def vega_bundle(version: str) -> str:
     return bundle
 
 
-def static_images(spec: dict) -> tuple[str, bytes]:
-    """SVG and PNG of a chart, for email and print (rendered by vl-convert, offline)."""
-    svg = vl_convert.vegalite_to_svg(spec, vl_version=vegalite_version([spec]))
-    return svg, vl_convert.svg_to_png(svg, scale=2)
-
-
 def warm_up() -> None:
-    """Start vl-convert's engine and read the cached bundle: done while a kernel works."""
+    """Read the cached bundle and start vl-convert's engine: done while a kernel works."""
     version = vl_convert.get_vegalite_versions()[-1]
     vega_bundle(version)
-    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, vl_version=version)
+    vl_convert.svg_to_png('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
 
 
-def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
+@dataclass(frozen=True)
+class ChartOutput:
+    """A chart as a notebook stores it: its spec (with the version it was written for) and SVG."""
+
+    spec: dict
+    svg: str
+
+
+def chart_outputs(notebook: nbformat.NotebookNode) -> list[ChartOutput]:
+    """Every chart output, in notebook order."""
+    charts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if VEGALITE_MIMETYPE in data and SVG_MIMETYPE in data:
+                charts.append(ChartOutput(_original_spec(output), data[SVG_MIMETYPE]))
+    return charts
+
+
+def _original_spec(output: dict) -> dict:
+    """The spec under the schema it was written for (kept in the output's metadata)."""
+    spec = dict(output["data"][VEGALITE_MIMETYPE])
+    written_for = output.get("metadata", {}).get(METADATA_KEY, {}).get("vegalite")
+    if written_for:
+        spec["$schema"] = written_for
+    return spec
+
+
+def findings(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Every named findings table of a notebook as CSV text, by finding name."""
+    found = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            name = output.get("metadata", {}).get(METADATA_KEY, {}).get("finding")
+            if name and "text/csv" in output.get("data", {}):
+                found[name] = output["data"]["text/csv"]
+    return found
+
+
+def page_title(notebook: nbformat.NotebookNode) -> str:
+    """The text of the page's title output (a present.Heading), or the notebook's name."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("metadata", {}).get(METADATA_KEY, {}).get("role") == "title":
+                return str(output["data"]["text/plain"])
+    return str(notebook.metadata.get("title", "reactions"))
+
+
+def png_of(svg: str) -> bytes:
+    return vl_convert.svg_to_png(svg, scale=2)
+
+
+def _script_json(value: object) -> str:
+    """JSON that cannot close a <script> element or open a comment inside it."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _svg_data_uri(svg: str) -> str:
+    """An SVG as an <img> source: shown as a picture, its text never parsed as page markup."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def export_html(notebook: nbformat.NotebookNode) -> str:
     """Outputs and narrative only: code, prompts and the parameter cells are left out."""
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)],
@@ -78,28 +131,22 @@ def export_html(notebook: nbformat.NotebookNode, title: str) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True), enabled=True
     )
+    exporter.register_filter("script_json", _script_json)
+    exporter.register_filter("svg_data_uri", _svg_data_uri)
+    exporter.register_filter("original_spec", _original_spec)
     notebook = nbformat.from_dict(notebook)
-    notebook.metadata["title"] = title
+    notebook.metadata["title"] = page_title(notebook)
+    charts = chart_outputs(notebook)
+    version = vegalite_version(charts[0].spec) if charts else ""
     body, _ = exporter.from_notebook_node(
         notebook,
         resources={
-            "vega_bundle": vega_bundle(vegalite_version(chart_specs(notebook))),
+            "vega_bundle": vega_bundle(version) if version else "",
             "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
+            "vegalite_mimetype": VEGALITE_MIMETYPE,
         },
     )
     return body
-
-
-def chart_specs(notebook: nbformat.NotebookNode) -> list[dict]:
-    """The Vega-Lite specs of every chart output, in notebook order."""
-    return [
-        output["data"][key]
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        for key in output.get("data", {})
-        if key.startswith("application/vnd.vegalite.")
-    ]
 
 
 def render_index(pages: list[dict[str, str]]) -> str:

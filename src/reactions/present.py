@@ -1,21 +1,29 @@
-"""Notebook display objects whose HTML is escaped: data text is never markup.
+"""Notebook display objects: what every Jupyter client shows, escaped so data text is never markup.
 
-Each object gives text/plain (what nbval compares strictly and a reviewer reads in a diff) and
-text/html (what the published brief shows). Charts give a placeholder that the offline HTML
-export brings to life with the Vega bundle it inlines once per page.
+- Text gives text/plain (what nbval compares and a reviewer reads) and escaped text/html.
+- A findings table adds its rows as text/csv, named, so a render can publish each finding as a
+  small CSV beside the page; its HTML has one row per line, so a diff shows the row that moved.
+- A chart gives a static SVG (drawn by vl-convert in the kernel: JupyterLab without network,
+  stock nbconvert, GitHub and VS Code all show it) and its Vega-Lite spec under the v5 mimetype
+  that JupyterLab's bundled renderer draws interactively. The spec is stored once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import copy
+import io
 from html import escape
 from urllib.parse import urlparse
 
 import altair as alt
 import pandas as pd
 
-VEGALITE_MIMETYPE = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.lstrip('v').split('.')[0]}+json"
+from reactions.charts import static_svg
+
+VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"  # what JupyterLab 4 renders
+VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+SVG_MIMETYPE = "image/svg+xml"
+METADATA_KEY = "reactions"  # output metadata: {"reactions": {"finding": NAME} or {"role": ...}}
 
 
 class Paragraph:
@@ -33,7 +41,7 @@ class Paragraph:
 
 
 class Heading:
-    """The brief's title."""
+    """The page's title; a render takes the page's HTML title from it."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -41,8 +49,9 @@ class Heading:
     def __repr__(self) -> str:
         return self.text
 
-    def _repr_html_(self) -> str:
-        return f"<h1>{escape(self.text)}</h1>"
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
+        data = {"text/plain": self.text, "text/html": f"<h1>{escape(self.text)}</h1>"}
+        return data, {METADATA_KEY: {"role": "title"}}
 
 
 def safe_link(url: str, text: str) -> str:
@@ -59,13 +68,20 @@ class Table:
     """A findings table: cells escaped, the source title linked to its URL when that is http(s)."""
 
     def __init__(
-        self, frame: pd.DataFrame, link_column: str = "source", url_column: str = "source_url"
+        self,
+        frame: pd.DataFrame,
+        finding: str,
+        link_column: str = "source",
+        url_column: str = "source_url",
     ) -> None:
         self.frame = frame
+        self.finding = finding
         self.link_column = link_column
         self.url_column = url_column
 
     def __repr__(self) -> str:
+        if self.frame.empty:
+            return "(no rows)"
         with pd.option_context(
             "display.max_colwidth",
             None,
@@ -78,7 +94,7 @@ class Table:
         ):
             return self.frame.to_string(index=False)
 
-    def _repr_html_(self) -> str:
+    def _html(self) -> str:
         shown = [column for column in self.frame.columns if column != self.url_column]
         head = "".join(f"<th>{escape(str(column))}</th>" for column in shown)
         rows = []
@@ -91,20 +107,28 @@ class Table:
                 else:
                     cells.append(f"<td>{escape(value)}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
+        body = "\n".join(rows)
         return (
-            f'<table class="findings"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>"
+            f'<table class="findings">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
+            "</tbody>\n</table>"
         )
 
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
+        csv = io.StringIO()
+        self.frame.to_csv(csv, index=False, lineterminator="\n")
+        data = {"text/plain": repr(self), "text/html": self._html(), "text/csv": csv.getvalue()}
+        return data, {METADATA_KEY: {"finding": self.finding}}
 
-def _script_json(value: object) -> str:
-    """JSON that cannot close a <script> element or open a comment inside it."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+def v5_spec(spec: dict) -> dict:
+    """The spec as JupyterLab's Vega-Lite 5 renderer takes it (the charts use no v6-only key)."""
+    downgraded = copy.deepcopy(spec)
+    downgraded["$schema"] = VEGALITE_V5_SCHEMA
+    return downgraded
 
 
 class Chart:
-    """An Altair chart: interactive Vega-Lite in JupyterLab, an offline placeholder in the brief."""
+    """An Altair chart: static SVG everywhere, interactive where the front end renders Vega-Lite."""
 
     def __init__(self, chart: alt.TopLevelMixin, description: str) -> None:
         self.chart = chart
@@ -113,20 +137,14 @@ class Chart:
     def __repr__(self) -> str:
         return f"[chart] {self.description}"
 
-    def _repr_mimebundle_(
-        self, include: object = None, exclude: object = None
-    ) -> dict[str, object]:
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
         spec = self.chart.to_dict()
         if not any(spec.get("datasets", {}).values()):
             note = Paragraph(f"{self.description}: nothing on record to chart.", "note")
-            return {"text/plain": repr(note), "text/html": note._repr_html_()}
-        payload = _script_json(spec)
-        chart_id = "chart-" + hashlib.sha1(payload.encode()).hexdigest()[:12]
-        html = (
-            f'<figure class="reactions-chart"><div id="{chart_id}" class="vega-chart" '
-            f'role="img" aria-label="{escape(self.description)}">{escape(self.description)}</div>'
-            f'<script type="application/json" id="{chart_id}-spec">{payload}</script>'
-            f"<script>window.reactionsEmbed && reactionsEmbed({json.dumps(chart_id)});</script>"
-            "</figure>"
-        )
-        return {"text/plain": repr(self), "text/html": html, VEGALITE_MIMETYPE: spec}
+            return {"text/plain": repr(note), "text/html": note._repr_html_()}, {}
+        data = {
+            "text/plain": repr(self),
+            SVG_MIMETYPE: static_svg(spec),
+            VEGALITE_MIMETYPE: v5_spec(spec),
+        }
+        return data, {METADATA_KEY: {"chart": self.description, "vegalite": spec["$schema"]}}

@@ -1,18 +1,27 @@
-"""Publish many briefs on a schedule: bounded parallel renders, isolated failures, an index.
+"""Publish many pages on a schedule: bounded parallel renders, isolated failures, an index.
 
-Each brief runs in its own `reactions render` subprocess (its own kernel), from a pool of N
-workers, with a timeout per brief and retries when a kernel fails to start (the known port race
+A schedule lists pages: any notebook of `notebooks/` with its parameters, single or as a matrix
+(every combination of the listed values), for one story or several (`data:` per entry). Every
+page is checked before anything runs, by the same rules a render applies. Each page runs in its
+own `reactions render` subprocess (its own process group and kernel), from a pool of N workers,
+with a timeout per page and retries when a kernel fails to start (the known port race
 `ZMQError: Address already in use`, "Kernel didn't respond"). One failure never stops the others;
-a lock on the report folder keeps two publish runs from writing it at once.
+a lock on the report folder keeps two publish runs from writing it at once, and it is held until
+every child is gone: an interrupted run (Ctrl-C, SIGTERM) kills its renders, cancels the queue
+and still indexes what was published.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -22,44 +31,45 @@ import nbformat
 import yaml
 from filelock import FileLock, Timeout
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reactions.errors import ParameterError, Problem, PublishLocked, ScheduleError
-from reactions.html import render_index
-from reactions.reference import Reference
-from reactions.render import (
-    BriefRequest,
-    check_comparison,
-    check_request,
-    keep_failed,
-    write_atomically,
+from reactions.errors import (
+    DatasetError,
+    ParameterError,
+    Problem,
+    PublishLocked,
+    ScheduleError,
 )
+from reactions.html import render_index
+from reactions.render import find_notebook, keep_failed, prepare, write_atomically
+from reactions.yamlfile import compose, construct, line_of, mapping_items
 
 KERNEL_START_FAILURES = (
     "Address already in use",
     "Kernel didn't respond",
     "Kernel died before replying",
 )
-BRIEF_KEYS = {"actor", "issue", "as_of", "compare_to", "compare_with"}
-MATRIX_KEYS = {"actors", "issues", "as_of", "compare_to", "compare_with"}
-COMPARISON_KEYS = {"as_of", "issue", "group"}
-TOP_KEYS = {"briefs", "matrix", "comparisons", "timeout", "retries", "cell_timeout"}
+TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout"}
+ENTRY_KEYS = {"notebook", "data", "matrix"}  # the rest of an entry are the page's parameters
 LOCK_NAME = ".publish.lock"
+MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo
 
 
 @dataclass(frozen=True)
 class Job:
-    """One page to render: its output stem and the `reactions` arguments that render it."""
+    """One page to render: its output stem, notebook, checked parameters and dataset."""
 
     stem: str
-    arguments: tuple[str, ...]
+    notebook: Path
+    parameters: dict[str, object]
 
 
 @dataclass(frozen=True)
 class Outcome:
     stem: str
-    status: str  # published | failed | timeout
+    status: str  # published | failed | timeout | cancelled
     seconds: float
     attempts: int
     message: str
@@ -70,234 +80,155 @@ class Schedule:
     jobs: list[Job]
     timeout: int
     retries: int
+    cell_timeout: int
 
 
-class _ScheduleLoader(yaml.SafeLoader):
-    """Dates stay text, so that an impossible date is reported by our own check."""
+def _as_date(value: object, today: dt.date) -> object:
+    return today.isoformat() if value == "today" else value
 
 
-_ScheduleLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
-
-
-def _line_of(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _as_date(value: object, today: dt.date) -> str:
-    if value == "today":
-        return today.isoformat()
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def load_schedule(path: Path, reference: Reference, today: dt.date | None = None) -> Schedule:
-    """Read schedule.yml and check every page against the dataset before anything runs."""
+def load_schedule(
+    path: Path,
+    notebooks: Path = Path("notebooks"),
+    data: str | Path | None = None,
+    today: dt.date | None = None,
+) -> Schedule:
+    """Read schedule.yml and check every page against its notebook and dataset before anything
+    runs; every problem is reported with its line."""
     today = today or dt.date.today()
     name = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=_ScheduleLoader)
-    except FileNotFoundError:
-        raise ScheduleError([Problem(name, None, None, str(path), "file is missing")]) from None
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ScheduleError(
-            [
-                Problem(
-                    name,
-                    mark.line + 1 if mark else None,
-                    None,
-                    str(getattr(error, "problem", error)),
-                    "file must be valid UTF-8 YAML",
-                )
-            ]
-        ) from None
+    root = compose(path, ScheduleError)
     if not isinstance(root, yaml.MappingNode):
         raise ScheduleError(
-            [
-                Problem(
-                    name,
-                    1,
-                    None,
-                    "",
-                    "schedule must be a mapping with briefs, matrix and/or comparisons",
-                )
-            ]
+            [Problem(name, 1, None, "", "schedule must be a mapping with a list of pages")]
         )
     problems: list[Problem] = []
     jobs: list[Job] = []
     settings = {"timeout": 600, "retries": 2, "cell_timeout": 0}
-    constructor = _ScheduleLoader("")
-    for key_node, value_node in root.value:
-        key, line = key_node.value, _line_of(key_node)
-        value = constructor.construct_document(value_node)
+    for key, line, value_node in mapping_items(root):
         if key not in TOP_KEYS:
             problems.append(
                 Problem(name, line, key, key, f"unknown key; use {', '.join(sorted(TOP_KEYS))}")
             )
         elif key in settings:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                problems.append(Problem(name, line, key, str(value), "must be a whole number"))
+            value = construct(value_node)
+            minimum = 0 if key == "retries" else 1
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not minimum <= value <= MAX_SECONDS
+            ):
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        key,
+                        str(value)[:40],
+                        f"must be a whole number from {minimum} to {MAX_SECONDS}",
+                    )
+                )
             else:
                 settings[key] = value
-        elif key == "briefs":
-            for item_node in _items(value_node, name, key, problems):
-                jobs += _brief_jobs(
-                    item_node, constructor, BRIEF_KEYS, reference, today, name, problems
-                )
-        elif key == "matrix":
-            jobs += _brief_jobs(
-                value_node, constructor, MATRIX_KEYS, reference, today, name, problems
-            )
         else:
-            for item_node in _items(value_node, name, key, problems):
-                jobs += _comparison_jobs(item_node, constructor, reference, today, name, problems)
+            for item in _items(value_node, name, key, problems):
+                jobs += _page_jobs(item, notebooks, data, today, name, problems)
     stems = [job.stem for job in jobs]
     problems += [
-        Problem(name, None, "briefs", stem, "the same page is scheduled twice")
+        Problem(name, None, "pages", stem, "the same page is scheduled twice")
         for stem in sorted({stem for stem in stems if stems.count(stem) > 1})
     ]
     if not jobs and not problems:
-        problems.append(Problem(name, 1, None, "", "the schedule lists no brief"))
+        problems.append(Problem(name, 1, None, "", "the schedule lists no page"))
     if problems:
         raise ScheduleError(problems)
-    if settings["cell_timeout"]:
-        extra = ("--cell-timeout", str(settings["cell_timeout"]))
-        jobs = [Job(job.stem, job.arguments + extra) for job in jobs]
-    return Schedule(jobs, settings["timeout"], settings["retries"])
+    return Schedule(jobs, settings["timeout"], settings["retries"], settings["cell_timeout"])
 
 
 def _items(node: yaml.Node, name: str, key: str, problems: list[Problem]) -> list[yaml.Node]:
     if not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(name, _line_of(node), key, "", "must be a list"))
+        problems.append(Problem(name, line_of(node), key, "", "must be a list"))
         return []
     return node.value
 
 
-def _mapping(
+def _page_jobs(
     node: yaml.Node,
-    constructor: yaml.SafeLoader,
-    allowed: set[str],
+    notebooks: Path,
+    data: str | Path | None,
+    today: dt.date,
     name: str,
     problems: list[Problem],
-) -> dict[str, tuple[object, int]] | None:
+) -> list[Job]:
+    """The pages of one entry: `notebook`, optional `data`, parameters, and an optional `matrix`
+    of parameters whose every combination is a page."""
     if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(name, _line_of(node), None, "", "each entry must be a mapping"))
-        return None
-    entry = {}
-    for key_node, value_node in node.value:
-        if key_node.value not in allowed:
+        problems.append(Problem(name, line_of(node), None, "", "each page must be a mapping"))
+        return []
+    entry = {key: (construct(value), line) for key, line, value in mapping_items(node)}
+    if "notebook" not in entry:
+        problems.append(Problem(name, line_of(node), "notebook", "", "required key is missing"))
+        return []
+    notebook_name, line = entry["notebook"]
+    try:
+        notebook = find_notebook(str(notebook_name), notebooks)
+    except ParameterError as error:
+        problems.append(Problem(name, line, "notebook", str(notebook_name), str(error)))
+        return []
+    fixed = {
+        key: _as_date(value, today) for key, (value, _) in entry.items() if key not in ENTRY_KEYS
+    }
+    matrix = entry.get("matrix", ({}, line))[0]
+    if not isinstance(matrix, dict):
+        problems.append(Problem(name, line, "matrix", str(matrix)[:40], "must be a mapping"))
+        return []
+    names = list(matrix)
+    choices = [value if isinstance(value, list) else [value] for value in matrix.values()]
+    jobs = []
+    for combination in itertools.product(*choices):
+        given = fixed | {
+            key: _as_date(value, today) for key, value in zip(names, combination, strict=True)
+        }
+        try:
+            page = prepare(notebook, given, entry.get("data", (data, 0))[0])
+        except (ParameterError, DatasetError) as error:
             problems.append(
                 Problem(
                     name,
-                    _line_of(key_node),
-                    key_node.value,
-                    key_node.value,
-                    f"unknown key; use {', '.join(sorted(allowed))}",
+                    line,
+                    "notebook",
+                    f"{notebook.stem} {given}"[:80],
+                    str(error).replace("\n", "; "),
                 )
             )
             continue
-        entry[key_node.value] = (constructor.construct_document(value_node), _line_of(value_node))
-    return entry
-
-
-def _as_list(value: object) -> list[object]:
-    return value if isinstance(value, list) else [value]
-
-
-def _brief_jobs(
-    node: yaml.Node,
-    constructor: yaml.SafeLoader,
-    allowed: set[str],
-    reference: Reference,
-    today: dt.date,
-    name: str,
-    problems: list[Problem],
-) -> list[Job]:
-    entry = _mapping(node, constructor, allowed, name, problems)
-    if entry is None:
-        return []
-    actor_key, issue_key = ("actors", "issues") if "actors" in allowed else ("actor", "issue")
-    missing = [key for key in (actor_key, issue_key, "as_of") if key not in entry]
-    if missing:
-        problems += [
-            Problem(name, _line_of(node), key, "", "required key is missing") for key in missing
-        ]
-        return []
-    compare_with = entry.get("compare_with", (None, 0))[0]
-    compare_to, _ = entry.get("compare_to", ("", 0))
-    jobs = []
-    for actor in _as_list(entry[actor_key][0]):
-        for issue in _as_list(entry[issue_key][0]):
-            for as_of in _as_list(entry["as_of"][0]):
-                request = BriefRequest(
-                    actor=str(actor),
-                    issue=str(issue),
-                    as_of=_as_date(as_of, today),
-                    compare_to=_as_date(compare_to, today) if compare_to else "",
-                    compare_with=[str(a) for a in compare_with]
-                    if compare_with is not None
-                    else None,
-                )
-                try:
-                    check_request(reference, request)
-                except ParameterError as error:
-                    line = entry[actor_key][1]
-                    problems.append(
-                        Problem(name, line, actor_key, f"{actor}/{issue}/{as_of}", str(error))
-                    )
-                    continue
-                arguments = [
-                    "render",
-                    "--actor",
-                    request.actor,
-                    "--issue",
-                    request.issue,
-                    "--as-of",
-                    request.as_of,
-                ]
-                if request.compare_to:
-                    arguments += ["--compare-to", request.compare_to]
-                if request.compare_with is not None:
-                    arguments += ["--compare-with", *request.compare_with]
-                jobs.append(Job(request.stem, tuple(arguments)))
+        jobs.append(Job(page.stem, notebook, page.parameters))
     return jobs
 
 
-def _comparison_jobs(
-    node: yaml.Node,
-    constructor: yaml.SafeLoader,
-    reference: Reference,
-    today: dt.date,
-    name: str,
-    problems: list[Problem],
-) -> list[Job]:
-    entry = _mapping(node, constructor, COMPARISON_KEYS, name, problems)
-    if entry is None:
-        return []
-    if "as_of" not in entry:
-        problems.append(Problem(name, _line_of(node), "as_of", "", "required key is missing"))
-        return []
-    as_of = _as_date(entry["as_of"][0], today)
-    issue, group = str(entry.get("issue", ("all", 0))[0]), str(entry.get("group", ("all", 0))[0])
-    try:
-        stem = check_comparison(reference, as_of, issue, group)
-    except ParameterError as error:
-        problems.append(Problem(name, entry["as_of"][1], "comparisons", as_of, str(error)))
-        return []
-    return [Job(stem, ("compare", "--as-of", as_of, "--issue", issue, "--group", group))]
+_children: set[subprocess.Popen] = set()
+_children_lock = threading.Lock()
+_cancelled = threading.Event()
 
 
-def run_job(
-    job: Job, data_dir: Path, out_dir: Path, notebooks: Path, timeout: int, retries: int
-) -> Outcome:
+def _kill_children() -> None:
+    """Stop every render still running, with its kernel (each is its own process group)."""
+    with _children_lock:
+        for process in list(_children):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def run_job(job: Job, out_dir: Path, timeout: int, retries: int, cell_timeout: int) -> Outcome:
     """Render one page in its own process group; retry only kernel start failures."""
     started = time.perf_counter()
-    notebook = notebooks / ("compare.ipynb" if job.arguments[0] == "compare" else "brief.ipynb")
-    command = [sys.executable, "-m", "reactions.cli", *job.arguments]
-    command += ["--data", str(data_dir), "--out", str(out_dir), "--notebook", str(notebook)]
+    command = [sys.executable, "-m", "reactions.cli", "render", str(job.notebook)]
+    command += ["-y", json.dumps(job.parameters), "--out", str(out_dir)]
+    if cell_timeout:
+        command += ["--cell-timeout", str(cell_timeout)]
+    error, attempt = "", 0
     for attempt in range(1, retries + 2):
+        if _cancelled.is_set():
+            return Outcome(job.stem, "cancelled", time.perf_counter() - started, attempt - 1, "")
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -305,14 +236,21 @@ def run_job(
             text=True,
             start_new_session=True,
         )
+        with _children_lock:
+            _children.add(process)
         try:
             _, error = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)  # the kernel too: it is in the same group
             process.communicate()
             reason = f"no result after {timeout} s; killed"
-            keep_failed(notebook, out_dir, job.stem, reason)
+            keep_failed(job.notebook, out_dir, job.stem, reason)
             return Outcome(job.stem, "timeout", time.perf_counter() - started, attempt, reason)
+        finally:
+            with _children_lock:
+                _children.discard(process)
+        if _cancelled.is_set():
+            return Outcome(job.stem, "cancelled", time.perf_counter() - started, attempt, "")
         if process.returncode == 0:
             return Outcome(job.stem, "published", time.perf_counter() - started, attempt, "")
         if not any(marker in error for marker in KERNEL_START_FAILURES) or attempt > retries:
@@ -326,14 +264,20 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "failed without a message"
 
 
+def clean_stale_temporaries(out_dir: Path) -> list[Path]:
+    """Remove the staging files a killed run left (only ever written under the publish lock)."""
+    stale = sorted(out_dir.glob(".*.tmp"))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def publish(
     schedule: Schedule,
-    data_dir: Path,
     out_dir: Path,
     jobs: int,
     console: Console | None = None,
     lock_timeout: float = 0,
-    notebooks: Path = Path("notebooks"),
 ) -> list[Outcome]:
     """Render every scheduled page with at most `jobs` at once, then rebuild the index."""
     console = console or Console(stderr=True)
@@ -346,33 +290,57 @@ def publish(
             f"another publish run holds {out_dir / LOCK_NAME}; "
             "nothing was rendered (try again when it has finished)"
         ) from None
+    _cancelled.clear()
+    previous = signal.signal(signal.SIGTERM, _on_terminate)
+    outcomes: list[Outcome] = []
     try:
-        outcomes = []
+        clean_stale_temporaries(out_dir)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
-        with (
-            Progress(*columns, console=console, transient=False) as progress,
-            ThreadPoolExecutor(max_workers=jobs) as pool,
-        ):
-            task = progress.add_task("rendering", total=len(schedule.jobs))
-            futures = [
-                pool.submit(
-                    run_job, job, data_dir, out_dir, notebooks, schedule.timeout, schedule.retries
-                )
-                for job in schedule.jobs
-            ]
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                progress.update(task, advance=1, description=f"{outcome.stem}: {outcome.status}")
-        write_index(out_dir)
+        with Progress(*columns, console=console, transient=False) as progress:
+            pool = ThreadPoolExecutor(max_workers=jobs)
+            try:
+                task = progress.add_task("rendering", total=len(schedule.jobs))
+                futures = [
+                    pool.submit(
+                        run_job,
+                        job,
+                        out_dir,
+                        schedule.timeout,
+                        schedule.retries,
+                        schedule.cell_timeout,
+                    )
+                    for job in schedule.jobs
+                ]
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    progress.update(
+                        task, advance=1, description=escape(f"{outcome.stem}: {outcome.status}")
+                    )
+            except BaseException:  # Ctrl-C, SIGTERM or a crash: no render outlives the run
+                _cancelled.set()
+                _kill_children()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            finally:
+                pool.shutdown(wait=True)
     finally:
-        lock.release()
+        _kill_children()
+        signal.signal(signal.SIGTERM, previous)
+        try:
+            write_index(out_dir)
+        finally:
+            lock.release()
     return sorted(outcomes, key=lambda outcome: outcome.stem)
+
+
+def _on_terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # the same orderly stop as Ctrl-C
 
 
 def summary_table(outcomes: list[Outcome]) -> Table:
@@ -390,30 +358,40 @@ def summary_table(outcomes: list[Outcome]) -> Table:
     return table
 
 
-def published_pages(out_dir: Path) -> list[dict[str, str]]:
-    """Every page in the report folder with its parameters and render time (from its notebook)."""
-    pages = []
+def published_pages(out_dir: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """Every page in the report folder with its story, notebook, parameters and render time
+    (from its executed notebook); pages whose notebook cannot be read are skipped and named."""
+    pages, skipped = [], []
     for html in sorted(out_dir.glob("*.html")):
         executed = html.with_suffix(".ipynb")
-        if html.name == "index.html" or not executed.exists():
+        if html.name == "index.html":
             continue
-        metadata = nbformat.read(executed, as_version=4).metadata.get("papermill", {})
-        parameters = metadata.get("parameters", {})
+        try:
+            metadata = nbformat.read(executed, as_version=4).metadata
+            papermill_meta = metadata.get("papermill", {})
+            parameters = dict(papermill_meta.get("parameters", {}))
+            story, page = html.stem.split(".")[:2]
+        except Exception as error:  # a truncated or odd notebook must not stop the index
+            skipped.append(f"{html.name}: {type(error).__name__}")
+            continue
+        parameters.pop("data_dir", None)
         pages.append(
             {
                 "file": html.name,
-                "actor": str(parameters.get("focal_actor", "all actors")),
-                "issue": str(parameters.get("issue", "")),
-                "as_of": str(parameters.get("as_of", "")),
-                "compare_to": str(parameters.get("compare_to", "")),
-                "rendered": str(metadata.get("end_time", ""))[:19].replace("T", " "),
-                "seconds": f"{metadata.get('duration') or 0:.1f}",
+                "story": story,
+                "page": page,
+                "parameters": ", ".join(f"{k}={v}" for k, v in parameters.items()),
+                "rendered": str(papermill_meta.get("end_time", ""))[:19].replace("T", " "),
+                "seconds": f"{papermill_meta.get('duration') or 0:.1f}",
             }
         )
-    return pages
+    return pages, skipped
 
 
 def write_index(out_dir: Path) -> Path:
     target = out_dir / "index.html"
-    write_atomically(target, render_index(published_pages(out_dir)).encode("utf-8"))
+    pages, skipped = published_pages(out_dir)
+    for name in skipped:
+        print(f"index: skipped {name}", file=sys.stderr)
+    write_atomically(target, render_index(pages).encode("utf-8"))
     return target

@@ -1,109 +1,96 @@
-"""Render one page (a brief, or the cross-actor comparison): check its parameters, run its
-notebook with papermill, publish the HTML with its executed notebook and chart images.
+"""Render any page: check its parameters, run its notebook with papermill, publish the HTML
+with its executed notebook, chart images and one CSV per finding.
 
-Nothing is replaced until everything succeeded: every file is staged under a temporary name
-beside its target and renamed into place at the end, so a failed render leaves the last good
-page as it was, and its notebook in `_failed/`. Data files are only read.
+A page is any notebook with a `parameters` cell; its parameters come from the notebook itself
+(papermill.inspect_notebook) and are checked by the same rules the notebook applies
+(`reactions.parameters`), before any kernel starts. Nothing is replaced until everything
+succeeded: every file is staged under a temporary name beside its target and renamed into place
+at the end, so a failed render leaves the last good page as it was, and its notebook in
+`_failed/`. Data files are only read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import hashlib
+import ast
 import os
 import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import papermill
 
 from reactions.errors import DataRejected, ParameterError, RenderError
-from reactions.reference import Reference
+from reactions.locate import resolve_data_dir
+from reactions.parameters import check_parameters, load_reference, output_stem
 
 KERNEL = "python3"
-PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published brief is for reading
+PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
+NOTEBOOKS = Path("notebooks")
+REJECTIONS = {"DatasetError", "ParameterError"}  # raised by the notebook's own checks: exit 2
+
+
+def find_notebook(name: str | Path, notebooks: Path = NOTEBOOKS) -> Path:
+    """A page by name (`brief`) or path (`notebooks/brief.ipynb`)."""
+    path = Path(name)
+    candidates = [path] if path.suffix == ".ipynb" else [notebooks / f"{path.name}.ipynb"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    pages = ", ".join(sorted(page.stem for page in notebooks.glob("*.ipynb"))) or "none"
+    raise ParameterError(f"notebook {name!r} not found; pages in {notebooks}: {pages}")
+
+
+def notebook_parameters(notebook: Path) -> dict[str, object]:
+    """The notebook's parameters and their defaults, as its parameters cell declares them."""
+    declared = papermill.inspect_notebook(str(notebook))
+    if not declared:
+        raise ParameterError(f"{notebook}: no parameters cell, so it is not a page")
+    return {name: ast.literal_eval(spec["default"]) for name, spec in declared.items()}
 
 
 @dataclass(frozen=True)
-class BriefRequest:
-    actor: str
-    issue: str
-    as_of: str
-    data_dir: Path = Path("data")
-    out_dir: Path = Path("report")
-    notebook: Path = Path("notebooks/brief.ipynb")
-    compare_with: list[str] | None = field(default=None)
-    compare_to: str = ""
-    cell_timeout: int | None = None  # seconds a single cell may run
+class Page:
+    """A checked page: its notebook, every parameter (defaults resolved) and its output name."""
 
-    @property
-    def stem(self) -> str:
-        """The output name: safe, since every part was checked against the dataset or as a date,
-        and unique, since an issue code has no hyphen and a date has a fixed width. A chosen
-        comparison set adds a short digest of itself."""
-        since = f"-since-{self.compare_to}" if self.compare_to else ""
-        among = ""
-        if self.compare_with is not None:
-            digest = hashlib.sha1(",".join(sorted(set(self.compare_with))).encode()).hexdigest()
-            among = f"-among-{digest[:8]}"
-        return f"{self.actor}-{self.issue}-{self.as_of}{since}{among}"
+    notebook: Path
+    parameters: dict[str, object]
+    stem: str
 
 
-def _unknown(kind: str, value: str, valid: list[str]) -> ParameterError:
-    closest = difflib.get_close_matches(value, valid, n=len(valid), cutoff=0.0)
-    ordered = closest + [option for option in sorted(valid) if option not in closest]
-    return ParameterError(
-        f"unknown {kind} {value!r}; valid {kind}s, closest first: {', '.join(ordered)}"
-    )
-
-
-def _raise_all(problems: list[ParameterError]) -> None:
-    if problems:
-        raise ParameterError("\n".join(str(problem) for problem in problems))
-
-
-def check_request(reference: Reference, request: BriefRequest) -> None:
-    """Fail fast, before a kernel starts, on anything the brief could not answer."""
-    problems = []
-    actors = list(reference.actor_names)
-    if request.actor not in actors:
-        problems.append(_unknown("actor", request.actor, actors))
-    for peer in request.compare_with or []:
-        if peer not in actors:
-            problems.append(_unknown("actor", peer, actors))
-    if request.issue not in reference.codebook.issues:
-        problems.append(_unknown("issue", request.issue, list(reference.codebook.issues)))
-    problems += [
-        _bad_date(kind, value)
-        for kind, value in (("as-of", request.as_of), ("compare-to", request.compare_to))
-        if (value or kind == "as-of") and not _is_iso_date(value)
-    ]
-    if not problems and request.compare_to and request.compare_to >= request.as_of:
-        problems.append(
-            ParameterError(
-                f"compare-to date {request.compare_to} must be before the as-of date "
-                f"{request.as_of}"
-            )
+def prepare(notebook: Path, given: dict[str, object], data_dir: Path | str | None = None) -> Page:
+    """Check a page's parameters against its notebook and dataset before any kernel starts."""
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{notebook.stem}: unknown parameter(s) {', '.join(unknown)}; "
+            f"this page takes {', '.join(declared)}"
         )
-    _raise_all(problems)
+    values = declared | given
+    if "data_dir" in declared:
+        values["data_dir"] = str(resolve_data_dir(data_dir or given.get("data_dir") or ""))
+    reference = load_reference(Path(str(values.get("data_dir") or resolve_data_dir())))
+    checked = check_parameters(values, reference)
+    plain = {
+        name: list(value) if isinstance(value, tuple) else value for name, value in checked.items()
+    }
+    return Page(notebook, plain, output_stem(notebook.stem, checked, reference))
 
 
-def _is_iso_date(value: str) -> bool:
-    try:
-        return dt.date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        return False
-
-
-def _bad_date(kind: str, value: str) -> ParameterError:
-    return ParameterError(
-        f"bad {kind} date {value!r}: write a real date as YYYY-MM-DD (2022-09-26)"
-    )
+def render_page(
+    notebook: Path,
+    given: dict[str, object],
+    out_dir: Path,
+    data_dir: Path | str | None = None,
+    cell_timeout: int | None = None,
+) -> Path:
+    """Check, execute and publish one page; return the path of its HTML."""
+    page = prepare(notebook, given, data_dir)
+    return render_notebook(page, out_dir, cell_timeout)
 
 
 def write_atomically(target: Path, content: bytes) -> None:
@@ -118,22 +105,14 @@ def _kernel_uses_this_python() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def render_notebook(
-    notebook: Path,
-    parameters: dict[str, object],
-    out_dir: Path,
-    stem: str,
-    title: str,
-    cell_timeout: int | None = None,
-) -> Path:
-    """Run a notebook with papermill, export it offline, publish every file atomically.
+def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) -> Path:
+    """Run a checked page with papermill, export it offline, publish every file atomically.
 
     On failure nothing published is touched; the partly executed notebook is kept in
     `_failed/STEM.ipynb` so the error can be read where it happened.
     """
-    if not notebook.is_file():
-        raise RenderError(f"notebook {notebook} not found (run from the project root)")
     _kernel_uses_this_python()
+    stem = page.stem
     # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,
     # while the kernel starts and works: they are not on the render's critical path.
     warming = threading.Thread(target=_warm_up_exporter, daemon=True)
@@ -142,47 +121,53 @@ def render_notebook(
         executed_path = Path(scratch) / f"{stem}.ipynb"
         try:
             executed = papermill.execute_notebook(
-                str(notebook),
+                str(page.notebook),
                 str(executed_path),
-                parameters=parameters,
+                parameters=page.parameters,
                 kernel_name=KERNEL,
-                cwd=str(notebook.parent),
+                cwd=str(page.notebook.parent),
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=cell_timeout,
                 # One save at the end (or on a cell error), not two per cell: each save
-                # validates the whole notebook, which cost about a second per brief.
+                # validates the whole notebook, which cost about a second per page.
                 request_save_on_cell_execute=False,
             )
         except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
-            if getattr(error, "ename", None) == "DatasetError":  # bad input, reported in full
+            if getattr(error, "ename", None) in REJECTIONS:  # bad input, reported in full
                 raise DataRejected(error.evalue) from None
             reason = _describe(error)
-            kept = keep_failed(notebook, out_dir, stem, reason, executed_path)
+            kept = keep_failed(page.notebook, out_dir, stem, reason, executed_path)
             raise RenderError(f"{reason}; {kept}") from None
         warming.join()
-    from reactions.html import chart_specs, export_html, external_resources, static_images
+    return _publish_outputs(executed, out_dir, stem)
 
-    with ThreadPoolExecutor(max_workers=2) as images:  # vl-convert works beside the export
-        drawn = [images.submit(static_images, spec) for spec in chart_specs(executed)]
-        html = export_html(executed, title)
+
+def _publish_outputs(executed: nbformat.NotebookNode, out_dir: Path, stem: str) -> Path:
+    from reactions.html import chart_outputs, export_html, external_resources, findings, png_of
+
+    charts = chart_outputs(executed)
+    with ThreadPoolExecutor(max_workers=2) as images:  # PNGs are drawn beside the export
+        drawn = [images.submit(png_of, chart.svg) for chart in charts]
+        html = export_html(executed)
         outside = external_resources(html)
         if outside:
             raise RenderError(
                 "the page would load resources from outside itself: " + "; ".join(outside)
             )
         files = {}
-        for number, future in enumerate(drawn, start=1):
-            svg, png = future.result()
-            files[f"{stem}-chart-{number}.svg"] = svg.encode("utf-8")
-            files[f"{stem}-chart-{number}.png"] = png
+        for number, (chart, png) in enumerate(zip(charts, drawn, strict=True), start=1):
+            files[f"{stem}-chart-{number}.svg"] = chart.svg.encode("utf-8")
+            files[f"{stem}-chart-{number}.png"] = png.result()
+    for finding, text in findings(executed).items():
+        files[f"{stem}.{finding}.csv"] = text.encode("utf-8")
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
     try:
         publish_files(out_dir, files)
     except OSError as error:
         raise RenderError(
-            f"could not write the brief ({error}); the last good brief is unchanged"
+            f"could not write the page ({error}); the last good page is unchanged"
         ) from None
     return out_dir / f"{stem}.html"
 
@@ -241,62 +226,3 @@ def _describe(error: Exception) -> str:
     if isinstance(error, papermill.PapermillExecutionError):
         return f"the notebook failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
     return f"the notebook run failed: {type(error).__name__}: {error}".strip()
-
-
-def render_brief(reference: Reference, request: BriefRequest) -> Path:
-    """Execute the brief notebook for one request and publish its HTML; return the HTML path."""
-    check_request(reference, request)
-    parameters: dict[str, object] = {
-        "focal_actor": request.actor,
-        "issue": request.issue,
-        "as_of": request.as_of,
-        "data_dir": str(request.data_dir.resolve()),
-    }
-    if request.compare_to:
-        parameters["compare_to"] = request.compare_to
-    if request.compare_with is not None:
-        parameters["compare_with"] = request.compare_with
-    title = (
-        f"{reference.actor_name(request.actor)}: "
-        f"{reference.codebook.issues[request.issue]}, as of {request.as_of}"
-    )
-    return render_notebook(
-        request.notebook, parameters, request.out_dir, request.stem, title, request.cell_timeout
-    )
-
-
-def check_comparison(
-    reference: Reference, as_of: str, issue: str = "all", group: str = "all"
-) -> str:
-    """Check the cross-actor notebook's parameters; return its output stem."""
-    problems = []
-    if issue != "all" and issue not in reference.codebook.issues:
-        problems.append(_unknown("issue", issue, ["all", *reference.codebook.issues]))
-    if group != "all" and group not in reference.codebook.groups:
-        problems.append(_unknown("group", group, ["all", *reference.codebook.groups]))
-    if not _is_iso_date(as_of):
-        problems.append(_bad_date("as-of", as_of))
-    _raise_all(problems)
-    return f"comparison.{issue}.{group}.{as_of}"  # a dot: never an actor_id, so never a brief
-
-
-def render_comparison(
-    reference: Reference,
-    as_of: str,
-    issue: str = "all",
-    group: str = "all",
-    data_dir: Path = Path("data"),
-    out_dir: Path = Path("report"),
-    notebook: Path = Path("notebooks/compare.ipynb"),
-    cell_timeout: int | None = None,
-) -> Path:
-    """The cross-actor notebook (actors x issues, groups, words and votes, coding quality)."""
-    stem = check_comparison(reference, as_of, issue, group)
-    parameters = {
-        "issue": issue,
-        "as_of": as_of,
-        "group": group,
-        "data_dir": str(data_dir.resolve()),
-    }
-    title = f"Who stands where, as of {as_of}"
-    return render_notebook(notebook, parameters, out_dir, stem, title, cell_timeout)

@@ -133,8 +133,9 @@ class _Checker:
         if root is None:
             return Story(slug)
         top = self.entries(root, "", TOP_KEYS)
-        source = self.entries(top.get("framing_source", (None, 0, None))[2], "framing_source",
-                              SOURCE_KEYS)
+        source = self.entries(
+            top.get("framing_source", (None, 0, None))[2], "framing_source", SOURCE_KEYS
+        )
         defaults = self.entries(top.get("defaults", (None, 0, None))[2], "defaults", DEFAULT_KEYS)
         texts = self.entries(top.get("texts", (None, 0, None))[2], "texts", SECTION_TEXT_KEYS)
         url = self.text(source, "url", "framing_source.url")
@@ -216,18 +217,33 @@ class _Checker:
             resolution = self.text(entries, "resolution", "votes.resolution")
             issue = self.text(entries, "issue", "votes.issue")
             if issue and issue not in self.codebook.issues:
-                self.problem(entries["issue"][1], "votes.issue", issue,
-                             "must be an issue code of codebook.yml")
+                self.problem(
+                    entries["issue"][1],
+                    "votes.issue",
+                    issue,
+                    "must be an issue code of codebook.yml",
+                )
             reads_as = self.text(entries, "yes_reads_as", "votes.yes_reads_as")
             if reads_as and reads_as not in READS_AS:
-                self.problem(entries["yes_reads_as"][1], "votes.yes_reads_as", reads_as,
-                             f"must be one of {', '.join(READS_AS)}")
-            if missing or not resolution or issue not in self.codebook.issues or (
-                reads_as not in READS_AS
+                self.problem(
+                    entries["yes_reads_as"][1],
+                    "votes.yes_reads_as",
+                    reads_as,
+                    f"must be one of {', '.join(READS_AS)}",
+                )
+            if (
+                missing
+                or not resolution
+                or issue not in self.codebook.issues
+                or (reads_as not in READS_AS)
             ):
                 continue
             votes.append(
-                VoteOfRecord(resolution, issue, READS_AS[reads_as],
-                             self.text(entries, "title", "votes.title"))
+                VoteOfRecord(
+                    resolution,
+                    issue,
+                    READS_AS[reads_as],
+                    self.text(entries, "title", "votes.title"),
+                )
             )
         return tuple(votes)

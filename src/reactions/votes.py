@@ -1,23 +1,24 @@
-"""Words versus votes: an actor's last words on an issue beside its recorded UN vote.
+"""Words versus votes: an actor's last words on an issue beside its recorded vote.
 
-A vote's direction is read on the stance scale: `yes` to a resolution upholding Ukraine's
-territorial integrity sides against Moscow's position (-), `no` with it (+), `abstain` with
-neither (0). `absent` is no position. A vote that is not in votes.csv is "vote not on record":
-it is never guessed.
+The story declares its vote of record, the issue it is read against and which way a *yes*
+reads on the stance scale (`yes_reads_as`); *no* reads the other way and *abstain* with neither
+side. `absent` is no position. Only UN member states (a `state` with an `iso3`) can vote: other
+actors are shown as unable to vote, apart from votes that are not on record, which are never
+guessed. Everything here is codes and numbers; the words are made in the presentation layer.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from reactions.compare import NO_RECORD, STATED, as_timestamp, positions, stance_text
+from reactions.compare import NO_RECORD, STATED, as_timestamp, positions
 from reactions.dataset import Dataset
+from reactions.story import VoteOfRecord
 
-ANNEXATION_VOTE = "A/RES/ES-11/4"
-VOTE_DIRECTION = {"yes": -1, "abstain": 0, "no": 1}
-WORDS = {-1: "rejected", 0: "hedged", 1: "supported"}
-VOTED = {"yes": "voted yes", "no": "voted no", "abstain": "abstained", "absent": "did not vote"}
-NOT_ON_RECORD = "vote not on record"
+VOTE_SIGN = {"yes": 1, "abstain": 0, "no": -1}  # times the story's yes_reads_as
+VOTE_CODES = ("yes", "no", "abstain", "absent")
+# Where an actor stands on the vote of record:
+VOTED, NOT_ON_RECORD, CANNOT_VOTE, NOT_HELD = "voted", "not_on_record", "cannot_vote", "not_held"
 
 
 def _sign(value: float) -> int:
@@ -29,77 +30,84 @@ def resolution_date(dataset: Dataset, resolution: str) -> pd.Timestamp | None:
     return dates.min() if not dates.empty else None
 
 
+def can_vote(actors: pd.DataFrame) -> pd.Series:
+    """UN member states: a state with an ISO code. Entities, organizations and groups cannot."""
+    return (actors["kind"] == "state") & (actors["iso3"] != "")
+
+
 def votes_as_of(dataset: Dataset, actor: str, as_of: str | pd.Timestamp) -> pd.DataFrame:
     votes = dataset.votes
     chosen = votes[(votes["actor_id"] == actor) & (votes["date"] <= as_timestamp(as_of))]
     return chosen.sort_values("date").reset_index(drop=True)
 
 
-def verdict(score: float, record: str, vote: str) -> tuple[str, bool]:
-    """How words and vote relate, and whether they diverge."""
-    if not vote:
-        return NOT_ON_RECORD, False
-    if record != STATED:
-        said = "silent in words" if record != NO_RECORD else "no statement"
-        return f"{said}; {VOTED[vote]}", False
-    words = WORDS[_sign(score)]
-    diverges = vote in VOTE_DIRECTION and _sign(score) != VOTE_DIRECTION[vote]
-    return f"{words} in words, {VOTED[vote]}", diverges
+def vote_direction(vote: str, yes_reads_as: int) -> int | None:
+    """A vote on the stance scale's sign: -1, 0 or +1; None for `absent` or no vote."""
+    sign = VOTE_SIGN.get(vote)
+    return None if sign is None else sign * yes_reads_as
 
 
 def words_and_votes(
     dataset: Dataset,
     as_of: str | pd.Timestamp,
-    issue: str = "recognition",
-    resolution: str = ANNEXATION_VOTE,
+    vote_of_record: VoteOfRecord,
     group: str | None = None,
 ) -> pd.DataFrame:
-    """Per actor (of one group, if given): last stance before the vote, the vote (if held by
-    `as_of`), earlier votes."""
+    """Per actor (of one group, if given): its last position on the vote's issue the day before
+    the vote, its vote (if held by `as_of`), where it stands on the vote, and whether words and
+    vote diverge (their directions on the scale differ)."""
     as_of = as_timestamp(as_of)
+    resolution = vote_of_record.resolution
     held = resolution_date(dataset, resolution)
     voted = held is not None and held <= as_of
     words_as_of = min(as_of, held - pd.Timedelta(days=1)) if voted else as_of
-    table = positions(dataset, issue, words_as_of)
+    table = positions(dataset, vote_of_record.issue, words_as_of)
+    members = dataset.actors.set_index("actor_id")
+    table = table.assign(member=table["actor_id"].map(can_vote(members)))
     if group:
         table = table[table["group"] == group]
-    votes = dataset.votes[dataset.votes["date"] <= as_of]
-    on_resolution = votes[votes["resolution"] == resolution].set_index("actor_id")["vote"]
-    earlier = votes[votes["resolution"] != resolution].sort_values("date")
-    history = earlier.groupby("actor_id").apply(
-        lambda rows: "; ".join(
-            f"{r.resolution} ({r.date.year}): {r.vote}" for r in rows.itertuples()
-        ),
+    on_resolution = dataset.votes[
+        (dataset.votes["resolution"] == resolution) & (dataset.votes["actor_id"] != "")
+    ].set_index("actor_id")["vote"]
+    vote = table["actor_id"].map(on_resolution).fillna("") if voted else ""
+    frame = table[["actor_id", "name", "group", "record", "stance", "score", "date"]].assign(
+        vote=vote, member=table["member"]
+    )
+    frame["status"] = [
+        NOT_HELD if not voted else VOTED if code else NOT_ON_RECORD if member else CANNOT_VOTE
+        for code, member in zip(frame["vote"], frame["member"], strict=True)
+    ]
+    frame["vote_direction"] = frame["vote"].map(
+        lambda code: vote_direction(code, vote_of_record.yes_reads_as)
+    )
+    frame["diverges"] = [
+        record == STATED and direction is not None and _sign(score) != direction
+        for record, score, direction in zip(
+            frame["record"], frame["score"], frame["vote_direction"], strict=True
+        )
+    ]
+    frame["earlier"] = frame["actor_id"].map(_earlier_votes(dataset, resolution, as_of))
+    return frame.rename(columns={"date": "words_date"}).reset_index(drop=True)
+
+
+def _earlier_votes(dataset: Dataset, resolution: str, as_of: pd.Timestamp) -> pd.Series:
+    """Per actor, its other recorded votes up to the date as (resolution, date, vote) tuples."""
+    votes = dataset.votes
+    earlier = votes[
+        (votes["resolution"] != resolution) & (votes["date"] <= as_of) & (votes["actor_id"] != "")
+    ].sort_values("date")
+    return earlier.groupby("actor_id").apply(
+        lambda rows: [(r.resolution, r.date, r.vote) for r in rows.itertuples()],
         include_groups=False,
     )
-    rows = []
-    for actor in table.itertuples(index=False):
-        vote = str(on_resolution.get(actor.actor_id, "")) if voted else ""
-        if voted:
-            text, diverges = verdict(actor.score, actor.record, vote)
-        else:
-            text, diverges = f"no vote on {resolution} as of {as_of:%Y-%m-%d}", False
-        rows.append(
-            {
-                "actor_id": actor.actor_id,
-                "actor": actor.name,
-                "group": actor.group_label,
-                "words": _words(actor),
-                "words date": _date(actor.date),
-                "vote": vote or ("not on record" if voted else ""),
-                "earlier votes": history.get(actor.actor_id, ""),
-                "verdict": text,
-                "diverges": diverges,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
-def _words(actor: object) -> str:
-    if actor.record == NO_RECORD:
-        return "no statement"
-    return stance_text(actor.record, actor.stance_label, actor.score)
+def roll_call(dataset: Dataset, resolution: str) -> dict[str, int]:
+    """The whole recorded vote: members per vote code, over every row of the roll call (actors
+    of the dataset and the other member states it records)."""
+    rows = dataset.votes[dataset.votes["resolution"] == resolution]
+    counts = rows["vote"].value_counts()
+    return {code: int(counts.get(code, 0)) for code in VOTE_CODES} | {"recorded": len(rows)}
 
 
-def _date(date: pd.Timestamp) -> str:
-    return "" if pd.isna(date) else f"{date:%Y-%m-%d}"
+__all__ = ["CANNOT_VOTE", "NOT_HELD", "NOT_ON_RECORD", "NO_RECORD", "VOTED"]

@@ -1,0 +1,219 @@
+"""Page parameters: one set of rules, used inside every notebook and by `reactions` before a kernel.
+
+A notebook's parameters are known by name: any notebook that names a parameter `focal_actor`,
+`issue`, `as_of`, ... gets that parameter's check, its default from the dataset's story, and its
+part of the output name. An empty value means "the story's default". Every problem is reported
+at once, one line each, naming the parameter and the expected form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reactions.errors import ParameterError
+from reactions.locate import resolve_data_dir
+from reactions.reference import Reference, quick_reference
+
+EXAMPLE_DATE = "2022-09-26"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one named parameter is checked, defaulted and named in an output file."""
+
+    check: Callable[[str, object, Reference], object]  # the clean value, or ParameterError
+    default: Callable[[Reference], object]
+    stem: Callable[[object, Reference], str]  # its part of the output name ("" for none)
+
+
+def _closest(name: str, value: str, valid: list[str], what: str) -> ParameterError:
+    closest = difflib.get_close_matches(value, valid, n=5, cutoff=0.5)
+    hint = f" (closest: {', '.join(closest)})" if closest else ""
+    shown = ", ".join(sorted(valid)[:12]) + (", ..." if len(valid) > 12 else "")
+    return ParameterError(f"{name}: unknown {what} {value!r}{hint}; valid: {shown}")
+
+
+def _text(name: str, value: object, expected: str) -> str:
+    if not isinstance(value, str):
+        raise ParameterError(
+            f"{name}: expected {expected} as text, got the {type(value).__name__} {value!r}"
+        )
+    return value.strip()
+
+
+def _code(what: str, codes: Callable[[Reference], list[str]], allow_all: bool = False):
+    def check(name: str, value: object, reference: Reference) -> str:
+        text = _text(name, value, f"a {what}")
+        valid = codes(reference) + (["all"] if allow_all else [])
+        if text not in valid:
+            raise _closest(name, text, valid, what)
+        return text
+
+    return check
+
+
+def _actors(reference: Reference) -> list[str]:
+    return list(reference.actor_names)
+
+
+def _issues(reference: Reference) -> list[str]:
+    return list(reference.codebook.issues)
+
+
+def _groups(reference: Reference) -> list[str]:
+    return list(reference.codebook.groups)
+
+
+def _date(name: str, value: object, reference: Reference) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = _text(name, value, f"a date written YYYY-MM-DD (e.g. {EXAMPLE_DATE!r})")
+    try:
+        if dt.date.fromisoformat(text).isoformat() == text:
+            return text
+    except ValueError:
+        pass
+    raise ParameterError(
+        f"{name}: expected a real date written YYYY-MM-DD (e.g. {EXAMPLE_DATE!r}), got {text!r}"
+    )
+
+
+def _optional_date(name: str, value: object, reference: Reference) -> str:
+    return "" if value in (None, "") else _date(name, value, reference)
+
+
+def _actor_list(name: str, value: object, reference: Reference) -> tuple[str, ...]:
+    """A list of actor_ids; a string is read as ids separated by commas or spaces."""
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\s]+", value) if part]
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ParameterError(
+            f"{name}: expected a list of actor_ids (e.g. ['kazakhstan', 'serbia']), got {value!r}"
+        )
+    problems = [
+        str(_closest(name, actor, _actors(reference), "actor"))
+        for actor in value
+        if actor not in reference.actor_names
+    ]
+    if problems:
+        raise ParameterError("\n".join(problems))
+    return tuple(dict.fromkeys(value))  # a peer named twice is one peer
+
+
+def _digest(values: tuple[str, ...]) -> str:
+    return hashlib.sha1(",".join(sorted(values)).encode()).hexdigest()[:8]
+
+
+def _first(codes: Callable[[Reference], list[str]]) -> Callable[[Reference], str]:
+    return lambda reference: codes(reference)[0]
+
+
+def _bare(value: object, reference: Reference) -> str:
+    return str(value)
+
+
+KINDS: dict[str, Kind] = {
+    "focal_actor": Kind(
+        _code("actor", _actors),
+        lambda ref: ref.story.default_actor or _actors(ref)[0],
+        _bare,
+    ),
+    "actor": Kind(
+        _code("actor", _actors), lambda ref: ref.story.default_actor or _actors(ref)[0], _bare
+    ),
+    "issue": Kind(
+        _code("issue", _issues), lambda ref: ref.story.default_issue or _issues(ref)[0], _bare
+    ),
+    "issues": Kind(_code("issue", _issues, allow_all=True), lambda ref: "all", _bare),
+    "group": Kind(_code("group", _groups, allow_all=True), lambda ref: "all", _bare),
+    "as_of": Kind(_date, lambda ref: ref.story.default_as_of or ref.latest_date, _bare),
+    "compare_to": Kind(
+        _optional_date, lambda ref: "", lambda value, ref: f"since-{value}" if value else ""
+    ),
+    "compare_with": Kind(
+        _actor_list,
+        lambda ref: ref.story.compare_with,
+        lambda value, ref: "" if value == ref.story.compare_with else f"among-{_digest(value)}",
+    ),
+}
+
+
+def is_empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_parameters(values: dict[str, object], reference: Reference | None = None) -> dict:
+    """Every parameter checked and defaulted; `data_dir` resolved to an absolute story folder.
+
+    Raises ParameterError naming every bad parameter with its expected form.
+    """
+    checked = dict(values)
+    if "data_dir" in values or reference is None:
+        data_dir = resolve_data_dir(_text("data_dir", values.get("data_dir") or "", "a folder"))
+        checked["data_dir"] = str(data_dir)
+        reference = reference or load_reference(data_dir)
+    problems = []
+    for name, value in values.items():
+        kind = KINDS.get(name)
+        if kind is None:
+            continue
+        try:
+            checked[name] = (
+                kind.default(reference) if is_empty(value) else kind.check(name, value, reference)
+            )
+        except ParameterError as error:
+            problems.append(str(error))
+    if not problems:
+        problems += _order_problems(checked)
+    if problems:
+        raise ParameterError("\n".join(problems))
+    return checked
+
+
+def _order_problems(checked: dict) -> list[str]:
+    since, until = checked.get("compare_to"), checked.get("as_of")
+    if since and until and since >= until:
+        return [f"compare_to: {since} must be before as_of {until}"]
+    return []
+
+
+def output_stem(page: str, checked: dict, reference: Reference) -> str:
+    """A safe, distinct file name for a page: story, notebook, then each parameter's part.
+
+    Parts are ids, codes and dates (no dots in any of them), so the dots keep them apart; a
+    parameter the registry does not know adds a digest of its value.
+    """
+    parts = [reference.story.slug, page]
+    for name, value in checked.items():
+        if name == "data_dir":
+            continue
+        kind = KINDS.get(name)
+        part = kind.stem(value, reference) if kind else _unknown_part(name, value)
+        if part:
+            parts.append(part)
+    return ".".join(parts)
+
+
+def _unknown_part(name: str, value: object) -> str:
+    if is_empty(value):
+        return ""
+    return f"{re.sub(r'[^a-z0-9-]', '-', name.lower())}-{_digest((repr(value),))}"
+
+
+def load_reference(data_dir: Path) -> Reference:
+    """Codebook, actors and story read quickly; the full validation when actors.csv is odd, so
+    that its problems are reported with their lines."""
+    reference = quick_reference(data_dir)
+    if reference is None:
+        from reactions.dataset import load_dataset
+
+        reference = load_dataset(data_dir).reference
+    return reference

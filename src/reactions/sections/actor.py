@@ -1,0 +1,75 @@
+"""One actor across every issue over time: its stance history, silences, votes, first and last
+words per issue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reactions import charts, compare, narrative, present, tables, votes
+from reactions.dataset import Dataset
+from reactions.sections.opening import open_dataset
+from reactions.wording import format_day
+
+
+@dataclass(frozen=True)
+class ActorPage:
+    data: Dataset
+    actor: str
+    as_of: pd.Timestamp
+    history: pd.DataFrame  # compare.stance_history over every issue
+
+    @property
+    def name(self) -> str:
+        return self.data.actor_name(self.actor)
+
+
+def open(
+    actor: str = "", as_of: str = "", data_dir: str = ""
+) -> ActorPage:
+    data, checked = open_dataset({"actor": actor, "as_of": as_of, "data_dir": data_dir})
+    return ActorPage(
+        data=data,
+        actor=checked["actor"],
+        as_of=compare.as_timestamp(checked["as_of"]),
+        history=compare.stance_history(data, checked["actor"], checked["as_of"]),
+    )
+
+
+def title(page: ActorPage) -> present.Heading:
+    return present.Heading(f"{page.name} across every issue, as of {format_day(page.as_of)}")
+
+
+def first_and_last(page: ActorPage) -> present.Paragraph:
+    text = narrative.first_and_last_sentence(page.history, page.name, page.data.codebook)
+    return present.Paragraph(text, "headline")
+
+
+def history_chart(page: ActorPage) -> present.Chart:
+    chart = charts.actor_history(page.history, page.data.codebook)
+    return present.Chart(chart, f"Stance history: {page.name}")
+
+
+def history(page: ActorPage) -> present.Table:
+    return present.Table(tables.history_table(page.history, page.data.codebook), "history")
+
+
+def unsaid(page: ActorPage) -> present.Paragraph:
+    silences = compare.silences(page.data, page.actor, page.as_of)
+    return present.Paragraph(narrative.unsaid_sentence(silences, page.name, page.data.codebook))
+
+
+def votes_section(page: ActorPage) -> list[present.Paragraph]:
+    """Its recorded votes, and its words beside each vote of record of the story."""
+    recorded = votes.votes_as_of(page.data, page.actor, page.as_of)
+    codebook = page.data.codebook
+    paragraphs = []
+    for vote in page.data.story.votes or (None,):
+        focal = None
+        if vote is not None:
+            frame = votes.words_and_votes(page.data, page.as_of, vote)
+            focal = frame[frame["actor_id"] == page.actor].iloc[0]
+        sentence = narrative.vote_sentence(focal, recorded, page.name, vote, page.as_of, codebook)
+        paragraphs.append(present.Paragraph(sentence))
+    return paragraphs

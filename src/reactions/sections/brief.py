@@ -1,0 +1,176 @@
+"""The brief: one actor on one issue as of a date, placed among its peers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reactions import charts, compare, narrative, present, tables, votes
+from reactions.dataset import Dataset
+from reactions.sections.opening import open_dataset
+from reactions.story import VoteOfRecord
+
+
+@dataclass(frozen=True)
+class Brief:
+    data: Dataset
+    actor: str
+    issue: str
+    as_of: pd.Timestamp
+    compare_to: pd.Timestamp | None
+    among: tuple[str, ...]
+    table: pd.DataFrame  # compare.positions on the issue as of the date
+    near: compare.Neighbours
+
+    @property
+    def issue_label(self) -> str:
+        return self.data.codebook.issues[self.issue]
+
+    @property
+    def actor_name(self) -> str:
+        return self.data.actor_name(self.actor)
+
+    @property
+    def vote_of_record(self) -> VoteOfRecord | None:
+        return self.data.story.vote_for(self.issue)
+
+
+def open(
+    focal_actor: str = "",
+    issue: str = "",
+    as_of: str = "",
+    compare_to: str = "",
+    compare_with: object = None,
+    data_dir: str = "",
+) -> Brief:
+    data, checked = open_dataset(
+        {
+            "focal_actor": focal_actor,
+            "issue": issue,
+            "as_of": as_of,
+            "compare_to": compare_to,
+            "compare_with": compare_with,
+            "data_dir": data_dir,
+        }
+    )
+    table = compare.positions(data, checked["issue"], checked["as_of"])
+    return Brief(
+        data=data,
+        actor=checked["focal_actor"],
+        issue=checked["issue"],
+        as_of=compare.as_timestamp(checked["as_of"]),
+        compare_to=compare.as_timestamp(checked["compare_to"]) if checked["compare_to"] else None,
+        among=checked["compare_with"],
+        table=table,
+        near=compare.neighbours(table, checked["focal_actor"], list(checked["compare_with"])),
+    )
+
+
+def title(brief: Brief) -> present.Heading:
+    return present.Heading(narrative.title(brief.actor_name, brief.issue_label, brief.as_of))
+
+
+def framing(brief: Brief) -> present.Paragraph:
+    text = narrative.story_framing(brief.data.story)
+    return present.Paragraph(text or "This dataset describes no story of its own.", "note")
+
+
+def headline(brief: Brief) -> present.Paragraph:
+    among = [brief.data.actor_name(actor) for actor in brief.among if actor != brief.actor]
+    text = narrative.headline(
+        brief.table,
+        brief.near,
+        brief.actor,
+        brief.issue_label,
+        brief.as_of,
+        among,
+        brief.data.codebook,
+        brief.data.story.pole_name,
+    )
+    return present.Paragraph(text, "headline")
+
+
+def field(brief: Brief) -> present.Paragraph:
+    return present.Paragraph(narrative.field_sentence(brief.table, brief.issue_label, brief.as_of))
+
+
+def silence_note(brief: Brief) -> present.Paragraph:
+    return present.Paragraph(narrative.silence_note(brief.data.story), "note")
+
+
+def unsaid(brief: Brief) -> present.Paragraph:
+    silences = compare.silences(brief.data, brief.actor, brief.as_of)
+    return present.Paragraph(
+        narrative.unsaid_sentence(silences, brief.actor_name, brief.data.codebook)
+    )
+
+
+def scale_note(brief: Brief) -> present.Paragraph:
+    pole = brief.data.story.pole_name
+    return present.Paragraph(
+        f"+2 says yes to {pole} outright, -2 says no outright; silence is shown apart, "
+        "never as a zero.",
+        "note",
+    )
+
+
+def spectrum(brief: Brief) -> present.Chart:
+    chart = charts.stance_spectrum(brief.table, brief.actor, brief.data.codebook)
+    return present.Chart(chart, f"Stance spectrum: {brief.issue_label}")
+
+
+def comparison(brief: Brief) -> present.Table:
+    return present.Table(tables.comparison_table(brief.table, brief.data.codebook), "comparison")
+
+
+def groups(brief: Brief) -> present.Table:
+    summary = compare.group_summary(brief.table, brief.data.codebook)
+    return present.Table(tables.group_table(summary, brief.data.codebook), "groups")
+
+
+def changes(brief: Brief) -> list[object]:
+    if brief.compare_to is None:
+        return [present.Paragraph("This brief sets no comparison date.", "note")]
+    before = compare.positions(brief.data, brief.issue, brief.compare_to)
+    moved = compare.changes(before, brief.table)
+    codebook = brief.data.codebook
+    sentence = narrative.change_sentence(
+        moved, brief.actor, brief.actor_name, brief.compare_to, brief.as_of, codebook
+    )
+    return [
+        present.Paragraph(sentence),
+        present.Table(tables.changes_table(moved, codebook), "changes"),
+    ]
+
+
+def votes_section(brief: Brief) -> present.Paragraph:
+    vote = brief.vote_of_record
+    focal = None
+    if vote is not None:
+        frame = votes.words_and_votes(brief.data, brief.as_of, vote)
+        focal = frame[frame["actor_id"] == brief.actor].iloc[0]
+    recorded = votes.votes_as_of(brief.data, brief.actor, brief.as_of)
+    text = narrative.vote_sentence(
+        focal, recorded, brief.actor_name, vote, brief.as_of, brief.data.codebook
+    )
+    if vote is None:
+        text += f" This dataset reads no vote against {brief.issue_label.lower()}."
+    return present.Paragraph(text)
+
+
+def timeline(brief: Brief) -> present.Chart:
+    said = compare.statements_as_of(brief.data, brief.as_of, brief.issue)
+    events = compare.events_as_of(brief.data, brief.as_of)
+    chart = charts.timeline(said, events, brief.data.codebook, brief.data.actor_names)
+    return present.Chart(chart, f"Timeline: {brief.issue_label}")
+
+
+def sources_note(brief: Brief) -> present.Paragraph:
+    return present.Paragraph(narrative.sources_note(brief.data.story), "note")
+
+
+def coverage(brief: Brief) -> present.Table:
+    counts = compare.coverage(brief.data)
+    return present.Table(tables.coverage_table(counts, brief.data.codebook), "coverage")
+

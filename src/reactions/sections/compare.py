@@ -1,0 +1,87 @@
+"""The cross-actor page: every actor on every issue, groups, words and votes, coding quality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reactions import charts, compare, narrative, present, tables, votes
+from reactions.dataset import Dataset
+from reactions.sections.opening import open_dataset
+from reactions.wording import format_day
+
+
+@dataclass(frozen=True)
+class Comparison:
+    data: Dataset
+    issues: list[str]
+    group: str | None
+    as_of: pd.Timestamp
+    long: pd.DataFrame  # compare.matrix: actors x issues, long form
+
+
+def open(
+    issues: str = "all", as_of: str = "", group: str = "all", data_dir: str = ""
+) -> Comparison:
+    data, checked = open_dataset(
+        {"issues": issues, "as_of": as_of, "group": group, "data_dir": data_dir}
+    )
+    chosen = list(data.codebook.issues) if checked["issues"] == "all" else [checked["issues"]]
+    group_code = None if checked["group"] == "all" else checked["group"]
+    return Comparison(
+        data=data,
+        issues=chosen,
+        group=group_code,
+        as_of=compare.as_timestamp(checked["as_of"]),
+        long=compare.matrix(data, checked["as_of"], chosen, group_code),
+    )
+
+
+def title(page: Comparison) -> present.Heading:
+    story = page.data.story.title
+    prefix = f"{story}: who" if story else "Who"
+    return present.Heading(f"{prefix} stands where, as of {format_day(page.as_of)}")
+
+
+def heatmap(page: Comparison) -> present.Chart:
+    return present.Chart(charts.coverage_heatmap(page.long, page.data.codebook), "Actors by issue")
+
+
+def matrix(page: Comparison) -> present.Table:
+    return present.Table(tables.matrix_table(page.long, page.data.codebook), "matrix")
+
+
+def groups(page: Comparison) -> present.Table:
+    summaries = compare.group_summaries(page.long, page.data.codebook)
+    return present.Table(tables.group_table(summaries, page.data.codebook), "groups")
+
+
+def words_and_votes(page: Comparison) -> list[object]:
+    """For each vote of record read against a shown issue: the finding, a chart, the table."""
+    shown = [vote for vote in page.data.story.votes if vote.issue in page.issues]
+    if not shown:
+        return [present.Paragraph("This dataset reads no vote against these issues.", "note")]
+    codebook = page.data.codebook
+    parts: list[object] = []
+    for vote in shown:
+        frame = votes.words_and_votes(page.data, page.as_of, vote, page.group)
+        roll = votes.roll_call(page.data, vote.resolution)
+        slug = vote.resolution.lower().replace("/", "-").replace(".", "-")
+        parts += [
+            present.Paragraph(narrative.divergence_sentence(frame, vote, roll, codebook)),
+            present.Chart(charts.words_and_votes(frame, codebook), f"Words and votes: {slug}"),
+            present.Table(tables.words_and_votes_table(frame, codebook), f"votes-{slug}"),
+        ]
+    return parts
+
+
+def coding_quality(page: Comparison) -> list[object]:
+    from reactions import coding  # scikit-learn: only this section pays for it
+
+    check = coding.check_coding(page.data)
+    return [
+        present.Paragraph(narrative.coding_sentence(check)),
+        present.Table(check.confusion.reset_index(), "coding-confusion"),
+        present.Table(check.disagreements.drop(columns="quote_en"), "coding-disagreements"),
+    ]

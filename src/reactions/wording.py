@@ -1,0 +1,115 @@
+"""The words for codes and numbers: the one place where a stance code becomes a label.
+
+Analysis modules pass codes (stance, record kind, vote, group) and numbers; sentences
+(`narrative`), display tables (`tables`) and charts take their words from here and from the
+codebook, so a label change in the codebook changes text and never a count.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reactions.codebook import Codebook
+from reactions.compare import NO_RECORD, SILENT, STATED
+from reactions.votes import CANNOT_VOTE, NOT_HELD, NOT_ON_RECORD
+
+OPENING_QUOTES = "\"'“‘«„"
+CLOSING_QUOTES = "\"'”’»“"
+SENTENCE_END = ".!?…"
+RECORD_WORDS = {SILENT: "silent", NO_RECORD: "no record"}
+VOTE_WORDS = {
+    "yes": "voted yes",
+    "no": "voted no",
+    "abstain": "abstained",
+    "absent": "did not vote",
+}
+DIRECTION_WORDS = {-1: "rejected", 0: "hedged", 1: "supported"}
+STATUS_WORDS = {  # why an actor has no vote beside its words
+    NOT_ON_RECORD: "not on record",
+    CANNOT_VOTE: "cannot vote (not a member)",
+    NOT_HELD: "not yet held",
+}
+
+
+def format_score(score: float | None) -> str:
+    """Scores as the codebook writes them: +2, +1, 0, -1, -2; nothing for silence."""
+    if score is None or pd.isna(score):
+        return ""
+    return f"{int(score):+d}" if score else "0"
+
+
+def format_day(date: pd.Timestamp) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
+def format_iso(date: pd.Timestamp) -> str:
+    return "" if pd.isna(date) else f"{date:%Y-%m-%d}"
+
+
+def format_date(date: pd.Timestamp, precision: str = "day") -> str:
+    """A statement's date as its precision allows: "on 26 September 2022", "in the week of ..."."""
+    day = format_day(date)
+    if precision == "week":
+        return f"in the week of {day}"
+    if precision == "month":
+        return f"in {date:%B %Y}"
+    return f"on {day}"
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def stance_label(codebook: Codebook, code: str) -> str:
+    return codebook.stance_label(code) if code in codebook.stances else RECORD_WORDS[NO_RECORD]
+
+
+def stance_phrase(codebook: Codebook, code: str, score: float | None) -> str:
+    """ "implicit rejection, -1" for a worded stance; the label alone for a silence."""
+    label = stance_label(codebook, code).lower()
+    shown = format_score(score)
+    return f"{label}, {shown}" if shown else label
+
+
+def position_text(codebook: Codebook, record: str, code: str, score: float | None) -> str:
+    """A position in a table cell: "implicit rejection (-1)", "silent", "no record"."""
+    if record == NO_RECORD:
+        return RECORD_WORDS[NO_RECORD]
+    label = stance_label(codebook, code).lower()
+    shown = format_score(score)
+    return f"{label} ({shown})" if shown else label
+
+
+def cell_texts(long: pd.DataFrame) -> pd.Series:
+    """A matrix cell per position: the score, "silent", or empty for no record."""
+    silent = long["record"].map({SILENT: RECORD_WORDS[SILENT]}).fillna("")
+    return long["score"].map(format_score).where(long["record"] == STATED, silent)
+
+
+def quoted(text: str) -> str:
+    """Words in quotation marks, ending a sentence: no doubled marks or full stops."""
+    words = text.strip()
+    if not words:
+        return ""
+    shown = words if words[0] in OPENING_QUOTES else f"\u201c{words}\u201d"
+    inner = shown.rstrip(CLOSING_QUOTES)
+    ends_sentence = inner[-1:] in SENTENCE_END if inner else False
+    return shown if ends_sentence else shown + "."
+
+
+def translation_note(row: pd.Series) -> str:
+    """Who made the English shown: " (translated by PUBLISHER)", " (our translation)", or ""."""
+    translator = str(row.get("translated_by", "") or "")
+    if translator == "coder":
+        return " (our translation)"
+    if translator == "source":
+        source = row.get("publisher") or row.get("source_title") or "the source"
+        return f" (translated by {source})"
+    language = str(row.get("quote_language", "") or "")
+    return " (translation)" if language and language != "en" else ""
+
+
+def vote_words(vote: str) -> str:
+    return VOTE_WORDS.get(vote, vote)
