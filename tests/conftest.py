@@ -298,7 +298,10 @@ def write_dataset(
     return folder
 
 
-NOTEBOOK = ROOT / "notebooks" / "brief.ipynb"
+NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOK = NOTEBOOKS / "brief.ipynb"
+STORY = "ukraine-annexation-2022"  # data/default.txt: the story a page reads by default
+BRIEF_STEM = f"{STORY}.brief.belarus.recognition.2022-09-26"  # render_cli's page
 
 
 def render_cli(
@@ -310,12 +313,14 @@ def render_cli(
     issue: str = "recognition",
     as_of: str = "2022-09-26",
 ) -> int:
-    """`reactions render` as the command line runs it; returns its exit code."""
+    """`reactions render brief` as the command line runs it (the brief's shortcut flags);
+    returns its exit code."""
     from reactions.cli import main
 
     return main(
         [
             "render",
+            "brief",
             "--actor",
             actor,
             "--issue",
@@ -333,19 +338,44 @@ def render_cli(
     )
 
 
-def notebook_with(folder: Path, source: str, only_for: str | None = None) -> Path:
-    """A copy of the notebooks in `folder`/notebooks whose brief runs `source` after its setup
-    (only for one focal actor, if given): how the tests make a render fail mid-run."""
+def notebook_with(
+    folder: Path, source: str, only_for: str | None = None, page: str = "brief"
+) -> Path:
+    """A copy of the notebooks in `folder`/notebooks whose `page` runs `source` right after its
+    opening cell (only for one actor, `page.actor`, if given): how the tests make a render fail
+    mid-run. Returns the copied notebooks folder."""
     notebooks = folder / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks, dirs_exist_ok=True)
+    shutil.copytree(NOTEBOOKS, notebooks, dirs_exist_ok=True)
     if only_for:
-        source = f"if focal_actor == {only_for!r}:\n" + "\n".join(
+        source = f"if page.actor == {only_for!r}:\n" + "\n".join(
             "    " + line for line in source.splitlines()
         )
-    brief = nbformat.read(notebooks / "brief.ipynb", as_version=4)
-    brief.cells.insert(3, nbformat.v4.new_code_cell(source))
-    nbformat.write(brief, notebooks / "brief.ipynb")
+    path = notebooks / f"{page}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    assert "page = " in notebook.cells[1].source  # the opening cell, where `page` is made
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(source))
+    nbformat.write(notebook, path)
     return notebooks
+
+
+def tiny_page(notebooks: Path, source: str, name: str = "tiny") -> Path:
+    """A minimal page (any notebook with a parameters cell is one): parameter `actor`, then
+    `source`. Its kernel starts and ends in a few seconds, for tests of the run, not the brief."""
+    notebooks.mkdir(parents=True, exist_ok=True)
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.cells = [
+        nbformat.v4.new_code_cell('actor: str = ""', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(source),
+        nbformat.v4.new_markdown_cell("## A tiny page"),
+    ]
+    path = notebooks / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return path
 
 
 def publish_cli(folder: Path, schedule: str, out: Path, notebooks: Path, *extra: str) -> int:
@@ -370,6 +400,20 @@ def publish_cli(folder: Path, schedule: str, out: Path, notebooks: Path, *extra:
             *extra,
         ]
     )
+
+
+@pytest.fixture(scope="session")
+def brief_report(tmp_path_factory) -> Path:
+    """One real render of the default brief (BRIEF_STEM), shared by every module; a module that
+    changes the folder works on its own copy (`copy_report`)."""
+    out = tmp_path_factory.mktemp("brief-report")
+    assert render_cli(out) == 0
+    return out
+
+
+def copy_report(report: Path, target: Path) -> Path:
+    shutil.copytree(report, target)
+    return target
 
 
 @pytest.fixture

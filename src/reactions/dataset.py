@@ -1,24 +1,43 @@
 """Load the dataset's files and validate them against the contract (../shared/data-contract.md).
 
-Well-formed CSVs are read by Arrow; a file Arrow refuses is read again by a strict csv-module
-reader that reports every structural problem. Problems are located by the line a person sees
-in an editor (quoted fields may span lines), found only when there is a problem to report.
-pandera then checks every rule on every row, lazily, so that one run lists all problems.
+One reader, one truth. The strict csv-module reader (`read_table(path, strict=True)`) defines
+what a valid CSV file is: UTF-8, one header row, the same number of fields on every row, quotes
+only around whole fields (`"Justin" Trudeau` is refused, never read as `Justin Trudeau`). Arrow
+reads well-formed files fast; it is trusted only after a scan of the quote characters proves it
+reads the file exactly as the strict reader would (see `_scan`); any other file is read
+again by the strict reader, which reports every structural problem with its line. Both paths
+finish the same way (`_finish`: values trimmed, blank rows dropped, empty values missing), so
+they return the same frame; tests/test_reader.py checks this on generated files.
+
+Problems are located by the line a person sees in an editor (quoted fields may span lines),
+found only when there is a problem to report. pandera then checks every rule on every row,
+lazily, so that one run lists all problems (the first MAX_PROBLEMS, then how many more).
+
+Cost is bounded before anything is parsed: only regular files inside the dataset folder are read
+(no FIFO, device, folder or symlink out of it), at most MAX_CSV_BYTES each, a header of at most
+MAX_COLUMNS columns within MAX_HEADER_BYTES, at most MAX_ROWS rows, fields of at most
+MAX_FIELD_CHARS characters and names of at most MAX_NAME_CHARS. A header's column names must
+be non-empty: trailing empty columns (a spreadsheet's stray commas) are refused as "empty column
+name", not guessed away. No text field may hold control or line-separator characters (they
+break the charts' JavaScript); tab and line ends are allowed in the long texts only.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import mmap
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as arrow
+import pyarrow.compute as compute
 import pyarrow.csv as arrow_csv
 import pycountry
 
@@ -26,12 +45,19 @@ from reactions.codebook import Codebook, load_codebook
 from reactions.errors import DatasetError, Problem
 from reactions.reference import ID_PATTERN, Reference
 from reactions.story import Story, load_story
+from reactions.yamlfile import file_problem, shown
 
 if TYPE_CHECKING:
     from _csv import _reader as CsvReader
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 MAX_FIELD_CHARS = 20_000  # a long speech fits; a runaway quote or a pasted file does not
+MAX_NAME_CHARS = 200  # an actor's name is drawn on charts
+MAX_COLUMNS = 100
+MAX_ROWS = 5_000_000
+MAX_CSV_BYTES = 2_000_000_000
+MAX_HEADER_BYTES = 65_536
+MAX_PROBLEMS = 1_000  # listed; the rest are counted
 DATE_PRECISIONS = ("day", "week", "month")
 ACTOR_KINDS = ("state", "unrecognized_state", "organization", "group")
 
@@ -62,6 +88,18 @@ EVENT_COLUMNS = ("event_id", "date", "title", "description", "source_title", "so
 VOTE_COLUMNS = ("resolution", "date", "actor_id", "iso3", "vote", "source_title", "source_url")
 VOTES = ("yes", "no", "abstain", "absent")
 TRANSLATORS = ("source", "coder")  # who made the English a brief shows
+NAME_COLUMNS = ("name",)  # held to MAX_NAME_CHARS
+# Short fields allow no control character at all; these longer texts allow tab and line ends.
+# (Columns beyond the contract count as long texts.)
+SHORT_COLUMNS = frozenset(
+    set(STATEMENT_COLUMNS + ACTOR_COLUMNS + EVENT_COLUMNS + VOTE_COLUMNS)
+    - {"quote", "quote_en", "notes", "description", "occasion"}
+)
+# RE2 (Arrow) spelling of codebook.NAME_FORBIDDEN and codebook.TEXT_FORBIDDEN.
+SHORT_FORBIDDEN = r"[\x{0}-\x{1f}\x{7f}-\x{9f}\x{2028}\x{2029}]"
+TEXT_FORBIDDEN = r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}\x{2028}\x{2029}]"
+CONTROL_RULE = "must not contain control or line-separator characters"
+MORE_RULE = "more problems, not listed"
 
 # pandera's names for its built-in checks, as an analyst would read them.
 BUILTIN_RULES = {
@@ -106,12 +144,16 @@ def english_quotes(statements: pd.DataFrame) -> pd.Series:
 
 @dataclass
 class Table:
-    """A CSV file as strings; each record's first line in the file is found when needed."""
+    """A CSV file as strings; each record's first line in the file is found when needed.
+
+    `faults` holds what the reader found in the values (control characters, overlong fields)
+    as (row index, column, value, rule), reported with the file's other problems."""
 
     name: str
     frame: pd.DataFrame
     path: Path
     lines: pd.Series | None = None
+    faults: list[tuple[object, str, str, str]] = field(default_factory=list)
 
     def line_of(self, index: object) -> int | None:
         if index is None or (isinstance(index, float) and pd.isna(index)):
@@ -141,38 +183,97 @@ def _record_lines(path: Path) -> pd.Series:
     return pd.Series(lines, dtype=int)
 
 
-def read_table(path: Path) -> Table:
+def read_table(path: Path, strict: bool = False, folder: Path | None = None) -> Table:
     """Read a CSV file strictly: UTF-8, a header row, the same number of fields on every row.
 
-    Arrow's CSV reader reads well-formed files fast and refuses ragged rows; anything it
-    refuses is read again by the strict reader, which reports every structural problem with its
-    line. A UTF-8 byte-order mark and CRLF line ends are accepted (spreadsheets write them);
-    nothing is ever written back.
+    Arrow's CSV reader reads well-formed files fast; a file it refuses, or one whose quoting it
+    might read otherwise than the strict reader, is read again by the strict reader, which reports
+    every structural problem with its line (`strict=True` skips Arrow). A UTF-8 byte-order mark
+    and CRLF line ends are accepted (spreadsheets write them); nothing is ever written back.
+    `folder` is the dataset folder the file must stay inside (default: its parent).
     """
-    if not path.exists():
-        raise DatasetError([Problem(path.name, None, None, str(path), "file is missing")])
+    problem = file_problem(path, MAX_CSV_BYTES, folder)
+    if problem is not None:
+        raise DatasetError([problem])
+    header = _bounded_header(path)
+    if strict or header is None or _header_problems(path.name, header):
+        return _read_strictly(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            raw_header = _header(_csv_reader(stream))
-        header = [column.strip() for column in raw_header]
-        if len(set(header)) != len(header) or (len(header) == 1 and _other_delimiter(header[0])):
-            return _read_strictly(path)
         table = arrow_csv.read_csv(
             path,
             parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
             convert_options=arrow_csv.ConvertOptions(
-                column_types=dict.fromkeys(raw_header, arrow.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
+                column_types=dict.fromkeys(header, arrow.string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
-    except (arrow.ArrowInvalid, UnicodeDecodeError, csv.Error, StopIteration):
+    except (arrow.ArrowInvalid, UnicodeDecodeError):
         return _read_strictly(path)
-    frame = table.to_pandas()
-    frame.columns = header
-    frame = frame.apply(lambda column: column.str.strip())
-    frame = frame[(frame != "").any(axis=1)].replace("", None)
-    return Table(path.name, frame, path)
+    if table.num_rows > MAX_ROWS:
+        raise DatasetError([_too_many_rows(path.name, table.num_rows)])
+    suspect = _scan(path) if table.column_names == header else None
+    if suspect is None:
+        return _read_strictly(path)
+    return _finish(path, table.rename_columns([c.strip() for c in header]), None, suspect)
+
+
+def _too_many_rows(name: str, rows: int) -> Problem:
+    return Problem(name, None, None, f"{rows:,} rows", f"a file may hold at most {MAX_ROWS:,} rows")
+
+
+def _bounded_header(path: Path) -> list[str] | None:
+    """The raw header, read from the file's first MAX_HEADER_BYTES; None when the strict reader
+    must speak (not UTF-8, no header, malformed). Refuses a header too wide or too long."""
+    name = path.name
+    with path.open("rb") as stream:
+        chunk = stream.read(MAX_HEADER_BYTES + 1)
+    whole = len(chunk) <= MAX_HEADER_BYTES
+    if chunk.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"):
+        raise DatasetError([Problem(name, 1, None, "", "file starts with two byte-order marks")])
+    try:
+        text = chunk.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if whole or error.start < len(chunk) - 4:
+            return None
+        text = chunk[: error.start].decode("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    reader = _csv_reader(iter(lines))
+    try:
+        header = _header(reader)
+    except (csv.Error, StopIteration):
+        if whole:
+            return None
+        raise DatasetError(
+            [
+                Problem(
+                    name, 1, None, "", f"the header row must end within {MAX_HEADER_BYTES:,} bytes"
+                )
+            ]
+        ) from None
+    if len(header) > MAX_COLUMNS:
+        more = "" if whole else "+"
+        raise DatasetError(
+            [
+                Problem(
+                    name,
+                    1,
+                    None,
+                    f"{len(header):,}{more} columns",
+                    f"a file may have at most {MAX_COLUMNS} columns",
+                )
+            ]
+        )
+    if not whole and reader.line_num >= len(lines):  # the header ran to the chunk's end
+        raise DatasetError(
+            [
+                Problem(
+                    name, 1, None, "", f"the header row must end within {MAX_HEADER_BYTES:,} bytes"
+                )
+            ]
+        )
+    return header
 
 
 def _header(reader: Iterator[list[str]]) -> list[str]:
@@ -184,58 +285,248 @@ def _other_delimiter(header: str) -> bool:
     return header.count(";") + header.count("\t") > 0
 
 
-def _read_strictly(path: Path) -> Table:
-    name = path.name
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        bad = repr(raw[error.start : error.end])
-        raise DatasetError([Problem(name, line, None, bad, "file must be UTF-8")]) from None
-    if not text.strip():
-        raise DatasetError([Problem(name, 1, None, "", "file is empty: a header row is required")])
-    reader = _csv_reader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
-    header: list[str] = []
-    records, lines = [], []
-    try:
-        header = [column.strip() for column in _header(reader)]
-        start = reader.line_num + 1
-        for record in reader:
-            if not any(field.strip() for field in record):
-                start = reader.line_num + 1
-                continue  # blank lines carry nothing
-            if len(record) != len(header):
-                problems.append(
-                    Problem(
-                        name,
-                        start,
-                        None,
-                        ",".join(record)[:80],
-                        f"row has {len(record)} fields, the header has {len(header)}",
-                    )
-                )
-            else:
-                records.append(record)
-                lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as error:
-        problems.append(Problem(name, reader.line_num, None, "", f"malformed CSV: {error}"))
-    duplicated = {column for column in header if header.count(column) > 1}
+def _header_problems(name: str, raw_header: list[str]) -> list[Problem]:
+    header = [column.strip() for column in raw_header]
+    problems = [
+        Problem(name, 1, None, f"column {number} of the header", "empty column name")
+        for number, column in enumerate(header, start=1)
+        if not column
+    ]
+    duplicated = {column for column in header if column and header.count(column) > 1}
     problems += [
         Problem(name, 1, column, column, "column appears twice in the header")
         for column in sorted(duplicated)
     ]
     if len(header) == 1 and _other_delimiter(header[0]):
         problems.append(
-            Problem(name, 1, None, header[0][:80], "fields must be separated by commas")
+            Problem(name, 1, None, shown(header[0]), "fields must be separated by commas")
         )
+    if len(header) > MAX_COLUMNS:
+        problems.append(
+            Problem(
+                name,
+                1,
+                None,
+                f"{len(header):,} columns",
+                f"a file may have at most {MAX_COLUMNS} columns",
+            )
+        )
+    return problems
+
+
+SCAN_CHUNK = 1 << 24  # bytes a scan looks at at once: bounded memory at any file size
+QUOTE, COMMA, LF, CR, TAB = (ord(character) for character in '",\n\r\t')
+
+
+def _scan(path: Path) -> bool | None:
+    """One vectorized pass over the file's bytes: None when Arrow might read its quoting
+    otherwise than the strict reader, else whether any value might hold a forbidden character
+    (a control character anywhere, a tab, or a line end inside quotes).
+
+    Reading the quote characters in pairs (an opening, then a closing one) is how both readers
+    see a file whose every opening quote starts a field (after the file's start, a comma, a line
+    end, or the closing quote of a doubled "" pair) and whose every closing quote ends one
+    (before a comma, a line end, the file's end, or a doubled pair's second quote). Anything
+    else (a stray quote, a quote inside an unquoted field, an unclosed quote) may be read
+    differently, so the strict reader decides.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    with (
+        path.open("rb") as stream,
+        mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+    ):
+        data = np.frombuffer(mapped, dtype=np.uint8)
+        try:
+            return _scan_bytes(data)
+        finally:
+            del data
+
+
+def _positions(data: np.ndarray, byte: int, buffer: np.ndarray) -> np.ndarray:
+    found = []
+    for offset in range(0, len(data), SCAN_CHUNK):
+        part = data[offset : offset + SCAN_CHUNK]
+        mask = np.equal(part, byte, out=buffer[: len(part)])
+        hits = np.flatnonzero(mask)
+        if len(hits):
+            found.append(hits + offset)
+    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+
+
+def _scan_bytes(data: np.ndarray) -> bool | None:
+    buffer = np.empty(min(len(data), SCAN_CHUNK), dtype=bool)
+    start = 3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0
+    quotes = _positions(data, QUOTE, buffer)
+    if len(quotes) % 2:
+        return None
+    opens, closes = quotes[0::2], quotes[1::2]
+    before = data[np.maximum(opens - 1, 0)]
+    after = data[np.minimum(closes + 1, len(data) - 1)]
+    if not (_field_edge(before) | (opens == start)).all():
+        return None
+    if not (_field_edge(after) | (closes == len(data) - 1)).all():
+        return None
+    for offset in range(0, len(data), SCAN_CHUNK):
+        part = data[offset : offset + SCAN_CHUNK]
+        mask = buffer[: len(part)]
+        controls = np.count_nonzero(np.less(part, 32, out=mask))
+        line_ends = sum(np.count_nonzero(np.equal(part, byte, out=mask)) for byte in (LF, CR))
+        if controls != line_ends or np.count_nonzero(np.equal(part, 0x7F, out=mask)):
+            return True  # a control character, or a tab (allowed in long texts only)
+    padded = len(data) - 2
+    c1 = _positions(data, 0xC2, buffer)  # U+0080..U+009F
+    c1 = c1[c1 < len(data) - 1]
+    if len(c1) and ((data[c1 + 1] >= 0x80) & (data[c1 + 1] <= 0x9F)).any():
+        return True
+    separators = _positions(data, 0xE2, buffer)  # U+2028, U+2029
+    separators = separators[separators < padded]
+    if (
+        len(separators)
+        and ((data[separators + 1] == 0x80) & ((data[separators + 2] & 0xFE) == 0xA8)).any()
+    ):
+        return True
+    if len(opens):
+        for line_end in (LF, CR):
+            ends = _positions(data, line_end, buffer)
+            inside = np.searchsorted(ends, closes) - np.searchsorted(ends, opens)
+            if inside.any():
+                return True
+    return False
+
+
+def _field_edge(byte: np.ndarray) -> np.ndarray:
+    return (byte == COMMA) | (byte == LF) | (byte == CR) | (byte == QUOTE)
+
+
+def _read_strictly(path: Path) -> Table:
+    name = path.name
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"):
+        raise DatasetError([Problem(name, 1, None, "", "file starts with two byte-order marks")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        bad = repr(raw[error.start : error.end])
+        raise DatasetError([Problem(name, line, None, bad, "file must be UTF-8")]) from None
+    del raw
+    if not text.strip():
+        raise DatasetError([Problem(name, 1, None, "", "file is empty: a header row is required")])
+    reader = _csv_reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    header: list[str] = []
+    columns: list[list[str]] = []
+    lines: list[int] = []
+    unlisted = 0
+    try:
+        header = [column.strip() for column in _header(reader)]
+        problems += _header_problems(name, header)
+        if len(header) > MAX_COLUMNS:
+            raise DatasetError(problems)
+        columns = [[] for _ in header]
+        start = reader.line_num + 1
+        for record in reader:
+            if not any(field.strip() for field in record):
+                start = reader.line_num + 1
+                continue  # blank lines carry nothing
+            if len(record) != len(header):
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(
+                        Problem(
+                            name,
+                            start,
+                            None,
+                            shown(",".join(record[: MAX_COLUMNS + 1])),
+                            f"row has {len(record)} fields, the header has {len(header)}",
+                        )
+                    )
+                else:
+                    unlisted += 1
+            elif len(lines) >= MAX_ROWS:
+                raise DatasetError([*problems, _too_many_rows(name, len(lines) + 1)])
+            else:
+                for values, value in zip(columns, record, strict=True):
+                    values.append(value)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(name, reader.line_num, None, "", f"malformed CSV: {error}"))
+    if unlisted:
+        problems.append(Problem(name, None, None, str(unlisted), MORE_RULE))
     if problems:
         raise DatasetError(problems)
-    frame = pd.DataFrame(records, columns=header, dtype=str)
-    frame = frame.apply(lambda column: column.str.strip()).replace("", None)
-    return Table(name, frame, path, pd.Series(lines, index=frame.index, dtype=int))
+    table = arrow.table(
+        [arrow.array(values, type=arrow.string()) for values in columns],
+        names=[f"c{number}" for number in range(len(header))],
+    ).rename_columns(header)
+    return _finish(path, table, pd.Series(lines, dtype=int), check_characters=True)
+
+
+def _finish(
+    path: Path, table: arrow.Table, lines: pd.Series | None, check_characters: bool
+) -> Table:
+    """Both readers end here: values trimmed, blank rows dropped, empty values missing, and the
+    values' own faults (control characters, overlong fields and names) found with Arrow."""
+    names = table.column_names
+    columns = []
+    for column in table.columns:
+        trimmed = compute.utf8_trim_whitespace(column)
+        empty = compute.equal(trimmed, "")
+        if compute.any(empty).as_py():
+            trimmed = compute.if_else(empty, arrow.scalar(None, arrow.string()), trimmed)
+        columns.append(trimmed)
+    cleaned = arrow.table(columns, names=[f"c{number}" for number in range(len(names))])
+    keep = None
+    for column in columns:
+        valid = compute.is_valid(column)
+        keep = valid if keep is None else compute.or_(keep, valid)
+    if keep is not None and not compute.all(keep).as_py():
+        positions = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
+        cleaned = cleaned.take(positions)
+    else:
+        positions = np.arange(table.num_rows)
+    frame = cleaned.to_pandas()
+    frame.columns = names
+    frame.index = pd.Index(positions)
+    if lines is not None:
+        lines = pd.Series(lines.to_numpy()[positions], index=frame.index, dtype=int)
+    faults = []
+    for number, column in enumerate(names):
+        values = cleaned.column(number)
+        lengths = compute.utf8_length(values)
+        longest = compute.max(lengths).as_py() or 0
+        checks = []
+        if check_characters:
+            forbidden = SHORT_FORBIDDEN if column in SHORT_COLUMNS else TEXT_FORBIDDEN
+            checks.append(
+                (lambda v=values, f=forbidden: compute.match_substring_regex(v, f), CONTROL_RULE)
+            )
+        if longest > MAX_FIELD_CHARS:
+            checks.append(
+                (
+                    lambda n=lengths: compute.greater(n, MAX_FIELD_CHARS),
+                    f"a field may hold at most {MAX_FIELD_CHARS} characters",
+                )
+            )
+        if column in NAME_COLUMNS and longest > MAX_NAME_CHARS:
+            checks.append(
+                (
+                    lambda n=lengths: compute.greater(n, MAX_NAME_CHARS),
+                    f"a name may hold at most {MAX_NAME_CHARS} characters",
+                )
+            )
+        for test, rule in checks:
+            found = test()
+            if not compute.any(found).as_py():
+                continue
+            for row in np.flatnonzero(found.to_numpy(zero_copy_only=False) == True):  # noqa: E712
+                value = str(frame.iat[row, number])
+                if len(value) > MAX_NAME_CHARS:
+                    value = f"{value[:40]}... ({len(value)} characters)"
+                faults.append((frame.index[row], column, value, rule))
+    return Table(path.name, frame, path, lines, faults)
 
 
 def _rule(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
@@ -324,8 +615,9 @@ def _present(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].notna()
 
 
-def _statement_row_rules(codebook: Codebook) -> RowRules:
-    silent = codebook.silent_codes
+def _statement_row_rules(codebook: Codebook | None) -> RowRules:
+    """Without a readable codebook the rules that need its silent stance are skipped."""
+    silent = codebook.silent_codes if codebook is not None else set()
 
     def is_silent(frame: pd.DataFrame) -> pd.Series:
         return (
@@ -334,7 +626,7 @@ def _statement_row_rules(codebook: Codebook) -> RowRules:
             else pd.Series(False, index=frame.index)
         )
 
-    return {
+    silence_rules: RowRules = {
         "occasion is required when stance is silent": (
             "occasion",
             lambda f: ~is_silent(f) | _present(f, "occasion"),
@@ -343,6 +635,9 @@ def _statement_row_rules(codebook: Codebook) -> RowRules:
             "quote",
             lambda f: is_silent(f) | _present(f, "quote"),
         ),
+    }
+    return {
+        **(silence_rules if codebook is not None else {}),
         "quote_language is required when there is a quote": (
             "quote_language",
             lambda f: ~_present(f, "quote") | _present(f, "quote_language"),
@@ -376,9 +671,15 @@ def _is_translation(frame: pd.DataFrame) -> pd.Series:
     """The English a brief shows is not the words as said: a quote_en, or a source's rendering."""
     spoken = frame.get("spoken_language", pd.Series(index=frame.index))
     said_otherwise = spoken.notna() & (spoken != "en")
-    return _present(frame, "quote") & (
-        ~_is_english(frame) | (said_otherwise & _is_english(frame))
-    )
+    return _present(frame, "quote") & (~_is_english(frame) | (said_otherwise & _is_english(frame)))
+
+
+def _name_shared(frame: pd.DataFrame) -> pd.Series:
+    """Two actors of one group under one name (case aside) cannot be told apart on a chart."""
+    if "name" not in frame or "group" not in frame:
+        return pd.Series(False, index=frame.index)
+    key = pd.DataFrame({"group": frame["group"], "name": frame["name"].str.casefold()})
+    return key.duplicated(keep=False) & frame["name"].notna()
 
 
 ACTOR_ROW_RULES: RowRules = {
@@ -386,7 +687,13 @@ ACTOR_ROW_RULES: RowRules = {
         "iso3",
         lambda f: (f.get("kind") != "state") | _present(f, "iso3"),
     ),
+    "two actors of the same group must not share a name": (
+        "name",
+        lambda f: ~_name_shared(f),
+    ),
 }
+
+
 def _voter(frame: pd.DataFrame) -> pd.Series:
     """Who cast a vote: the actor, or the member state (iso3) of a roll call beyond the actors."""
     actor = frame.get("actor_id", pd.Series(index=frame.index, dtype=object))
@@ -410,7 +717,18 @@ VOTE_ROW_RULES: RowRules = {
 }
 
 
-def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSchema:
+def _membership(allowed: set[str] | None, rule: str) -> tuple[pa.Check, ...]:
+    """The rule "must be one of the allowed", unless what is allowed could not be read."""
+    return () if allowed is None else (_rule(_is_in(allowed), rule),)
+
+
+def _code_checks(codebook: Codebook | None, section: str) -> tuple[pa.Check, ...]:
+    return () if codebook is None else (_codes(getattr(codebook, section), section[:-1]),)
+
+
+def statements_schema(codebook: Codebook | None, actor_ids: set[str] | None) -> pa.DataFrameSchema:
+    """Rules that need the codebook or actors.csv are skipped when that file cannot be read:
+    its own problems are reported, not one follow-on problem per row here."""
     optional_text = (
         "speaker",
         "speaker_role",
@@ -428,9 +746,9 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
             "date_precision": _column(
                 True, _rule(_is_in(DATE_PRECISIONS), "must be one of day, week, month")
             ),
-            "actor_id": _column(True, _rule(_is_in(actor_ids), ACTOR_RULE)),
-            "issue": _column(True, _codes(codebook.issues, "issue")),
-            "stance": _column(True, _codes(codebook.stances, "stance")),
+            "actor_id": _column(True, *_membership(actor_ids, ACTOR_RULE)),
+            "issue": _column(True, *_code_checks(codebook, "issues")),
+            "stance": _column(True, *_code_checks(codebook, "stances")),
             "quote_language": _column(False, _rule(_is_in(_languages()), LANGUAGE_RULE)),
             "spoken_language": _column(False, _rule(_is_in(_languages()), LANGUAGE_RULE)),
             "translated_by": _column(
@@ -445,7 +763,7 @@ def statements_schema(codebook: Codebook, actor_ids: set[str]) -> pa.DataFrameSc
     )
 
 
-def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
+def actors_schema(codebook: Codebook | None) -> pa.DataFrameSchema:
     return _schema(
         {
             "actor_id": _column(True, _rule(_is_id, ID_RULE), unique=True),
@@ -454,7 +772,7 @@ def actors_schema(codebook: Codebook) -> pa.DataFrameSchema:
                 True, _rule(_is_in(ACTOR_KINDS), f"must be one of {', '.join(ACTOR_KINDS)}")
             ),
             "iso3": _column(False, _rule(_is_in(_countries()), COUNTRY_RULE)),
-            "group": _column(True, _codes(codebook.groups, "group")),
+            "group": _column(True, *_code_checks(codebook, "groups")),
             "memberships": _column(False),
             "region": _column(False),
         },
@@ -475,12 +793,12 @@ def events_schema() -> pa.DataFrameSchema:
     )
 
 
-def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
+def votes_schema(actor_ids: set[str] | None) -> pa.DataFrameSchema:
     return _schema(
         {
             "resolution": _column(True),
             "date": _column(True, _rule(_is_date, DATE_RULE)),
-            "actor_id": _column(False, _rule(_is_in(actor_ids), ACTOR_RULE)),
+            "actor_id": _column(False, *_membership(actor_ids, ACTOR_RULE)),
             "iso3": _column(False, _rule(_is_in(_countries()), COUNTRY_RULE)),
             "vote": _column(True, _rule(_is_in(VOTES), f"must be one of {', '.join(VOTES)}")),
             "source_title": _column(True),
@@ -493,7 +811,8 @@ def votes_schema(actor_ids: set[str]) -> pa.DataFrameSchema:
 def _problems(
     table: Table, schema: pa.DataFrameSchema, row_rules: RowRules | None = None
 ) -> list[Problem]:
-    """Run a schema lazily and turn every failure case into a located Problem."""
+    """Run a schema lazily and turn the failure cases into located Problems: the first
+    MAX_PROBLEMS of them (by row), the rest counted, so that a file of garbage stays cheap."""
     try:
         schema.validate(table.frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -501,8 +820,15 @@ def _problems(
     else:
         return []
     columns_at_fault = {rule: column for rule, (column, _) in (row_rules or {}).items()}
-    problems = set()
-    for case in cases.itertuples(index=False):
+    cases = cases.assign(
+        _order=pd.to_numeric(cases["index"], errors="coerce").fillna(-1)
+    ).sort_values("_order", kind="stable")
+    problems: set[Problem] = set()
+    unlisted = 0
+    for number, case in enumerate(cases.itertuples(index=False)):
+        if number >= MAX_PROBLEMS:
+            unlisted = len(cases) - number
+            break
         check = str(case.check)
         rule = BUILTIN_RULES.get(check, check)
         index = None if pd.isna(case.index) else case.index
@@ -513,58 +839,90 @@ def _problems(
             column, value = str(case.failure_case), ""
         else:
             column, value = case.column, case.failure_case
-        shown = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-        problems.add(Problem(table.name, table.line_of(index), column, shown, rule))
-    return sorted(problems)
+        text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+        problems.add(Problem(table.name, table.line_of(index), column, shown(text), rule))
+    listed = sorted(problems)
+    if unlisted:
+        listed.append(Problem(table.name, None, None, str(unlisted), MORE_RULE))
+    return listed
 
 
-def _problems_or_table(path: Path) -> tuple[Table | None, list[Problem]]:
+def _problems_or_table(path: Path, folder: Path) -> tuple[Table | None, list[Problem]]:
     try:
-        return read_table(path), []
+        return read_table(path, folder=folder), []
     except DatasetError as error:
         return None, error.problems
 
 
 def _shape_problems(table: Table, needs_rows: bool) -> list[Problem]:
-    """Rules of every file: rows present where they must be, no field of runaway length."""
+    """Rules of every file: rows present where they must be; the values' faults the reader
+    found (control characters, runaway fields, overlong names)."""
     problems = []
     if needs_rows and table.frame.empty:
         problems.append(Problem(table.name, 1, None, "", "the file has a header but no rows"))
-    for column in table.frame.columns:
-        lengths = table.frame[column].str.len()
-        for index in lengths.index[lengths > MAX_FIELD_CHARS]:
-            value = str(table.frame.at[index, column])
+    for number, (index, column, value, rule) in enumerate(table.faults):
+        if number >= MAX_PROBLEMS:
             problems.append(
-                Problem(
-                    table.name,
-                    table.line_of(index),
-                    column,
-                    f"{value[:40]}... ({len(value)} characters)",
-                    f"a field may hold at most {MAX_FIELD_CHARS} characters",
-                )
+                Problem(table.name, None, None, str(len(table.faults) - number), MORE_RULE)
             )
+            break
+        problems.append(Problem(table.name, table.line_of(index), column, shown(value), rule))
     return problems
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS problems in file and line order, then one saying how many more;
+    no value longer than an error may show (a file's content is never echoed)."""
+    unlisted = sum(int(problem.value) for problem in problems if problem.rule == MORE_RULE)
+    listed = sorted(
+        {
+            Problem(problem.file, problem.line, problem.column, shown(problem.value), problem.rule)
+            for problem in problems
+            if problem.rule != MORE_RULE
+        },
+        key=lambda problem: (problem.file, problem.line or 0, problem.column or "", problem.rule),
+    )
+    unlisted += max(0, len(listed) - MAX_PROBLEMS)
+    listed = listed[:MAX_PROBLEMS]
+    if unlisted:
+        last = listed[-1].file if listed else "dataset"
+        listed.append(Problem(last, None, None, f"{unlisted:,}", f"and {unlisted:,} more problems"))
+    return listed
 
 
 def load_dataset(data_dir: Path | str) -> Dataset:
     """Read and validate the whole dataset; raise DatasetError listing every problem found.
 
     votes.csv is optional (a dataset without recorded votes still loads); the others are required.
+    A file that cannot be read is reported alone: the rules of the other files that need it (an
+    actor_id of actors.csv, a code of codebook.yml) are skipped rather than failing on every row.
     """
     data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DatasetError(
+            [
+                Problem(
+                    data_dir.name or str(data_dir),
+                    None,
+                    None,
+                    shown(str(data_dir)),
+                    "the dataset must be a folder",
+                )
+            ]
+        )
     problems: list[Problem] = []
     try:
         codebook = load_codebook(data_dir / "codebook.yml")
     except DatasetError as error:
         problems += error.problems
         codebook = None
-    tables = {}
+    tables: dict[str, Table | None] = {}
     for name in ("actors", "statements", "events", "votes"):
         path = data_dir / f"{name}.csv"
-        if name == "votes" and not path.exists():
+        if name == "votes" and not path.exists() and not path.is_symlink():
             tables[name] = Table(path.name, pd.DataFrame(columns=list(VOTE_COLUMNS)), path)
             continue
-        tables[name], found = _problems_or_table(path)
+        tables[name], found = _problems_or_table(path, data_dir)
         problems += found
         if tables[name] is not None:
             problems += _shape_problems(tables[name], needs_rows=name in ("actors", "statements"))
@@ -572,27 +930,26 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     actor_ids = (
         set(actors.frame["actor_id"].dropna())
         if actors is not None and "actor_id" in actors.frame
-        else set()
+        else None
     )
-    if codebook is not None:
-        if actors is not None:
-            problems += _problems(actors, actors_schema(codebook), ACTOR_ROW_RULES)
-        if statements is not None:
-            problems += _problems(
-                statements, statements_schema(codebook, actor_ids), _statement_row_rules(codebook)
-            )
+    if actors is not None:
+        problems += _problems(actors, actors_schema(codebook), ACTOR_ROW_RULES)
+    if statements is not None:
+        problems += _problems(
+            statements, statements_schema(codebook, actor_ids), _statement_row_rules(codebook)
+        )
     if tables["events"] is not None:
         problems += _problems(tables["events"], events_schema())
-    if tables["votes"] is not None and actors is not None:
+    if tables["votes"] is not None:
         problems += _problems(tables["votes"], votes_schema(actor_ids), VOTE_ROW_RULES)
     story = None
-    if codebook is not None and actors is not None:
+    if codebook is not None and actor_ids is not None:
         try:
             story = load_story(data_dir, codebook, actor_ids)
         except DatasetError as error:
             problems += error.problems
     if problems or story is None or any(table is None for table in tables.values()):
-        raise DatasetError(problems)
+        raise DatasetError(capped(problems))
     return Dataset(
         codebook=codebook,
         story=story,

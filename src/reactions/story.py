@@ -41,7 +41,7 @@ class Story:
     framing: str = ""
     framing_source_title: str = ""
     framing_source_url: str = ""
-    pole: str = ""  # what +2 says yes to, as a sentence names it ("Moscow's position")
+    pole: str = ""  # what +2 says yes to, as a sentence names it
     default_actor: str = ""
     default_issue: str = ""
     default_as_of: str = ""

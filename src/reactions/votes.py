@@ -96,10 +96,10 @@ def _earlier_votes(dataset: Dataset, resolution: str, as_of: pd.Timestamp) -> pd
     earlier = votes[
         (votes["resolution"] != resolution) & (votes["date"] <= as_of) & (votes["actor_id"] != "")
     ].sort_values("date")
-    return earlier.groupby("actor_id").apply(
-        lambda rows: [(r.resolution, r.date, r.vote) for r in rows.itertuples()],
-        include_groups=False,
-    )
+    found: dict[str, list[tuple[str, pd.Timestamp, str]]] = {}
+    for row in earlier.itertuples(index=False):
+        found.setdefault(row.actor_id, []).append((row.resolution, row.date, row.vote))
+    return pd.Series(found, dtype=object)
 
 
 def roll_call(dataset: Dataset, resolution: str) -> dict[str, int]:

@@ -93,7 +93,9 @@ def read_text(path: Path, error: type[InputError]) -> str:
     except OSError as failure:
         raise error([Problem(name, None, None, shown(str(failure)), "cannot be read")]) from None
     if len(raw) > MAX_YAML_BYTES:  # grew since it was looked at
-        raise error([Problem(name, None, None, "", f"file is too large: at most {MAX_YAML_BYTES:,} bytes")])
+        raise error(
+            [Problem(name, None, None, "", f"file is too large: at most {MAX_YAML_BYTES:,} bytes")]
+        )
     if raw.startswith(b"\xef\xbb\xbf\xef\xbb\xbf"):
         raise error([Problem(name, 1, None, "", "file starts with two byte-order marks")])
     try:
@@ -169,15 +171,26 @@ def tree_problems(root: yaml.Node, name: str) -> list[Problem]:
             aliases += 1
             if aliases > MAX_ALIASES:
                 return [
-                    Problem(name, line_of(node), None, f"{aliases} aliases",
-                            f"at most {MAX_ALIASES} aliases (*name) are allowed")
+                    Problem(
+                        name,
+                        line_of(node),
+                        None,
+                        f"{aliases} aliases",
+                        f"at most {MAX_ALIASES} aliases (*name) are allowed",
+                    )
                 ]
             continue
         if key in on_path:
             return [Problem(name, line_of(node), None, "", "an alias must not refer to itself")]
         if depth > MAX_DEPTH:
             return [
-                Problem(name, line_of(node), None, "", f"YAML is nested too deeply (at most {MAX_DEPTH})")
+                Problem(
+                    name,
+                    line_of(node),
+                    None,
+                    "",
+                    f"YAML is nested too deeply (at most {MAX_DEPTH})",
+                )
             ]
         unique += 1
         on_path.add(key)
@@ -186,22 +199,36 @@ def tree_problems(root: yaml.Node, name: str) -> list[Problem]:
             for key_node, _ in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     problems.append(
-                        Problem(name, line_of(key_node), None, shown(key_node),
-                                "a key must be plain text, not a list or mapping")
+                        Problem(
+                            name,
+                            line_of(key_node),
+                            None,
+                            shown(key_node),
+                            "a key must be plain text, not a list or mapping",
+                        )
                     )
                 elif key_node.tag == "tag:yaml.org,2002:merge":
                     problems.append(
-                        Problem(name, line_of(key_node), None, "<<", "merge keys (<<) are not allowed")
+                        Problem(
+                            name, line_of(key_node), None, "<<", "merge keys (<<) are not allowed"
+                        )
                     )
         for child in _children(node):
             if id(child) in on_path:
-                return [Problem(name, line_of(child), None, "", "an alias must not refer to itself")]
+                return [
+                    Problem(name, line_of(child), None, "", "an alias must not refer to itself")
+                ]
             stack.append((child, depth + 1, False))
     expansion = sizes[id(root)] - unique
     if expansion > MAX_ALIAS_EXPANSION:
         problems.append(
-            Problem(name, None, None, f"{expansion:,} nodes",
-                    f"aliases may expand to at most {MAX_ALIAS_EXPANSION:,} nodes")
+            Problem(
+                name,
+                None,
+                None,
+                f"{expansion:,} nodes",
+                f"aliases may expand to at most {MAX_ALIAS_EXPANSION:,} nodes",
+            )
         )
     return problems
 
