@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import render_cli
+from conftest import BRIEF_STEM, copy_report
 from reactions.publish import write_index
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -33,10 +33,15 @@ FLAGS = [
 ]
 
 
+CHARTS_DRAWN = (
+    "() => !document.querySelector('img.static-chart') && "
+    "[...document.querySelectorAll('.vega-chart')].every(chart => chart.querySelector('svg'))"
+)
+
+
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("browser")
-    assert render_cli(out) == 0
+def report(brief_report, tmp_path_factory) -> Path:
+    out = copy_report(brief_report, tmp_path_factory.mktemp("browser") / "report")
     write_index(out)
     return out
 
@@ -51,9 +56,9 @@ def browser():
         launched.close()
 
 
-def open_offline(browser, path: Path):
+def open_offline(browser, path: Path, javascript: bool = True):
     """A page that may load nothing but file:// URLs; returns it with its errors and requests."""
-    context = browser.new_context(offline=True)
+    context = browser.new_context(offline=True, java_script_enabled=javascript)
     page = context.new_page()
     errors: list[str] = []
     outside: list[str] = []
@@ -61,7 +66,7 @@ def open_offline(browser, path: Path):
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     def block(route):
-        if route.request.url.startswith("file:"):
+        if route.request.url.startswith(("file:", "data:")):
             route.continue_()
         else:
             outside.append(route.request.url)
@@ -73,17 +78,19 @@ def open_offline(browser, path: Path):
 
 
 def test_brief_draws_every_chart_offline(browser, report, tmp_path):
-    page, errors, outside = open_offline(browser, report / "belarus-recognition-2022-09-26.html")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.vega-chart')]"
-        ".every(chart => chart.querySelector('svg, canvas'))",
-        timeout=30_000,
-    )
+    page, errors, outside = open_offline(browser, report / f"{BRIEF_STEM}.html")
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
     charts = page.eval_on_selector_all(
-        ".vega-chart", "nodes => nodes.map(n => n.querySelectorAll('svg, canvas').length)"
+        ".vega-chart",
+        "nodes => nodes.map(n => [n.querySelectorAll('svg').length, "
+        "n.querySelectorAll('img').length])",
     )
-    assert charts == [1, 1]
-    assert "Belarus stands between Kazakhstan" in page.inner_text("p.headline")
+    assert charts == [[1, 0], [1, 0]]  # each picture replaced by its interactive chart
+    marks = page.eval_on_selector_all(
+        ".vega-chart svg", "nodes => nodes.map(n => n.querySelectorAll('path, text').length)"
+    )
+    assert all(count > 10 for count in marks), marks
+    assert "Belarus stands between Kazakhstan and Serbia" in page.inner_text("p.headline")
     screenshot = tmp_path / "brief.png"
     page.screenshot(path=str(screenshot), full_page=True)
     print(f"screenshot: {screenshot}")
@@ -91,9 +98,23 @@ def test_brief_draws_every_chart_offline(browser, report, tmp_path):
     assert errors == [] and outside == []
 
 
+def test_without_javascript_each_chart_is_its_static_picture(browser, report):
+    page, errors, outside = open_offline(browser, report / f"{BRIEF_STEM}.html", javascript=False)
+    pictures = page.eval_on_selector_all(
+        "figure.reactions-chart .vega-chart img.static-chart",
+        "nodes => nodes.map(n => [n.complete, n.naturalWidth, n.getBoundingClientRect().width])",
+    )
+    assert len(pictures) == 2
+    for complete, natural_width, shown_width in pictures:
+        assert complete and natural_width > 100 and shown_width > 100, pictures
+    assert page.eval_on_selector_all(".vega-chart svg", "nodes => nodes.length") == 0
+    assert errors == [] and outside == []
+
+
 def test_index_opens_offline_and_links_the_brief(browser, report, tmp_path):
     page, errors, outside = open_offline(browser, report / "index.html")
     links = page.eval_on_selector_all("a", "nodes => nodes.map(n => n.getAttribute('href'))")
-    assert "belarus-recognition-2022-09-26.html" in links
+    assert f"{BRIEF_STEM}.html" in links
+    assert "ukraine-annexation-2022" in page.inner_text("h2")
     page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
     assert errors == [] and outside == []

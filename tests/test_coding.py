@@ -71,6 +71,7 @@ def test_agreement_on_the_fixture(mini):
 def test_code_check_prints_kappa_and_disagreements_and_exits_0(capsys):
     assert main(["code-check", "--data", "data"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith("90 quoted statements; ")  # 93 rows of the 2022 story, 3 silences
     assert "Cohen's kappa: " in out and "Confusion matrix" in out
     assert "Disagreements to review (" in out
 
@@ -96,6 +97,18 @@ def test_codebook_refuses_cues_for_unknown_codes_and_silence(tmp_path):
         "must be a scored stance code (silence has no words)",
     ) in rules
     assert any(column == "cues.recognition.ambiguous" for column, _ in rules)
+
+
+def test_every_issue_of_the_2022_codebook_has_cues():
+    from conftest import DATA
+    from reactions.dataset import load_dataset
+
+    data = load_dataset(DATA)
+    assert set(data.codebook.cues) == set(data.codebook.issues)
+    assert "belarus_involvement" in data.codebook.cues
+    proposals = coding.check_coding(data).proposals
+    assert set(proposals["issue"]) == set(data.codebook.issues)
+    assert len(proposals) == 90
 
 
 def test_coding_sentence_reads_the_agreement(mini):

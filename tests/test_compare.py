@@ -211,7 +211,19 @@ def test_statements_as_of_filters_by_issue_and_actor(mini):
     said = compare.statements_as_of(mini, "2022-09-26", "recognition", "belarus")
     assert list(said["statement_id"]) == ["by-rec-makei", "by-rec-sochi"]
     everything = compare.statements_as_of(mini, "2022-09-26", actor="belarus")
-    assert list(everything["statement_id"]) == ["by-mob", "by-rec-makei", "by-rec-sochi", "by-war-sochi"]
+    assert list(everything["statement_id"]) == [
+        "by-mob",
+        "by-rec-makei",
+        "by-rec-sochi",
+        "by-war-sochi",
+    ]
     assert list(compare.statements_as_of(mini, "2022-09-26")["date"].dt.day) == [
-        20, 23, 24, 26, 26, 26, 26, 26
+        20,
+        23,
+        24,
+        26,
+        26,
+        26,
+        26,
+        26,
     ]

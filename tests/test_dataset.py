@@ -180,7 +180,7 @@ def test_cli_validate_unknown_actor_exits_2_naming_file_line_column(tmp_path, ca
 VOTE_RULES = [
     ("unknown actor", 0, {"actor_id": "atlantis"}, "actor_id", "actor_id of actors.csv"),
     ("bad vote", 1, {"vote": "maybe"}, "vote", "yes, no, abstain, absent"),
-    ("two votes", 2, {"actor_id": "belarus"}, "actor_id", "one vote per actor"),
+    ("two votes", 2, {"actor_id": "belarus"}, "actor_id", "one vote per voter"),
     ("bad date", 3, {"date": "12/10/2022"}, "date", "real date"),
 ]
 

@@ -1,9 +1,12 @@
-"""Faults while rendering: a killed kernel, a cell timeout, a failed write, two runs at once.
-In every case the last good brief is intact, the reason is said, and the exit code is not 0."""
+"""Faults while rendering: a killed kernel, a cell timeout, a failed write, a dataset refused
+inside the kernel, a page past its timeout, an interrupted publish, two runs at once. In every
+case the last good page is intact, the reason is said, and the exit code is not 0."""
 
 from __future__ import annotations
 
+import copy
 import errno
+import signal
 import subprocess
 import sys
 import time
@@ -11,27 +14,43 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import DATA, ROOT, notebook_with, publish_cli, render_cli
+from conftest import (
+    BRIEF_STEM,
+    DATA,
+    NOTEBOOKS,
+    STATEMENTS,
+    STORY,
+    notebook_with,
+    publish_cli,
+    render_cli,
+    tiny_page,
+    write_dataset,
+)
+from reactions.publish import LOCK_NAME
 
-STEM = "belarus-recognition-2022-09-26"
+STEM = BRIEF_STEM
 LAST_GOOD = b"<p>last good brief</p>"
 
 
-def report_with_last_good(tmp_path: Path) -> Path:
+def report_with_last_good(tmp_path: Path, stem: str = STEM) -> Path:
     out = tmp_path / "report"
     out.mkdir()
-    (out / f"{STEM}.html").write_bytes(LAST_GOOD)
+    (out / f"{stem}.html").write_bytes(LAST_GOOD)
     return out
 
 
-def render(out: Path, notebooks: Path, *extra: str) -> int:
-    return render_cli(out, *extra, notebook=notebooks / "brief.ipynb")
+def render(out: Path, notebooks: Path, *extra: str, data: Path = DATA) -> int:
+    return render_cli(out, *extra, notebook=notebooks / "brief.ipynb", data=data)
 
 
-def assert_nothing_replaced(out: Path) -> None:
-    assert (out / f"{STEM}.html").read_bytes() == LAST_GOOD
-    assert not (out / f"{STEM}.ipynb").exists()
-    assert not [path for path in out.rglob("*.tmp")]
+def assert_nothing_replaced(out: Path, stem: str = STEM) -> None:
+    assert (out / f"{stem}.html").read_bytes() == LAST_GOOD
+    assert sorted(path.name for path in out.iterdir() if path.is_file()) == [f"{stem}.html"]
+    assert not list(out.rglob("*.tmp"))
+
+
+def last_line(error: str) -> str:
+    return [line for line in error.splitlines() if "WARNING" not in line][-1]
 
 
 KILL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
@@ -40,11 +59,14 @@ KILL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
 def test_killed_kernel(tmp_path, capsys):
     out = report_with_last_good(tmp_path)
     assert render(out, notebook_with(tmp_path, KILL)) == 1
-    error = capsys.readouterr().err
-    assert "render failed, nothing replaced" in error and "DeadKernelError" in error
+    error = last_line(capsys.readouterr().err)
+    assert error.startswith("render failed, nothing replaced: the notebook run failed: ")
+    assert "DeadKernelError" in error
+    assert error.endswith(f"; the error notebook is {out / '_failed' / f'{STEM}.ipynb'}")
     assert_nothing_replaced(out)
-    kept = nbformat.read(out / "_failed" / f"{STEM}.ipynb", as_version=4)
-    assert "DeadKernelError" in "".join(cell.source for cell in kept.cells)
+    kept = (out / "_failed" / f"{STEM}.ipynb").read_text(encoding="utf-8")
+    nbformat.reads(kept, as_version=4)  # a readable notebook
+    assert "DeadKernelError" in kept
 
 
 def test_cell_timeout(tmp_path, capsys):
@@ -54,15 +76,43 @@ def test_cell_timeout(tmp_path, capsys):
     assert render(out, notebooks, "--cell-timeout", "3") == 1
     assert time.perf_counter() - started < 50
     error = capsys.readouterr().err
-    assert "CellTimeoutError" in error or "timed out" in error.lower()
+    reported = error[error.index("render failed, nothing replaced: ") :]
+    assert reported.startswith("render failed, nothing replaced: the notebook run failed: ")
+    assert "CellTimeoutError" in reported and "timed out" in reported.lower()
+    assert reported.rstrip().endswith(
+        f"; the error notebook is {out / '_failed' / f'{STEM}.ipynb'}"
+    )
     assert_nothing_replaced(out)
     assert (out / "_failed" / f"{STEM}.ipynb").exists()
 
 
-def test_write_error_while_saving_the_html(tmp_path, capsys, monkeypatch):
+def test_cell_timeout_must_be_a_positive_number(tmp_path, capsys):
+    out = tmp_path / "report"
+    try:
+        render(out, NOTEBOOKS, "--cell-timeout", "0")
+    except SystemExit as exited:
+        assert exited.code == 2
+    else:
+        raise AssertionError("--cell-timeout 0 was accepted")
+    assert "argument --cell-timeout: must be a whole number of seconds above 0: '0'" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()
+
+
+def test_write_error_while_saving_the_html(brief_report, tmp_path, capsys, monkeypatch):
+    """The publish step under a full disk: the kernel's run is replayed from a real render."""
     import reactions.render as render_module
 
     out = report_with_last_good(tmp_path)
+    executed = nbformat.read(brief_report / f"{STEM}.ipynb", as_version=4)
+    runs = []
+
+    def replay(notebook, output, **options):
+        runs.append(options["parameters"])
+        return copy.deepcopy(executed)
+
+    monkeypatch.setattr(render_module.papermill, "execute_notebook", replay)
     real_mkstemp = render_module.tempfile.mkstemp
 
     def disk_full(*args, **kwargs):
@@ -71,34 +121,74 @@ def test_write_error_while_saving_the_html(tmp_path, capsys, monkeypatch):
         return real_mkstemp(*args, **kwargs)
 
     monkeypatch.setattr(render_module.tempfile, "mkstemp", disk_full)
-    assert render(out, ROOT / "notebooks") == 1
+    assert render(out, NOTEBOOKS) == 1
+    assert runs and runs[0]["focal_actor"] == "belarus"
+    assert last_line(capsys.readouterr().err) == (
+        "render failed, nothing replaced: could not write the page ([Errno 28] No space left on "
+        "device); the last good page is unchanged"
+    )
+    assert_nothing_replaced(out)  # neither the parts (charts, CSVs, notebook) nor the page
+    monkeypatch.setattr(render_module.tempfile, "mkstemp", real_mkstemp)
+    assert render(out, NOTEBOOKS) == 0  # with space again, the same run publishes everything
+    assert (out / f"{STEM}.html").read_bytes() != LAST_GOOD
+    assert (out / f"{STEM}-chart-2.png").exists() and (out / f"{STEM}.groups.csv").exists()
+
+
+def test_a_dataset_refused_inside_the_kernel_exits_2(tmp_path, capsys):
+    statements = copy.deepcopy(STATEMENTS)
+    statements[-1]["stance"] = "maybe"  # only the full validation, in the kernel, sees rows
+    data = write_dataset(tmp_path / "fixture-story", statements=statements)
+    stem = "fixture-story.brief.belarus.recognition.2022-09-26"
+    out = report_with_last_good(tmp_path, stem)
+    assert render(out, NOTEBOOKS, data=data) == 2
     error = capsys.readouterr().err
-    assert "No space left on device" in error and "last good brief is unchanged" in error
-    assert_nothing_replaced(out)
-    assert not list(out.glob(f"{STEM}-chart-*"))  # the parts were not published either
+    assert f"error: 1 problem(s) in the dataset:\n  statements.csv:{len(statements) + 1}:" in error
+    assert "column 'stance'" in error and "(value: 'maybe')" in error
+    assert "render failed" not in error
+    assert_nothing_replaced(out, stem)
 
 
-def test_in_a_batch_the_others_still_publish(tmp_path, capsys):
-    notebooks = notebook_with(tmp_path, KILL, only_for="serbia")
+def tiny_stem(actor: str) -> str:
+    return f"{STORY}.tiny.{actor}"
+
+
+def test_in_a_batch_a_killed_kernel_and_a_page_past_its_timeout_spare_the_others(tmp_path, capsys):
+    notebooks = tmp_path / "notebooks"
+    tiny_page(
+        notebooks,
+        "import os, signal, time\n"
+        "if actor == 'serbia':\n    time.sleep(600)\n"
+        "if actor == 'kazakhstan':\n    os.kill(os.getpid(), signal.SIGKILL)\n",
+    )
     out = tmp_path / "report"
     schedule = (
-        "matrix:\n  actors: [belarus, serbia]\n  issues: [recognition]\n  as_of: 2022-09-26\n"
+        "timeout: 15\n"
+        "pages:\n"
+        "  - notebook: tiny\n"
+        "    matrix:\n"
+        "      actor: [serbia, belarus, kazakhstan]\n"
     )
+    started = time.perf_counter()
     assert publish_cli(tmp_path, schedule, out, notebooks) == 1
-    assert (out / f"{STEM}.html").exists()
-    assert not (out / "serbia-recognition-2022-09-26.html").exists()
-    assert (out / "_failed" / "serbia-recognition-2022-09-26.ipynb").exists()
-    assert "DeadKernelError" in capsys.readouterr().err
-
-
-def test_two_publish_runs_at_once(tmp_path):
-    out = tmp_path / "report"
-    schedule = tmp_path / "schedule.yml"
-    schedule.write_text(
-        "briefs:\n  - actor: belarus\n    issue: recognition\n    as_of: 2022-09-26\n",
-        encoding="utf-8",
+    assert time.perf_counter() - started < 60
+    error = capsys.readouterr().err
+    assert "1 published, 2 failed in " in error
+    assert "timeout" in error
+    assert (out / f"{tiny_stem('belarus')}.html").exists()
+    for actor in ("serbia", "kazakhstan"):
+        assert not (out / f"{tiny_stem(actor)}.html").exists()
+    killed = (out / "_failed" / f"{tiny_stem('kazakhstan')}.ipynb").read_text(encoding="utf-8")
+    assert "DeadKernelError" in killed
+    timed_out = nbformat.read(out / "_failed" / f"{tiny_stem('serbia')}.ipynb", as_version=4)
+    assert timed_out.cells[0].source == "**Render failed:** no result after 15 s; killed"
+    assert not list(out.rglob("*.tmp"))
+    assert 'href="ukraine-annexation-2022.tiny.belarus.html"' in (out / "index.html").read_text(
+        encoding="utf-8"
     )
-    command = [
+
+
+def publish_command(schedule: Path, out: Path, notebooks: Path, *extra: str) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "reactions.cli",
@@ -110,41 +200,119 @@ def test_two_publish_runs_at_once(tmp_path):
         "--out",
         str(out),
         "--notebooks",
-        str(ROOT / "notebooks"),
+        str(notebooks),
+        *extra,
     ]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not (out / ".publish.lock").exists() and time.monotonic() < deadline:
+
+
+def wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(0.05)
-    second = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-    _, first_error = first.communicate(timeout=300)
-    assert first.returncode == 0, first_error[-2000:]
-    assert second.returncode == 1
-    assert "another publish run holds" in second.stderr
-    assert (out / f"{STEM}.html").exists()
-    assert not list(out.rglob("*.tmp"))
-    waiting = subprocess.run(
-        [*command, "--lock-timeout", "300"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    tiny_page(
+        notebooks,
+        f"import os, time\nopen(os.path.join({str(pids)!r}, actor), 'w').write(str(os.getpid()))\n"
+        "time.sleep(600)\n",
     )
-    assert waiting.returncode == 0, waiting.stderr[-2000:]
-
-
-def test_a_page_past_its_timeout_is_killed_and_said(tmp_path, capsys):
-    notebooks = notebook_with(tmp_path, "import time\ntime.sleep(120)", only_for="serbia")
     out = tmp_path / "report"
-    schedule = (
-        "timeout: 20\nmatrix:\n  actors: [belarus, serbia]\n  issues: [recognition]\n"
-        "  as_of: 2022-09-26\n"
+    out.mkdir()
+    (out / f"{tiny_stem('armenia')}.html").write_bytes(LAST_GOOD)
+    (out / f"{tiny_stem('armenia')}.ipynb").write_text(
+        nbformat.writes(nbformat.v4.new_notebook()), encoding="utf-8"
     )
-    started = time.perf_counter()
-    assert publish_cli(tmp_path, schedule, out, notebooks) == 1
-    assert time.perf_counter() - started < 100
-    assert "timeout" in capsys.readouterr().err
-    assert (out / f"{STEM}.html").exists()
-    kept = nbformat.read(out / "_failed" / "serbia-recognition-2022-09-26.ipynb", as_version=4)
-    assert "no result after 20 s; killed" in kept.cells[0].source
+    schedule = tmp_path / "schedule.yml"
+    schedule.write_text(
+        "pages:\n  - notebook: tiny\n    matrix:\n      actor: [belarus, serbia, kazakhstan]\n",
+        encoding="utf-8",
+    )
+    publish = subprocess.Popen(
+        publish_command(schedule, out, notebooks, "--jobs", "2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: len(list(pids.iterdir())) == 2, 90)  # two kernels at work
+        kernels = [int(path.read_text()) for path in pids.iterdir()]
+        publish.send_signal(signal.SIGTERM)
+        _, error = publish.communicate(timeout=60)
+    finally:
+        if publish.poll() is None:
+            publish.kill()
+    assert publish.returncode == 130, error[-2000:]
+    assert "interrupted" in error
+    wait_for(lambda: not any(running(pid) for pid in kernels), 10)
+    assert sorted(path.name for path in pids.iterdir()) == ["belarus", "serbia"]  # queue cancelled
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="{tiny_stem("armenia")}.html"' in index
+    assert not (out / LOCK_NAME).exists() or _lock_is_free(out / LOCK_NAME)
+    assert not list(out.rglob("*.tmp"))
+
+
+def _lock_is_free(path: Path) -> bool:
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(str(path), timeout=0):
+            return True
+    except Timeout:
+        return False
+
+
+def test_two_publish_runs_at_once(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    tiny_page(
+        notebooks,
+        "import time\nif actor == 'belarus':\n    time.sleep(8)  # holds the lock meanwhile",
+    )
+    out = tmp_path / "report"
+    schedule = tmp_path / "schedule.yml"
+    schedule.write_text("pages:\n  - notebook: tiny\n    actor: belarus\n", encoding="utf-8")
+    later = tmp_path / "later.yml"
+    later.write_text("pages:\n  - notebook: tiny\n    actor: serbia\n", encoding="utf-8")
+    command = publish_command(schedule, out, notebooks)
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = [first]
+    try:
+        wait_for(lambda: (out / LOCK_NAME).exists())
+        waiting = subprocess.Popen(
+            [*publish_command(later, out, notebooks), "--lock-timeout", "300"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(waiting)
+        second = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        assert first.poll() is None  # the second run was refused while the first ran
+        _, first_error = first.communicate(timeout=300)
+        first_done = time.time()
+        _, waiting_error = waiting.communicate(timeout=300)
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+    assert first.returncode == 0, first_error[-2000:]
+    assert second.returncode == 1, second.stderr[-2000:]
+    assert f"error: another publish run holds {out / LOCK_NAME}; nothing was rendered" in (
+        second.stderr
+    )
+    assert (out / f"{tiny_stem('belarus')}.html").exists()
+    assert waiting.returncode == 0, waiting_error[-2000:]  # it waited for the lock, then ran
+    assert "1 published, 0 failed in " in waiting_error
+    assert (out / f"{tiny_stem('serbia')}.html").stat().st_mtime > first_done - 1
     assert not list(out.rglob("*.tmp"))

@@ -110,7 +110,6 @@ def test_random_bytes_only_raise_our_error(valid, tmp_path, name, content):
 @FUZZ
 @given(data=st.data())
 def test_mutated_schedule_only_raises_our_error(valid, tmp_path, data):
-    reference = load_dataset(valid).reference
     text = (
         (ROOT / "schedule.yml")
         .read_text(encoding="utf-8")
@@ -119,6 +118,92 @@ def test_mutated_schedule_only_raises_our_error(valid, tmp_path, data):
     path = tmp_path / "schedule.yml"
     path.write_bytes(data.draw(st.one_of(mutated(text), st.binary(max_size=300))))
     try:
-        load_schedule(path, reference)
+        load_schedule(path, ROOT / "notebooks", valid)
     except ScheduleError as error:
         assert error.problems
+
+
+# The codebook's structure: generated documents of every shape (types, aliases, odd keys) reach
+# load_codebook and end as a Codebook or our DatasetError, each one fast.
+CODEBOOK_KEYS = st.sampled_from(
+    [
+        "issues",
+        "stances",
+        "groups",
+        "cues",
+        "label",
+        "score",
+        "meaning",
+        "rule",
+        "question",
+        "recognition",
+        "silent",
+        "west",
+        "en",
+        "ru",
+        "explicit_support",
+        "Bad Code",
+        "1",
+        "<<",
+    ]
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(st.sampled_from("ab \n\t\u2028\x07:-#&*!|>'\"[]{}"), max_size=8),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(CODEBOOK_KEYS, children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@st.composite
+def codebook_documents(draw) -> str:
+    """A codebook-like mapping dumped as YAML, sometimes with an anchor and aliases to it, a
+    non-text key, a merge key or a tag spliced in."""
+    import yaml
+
+    document = draw(st.dictionaries(CODEBOOK_KEYS, VALUES, max_size=5))
+    text = yaml.safe_dump(document, allow_unicode=True, default_flow_style=draw(st.booleans()))
+    extra = draw(
+        st.sampled_from(
+            [
+                "",
+                "anchor: &a {label: x, score: 1}\nissues: {recognition: *a, mobilization: *a}\n",
+                "? [a, b]\n: x\n",
+                "? {a: 1}\n: x\n",
+                "base: &b {label: x}\ngroups: {west: {<<: *b}}\n",
+                "stances: {silent: {score: !!int x}}\n",
+                "stances: {silent: {score: !!binary '%%%'}}\n",
+                "issues: {recognition: {label: !!python/object:os.system x}}\n",
+                "l: &l [*l]\n",
+                "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]\n",
+                "deep: " + "[" * 300 + "]" * 300 + "\n",
+            ]
+        )
+    )
+    return text + extra
+
+
+@FUZZ
+@given(text=codebook_documents())
+def test_generated_codebooks_only_raise_our_error(tmp_path, text):
+    import time
+
+    from reactions.codebook import Codebook, load_codebook
+
+    path = tmp_path / "codebook.yml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    started = time.perf_counter()
+    try:
+        assert isinstance(load_codebook(path), Codebook)
+    except DatasetError as error:
+        assert error.problems and all(problem.file == "codebook.yml" for problem in error.problems)
+    assert time.perf_counter() - started < 2

@@ -176,12 +176,23 @@ def test_position_sentence_does_not_double_a_quotes_full_stop(mini):
 
 def test_translation_notes():
     assert wording.translation_note(pd.Series({"translated_by": "coder"})) == " (our translation)"
-    assert wording.translation_note(
-        pd.Series({"translated_by": "source", "publisher": "TASS"})
-    ) == " (translated by TASS)"
-    assert wording.translation_note(
-        pd.Series({"translated_by": "", "quote_language": "ar"})
-    ) == " (translation)"
-    assert wording.translation_note(
-        pd.Series({"translated_by": "", "quote_language": "en"})
-    ) == ""
+    assert (
+        wording.translation_note(pd.Series({"translated_by": "source", "publisher": "TASS"}))
+        == " (translated by TASS)"
+    )
+    assert (
+        wording.translation_note(pd.Series({"translated_by": "", "quote_language": "ar"}))
+        == " (translation)"
+    )
+    assert wording.translation_note(pd.Series({"translated_by": "", "quote_language": "en"})) == ""
+
+
+def test_a_translated_quote_with_its_own_full_stop_still_ends_the_sentence(mini):
+    table = compare.positions(mini, "recognition", "2022-09-26")
+    focal = table[table["actor_id"] == "kazakhstan"].iloc[0].copy()
+    focal["quote_en"] = "We respect territorial integrity."
+    focal["translated_by"] = "coder"
+    text = narrative.position_sentence(
+        focal, mini.codebook, "Recognition", pd.Timestamp("2022-09-26")
+    )
+    assert text.endswith("\u201cWe respect territorial integrity.\u201d (our translation).")

@@ -121,12 +121,6 @@ def test_output_name_parts(reference):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: compare_with is compared with the story's default in order "
-    "(parameters.KINDS['compare_with'].stem) while its digest sorts: the default peers in "
-    "another order get an among-DIGEST name, a second file for the same brief",
-)
 def test_the_default_peers_in_another_order_are_the_default_page(reference):
     default = reference.story.compare_with
     assert len(default) > 1

@@ -1,8 +1,7 @@
-"""Text from the data is shown as text: escaped in HTML, links only for http(s)."""
+"""Text from the data is shown as text: escaped in HTML, links only for http(s); each display
+object gives the mimetypes and metadata a render relies on."""
 
 from __future__ import annotations
-
-import json
 
 import altair as alt
 import pandas as pd
@@ -19,6 +18,15 @@ def test_paragraph_escapes_markup():
     assert repr(present.Paragraph(HOSTILE)) == HOSTILE
 
 
+def test_heading_is_marked_as_the_title():
+    data, metadata = present.Heading("Belarus <on> recognition")._repr_mimebundle_()
+    assert data == {
+        "text/plain": "Belarus <on> recognition",
+        "text/html": "<h1>Belarus &lt;on&gt; recognition</h1>",
+    }
+    assert metadata == {"reactions": {"role": "title"}}
+
+
 def test_table_escapes_cells_and_links_only_http_urls():
     frame = pd.DataFrame(
         {
@@ -27,18 +35,50 @@ def test_table_escapes_cells_and_links_only_http_urls():
             "source_url": ["javascript:alert(1)", 'https://example.org/a?b=1&c="2"'],
         }
     )
-    html = present.Table(frame)._repr_html_()
+    data, metadata = present.Table(frame, "comparison")._repr_mimebundle_()
+    html = data["text/html"]
     assert "<script>" not in html and "javascript:" not in html
     assert "<td>Evil source</td>" in html
     assert 'href="https://example.org/a?b=1&amp;c=&quot;2&quot;"' in html
     assert "source_url" not in html
+    assert metadata == {"reactions": {"finding": "comparison"}}
 
 
-def test_chart_payload_cannot_close_its_script_element():
+def test_table_gives_text_one_row_per_html_line_and_csv():
+    frame = pd.DataFrame({"actor": ["Belarus", "Serbia"], "score": ["0", "-1"]})
+    data, metadata = present.Table(frame, "groups")._repr_mimebundle_()
+    assert set(data) == {"text/plain", "text/html", "text/csv"}
+    assert metadata == {"reactions": {"finding": "groups"}}
+    assert data["text/csv"] == "actor,score\nBelarus,0\nSerbia,-1\n"
+    lines = data["text/html"].splitlines()
+    assert "<tr><td>Belarus</td><td>0</td></tr>" in lines
+    assert "<tr><td>Serbia</td><td>-1</td></tr>" in lines
+    assert lines[0] == '<table class="findings">' and lines[-1] == "</table>"
+    assert data["text/plain"].splitlines()[1:] == ["Belarus     0", " Serbia    -1"]
+    assert repr(present.Table(frame.iloc[0:0], "empty")) == "(no rows)"
+
+
+def test_chart_gives_svg_and_vegalite_but_no_html():
     chart = alt.Chart(pd.DataFrame({"name": ["</script><script>alert(1)</script>"], "x": [1]}))
     bundle = present.Chart(chart.mark_point().encode(x="x:Q", y="name:N"), "A chart")
-    html = bundle._repr_mimebundle_()["text/html"]
-    assert html.count("</script>") == 2  # the spec's and the embed call's own closing tags
-    spec_text = html.split('type="application/json"', 1)[1].split(">", 1)[1].split("</script>")[0]
-    assert json.loads(spec_text)["datasets"]
-    assert present.VEGALITE_MIMETYPE in bundle._repr_mimebundle_()
+    data, metadata = bundle._repr_mimebundle_()
+    assert set(data) == {"text/plain", present.SVG_MIMETYPE, present.VEGALITE_MIMETYPE}
+    assert data["text/plain"] == "[chart] A chart"
+    svg = data[present.SVG_MIMETYPE]
+    assert svg.lstrip().startswith("<svg")
+    assert "<script>" not in svg and "&lt;/script&gt;" in svg  # the label is escaped text
+    spec = data[present.VEGALITE_MIMETYPE]
+    assert spec["$schema"] == present.VEGALITE_V5_SCHEMA
+    rows = next(iter(spec["datasets"].values()))
+    assert rows == [{"name": "</script><script>alert(1)</script>", "x": 1}]  # data kept as data
+    assert metadata["reactions"]["chart"] == "A chart"
+
+
+def test_empty_chart_says_so_as_a_note():
+    chart = alt.Chart(pd.DataFrame({"x": []})).mark_point().encode(x="x:Q")
+    data, metadata = present.Chart(chart, "Timeline: Recognition")._repr_mimebundle_()
+    assert data["text/plain"] == "Timeline: Recognition: nothing on record to chart."
+    assert data["text/html"] == (
+        '<p class="note">Timeline: Recognition: nothing on record to chart.</p>'
+    )
+    assert metadata == {}

@@ -2,106 +2,220 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
 from filelock import FileLock
 
-from conftest import DATA, ROOT, notebook_with, publish_cli
+from conftest import (
+    BRIEF_STEM,
+    DATA,
+    NOTEBOOKS,
+    ROOT,
+    STORY,
+    notebook_with,
+    publish_cli,
+    write_dataset,
+)
 from reactions.cli import main
-from reactions.dataset import load_dataset
 from reactions.errors import ScheduleError
 from reactions.html import external_resources, render_index
-from reactions.publish import LOCK_NAME, load_schedule
+from reactions.publish import LOCK_NAME, load_schedule, write_index
 
 
-@pytest.fixture(scope="module")
-def data():
-    return load_dataset(DATA)
-
-
-def schedule_problems(tmp_path: Path, data, text: str) -> list:
+def schedule_problems(tmp_path: Path, text: str) -> list:
     path = tmp_path / "schedule.yml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScheduleError) as raised:
-        load_schedule(path, data)
+        load_schedule(path, NOTEBOOKS, DATA)
     return raised.value.problems
 
 
-def test_default_schedule_is_valid(data):
-    schedule = load_schedule(ROOT / "schedule.yml", data)
+def test_default_schedule_is_valid():
+    schedule = load_schedule(ROOT / "schedule.yml", NOTEBOOKS, DATA)
     stems = [job.stem for job in schedule.jobs]
-    assert "belarus-recognition-2022-09-26" in stems
-    assert "comparison.all.all.2022-10-31" in stems
-    assert len(stems) == len(set(stems))
+    assert f"{STORY}.brief.belarus.recognition.2022-09-26" in stems
+    assert f"{STORY}.brief.belarus.recognition.2022-10-31.since-2022-09-26" in stems
+    assert f"{STORY}.brief.south-ossetia.war_participation.2022-10-31" in stems
+    assert f"{STORY}.compare.all.2022-10-31.all" in stems
+    assert f"{STORY}.actor.belarus.2022-10-31" in stems
+    assert len(stems) == len(set(stems)) == 12
+    assert (schedule.timeout, schedule.retries, schedule.cell_timeout) == (300, 2, 0)
 
 
-def test_matrix_expands_and_today_is_allowed(tmp_path, data):
+def test_matrix_expands_today_is_allowed_and_data_is_per_entry(tmp_path):
+    story = write_dataset(tmp_path / "fixture-story")
     path = tmp_path / "schedule.yml"
     path.write_text(
-        "matrix:\n  actors: [belarus, serbia]\n  issues: recognition\n"
-        "  as_of: [2022-09-26, today]\n",
+        "pages:\n"
+        "  - notebook: brief\n"
+        "    issue: recognition\n"
+        "    matrix:\n"
+        "      focal_actor: [belarus, serbia]\n"
+        "      as_of: [2022-09-26, today]\n"
+        "  - notebook: actor\n"
+        f"    data: {story}\n"
+        "    as_of: 2022-09-30\n"
+        "    matrix:\n"
+        "      actor: [belarus, kazakhstan]\n",
         encoding="utf-8",
     )
-    schedule = load_schedule(path, data, today=dt.date(2026, 11, 25))
+    schedule = load_schedule(path, NOTEBOOKS, DATA, today=dt.date(2026, 11, 25))
     assert sorted(job.stem for job in schedule.jobs) == [
-        "belarus-recognition-2022-09-26",
-        "belarus-recognition-2026-11-25",
-        "serbia-recognition-2022-09-26",
-        "serbia-recognition-2026-11-25",
+        "fixture-story.actor.belarus.2022-09-30",
+        "fixture-story.actor.kazakhstan.2022-09-30",
+        f"{STORY}.brief.belarus.recognition.2022-09-26",
+        f"{STORY}.brief.belarus.recognition.2026-11-25",
+        f"{STORY}.brief.serbia.recognition.2022-09-26",
+        f"{STORY}.brief.serbia.recognition.2026-11-25",
     ]
+    actor_job = next(job for job in schedule.jobs if job.stem.startswith("fixture-story"))
+    assert actor_job.notebook == NOTEBOOKS / "actor.ipynb"
+    assert actor_job.parameters == {
+        "actor": "belarus",
+        "as_of": "2022-09-30",
+        "data_dir": str(story),
+    }
+    assert (schedule.timeout, schedule.retries, schedule.cell_timeout) == (600, 2, 0)
 
 
 @pytest.mark.parametrize(
     ("text", "line", "key", "rule"),
     [
         (
-            "briefs:\n  - actor: belarus\n    issue: recognition\n    asof: 2022-09-26\n",
-            4,
-            "asof",
-            "unknown key",
-        ),
-        ("briefs:\n  - actor: belarus\n    issue: recognition\n", 2, "as_of", "required key"),
-        (
-            "briefs:\n  - actor: belarusia\n    issue: recognition\n    as_of: 2022-09-26\n",
+            "pages:\n  - notebook: brief\n    focal_actor: belarus\n    asof: 2022-09-26\n",
             2,
-            "actor",
-            "unknown actor 'belarusia'",
+            "notebook",
+            "brief: unknown parameter(s) asof; this page takes focal_actor, issue, as_of, "
+            "compare_to, compare_with, data_dir",
+        ),
+        ("pages:\n  - focal_actor: belarus\n", 2, "notebook", "required key is missing"),
+        (
+            "pages:\n  - notebook: brief\n    focal_actor: belarusia\n",
+            2,
+            "notebook",
+            "focal_actor: unknown actor 'belarusia' (closest: belarus, ",
         ),
         (
-            "briefs:\n  - actor: belarus\n    issue: recognition\n    as_of: 2022-02-30\n",
+            "pages:\n  - notebook: brief\n    as_of: 2022-02-30\n",
             2,
-            "actor",
-            "bad as-of date",
+            "notebook",
+            "as_of: expected a real date written YYYY-MM-DD (e.g. '2022-09-26'), got '2022-02-30'",
         ),
-        ("brief:\n  - actor: belarus\n", 1, "brief", "unknown key"),
-        ("timeout: soon\nbriefs: []\n", 1, "timeout", "whole number"),
         (
-            "comparisons:\n  - as_of: 2022-10-31\n    group: allies\n",
+            "pages:\n  - notebook: brief\n    as_of: 20221031\n",
             2,
-            "comparisons",
-            "unknown group",
+            "notebook",
+            "as_of: expected a date written YYYY-MM-DD (e.g. '2022-09-26') as text, "
+            "got the int 20221031",
         ),
-        ("briefs: [unclosed\n", 2, None, "valid UTF-8 YAML"),
+        (
+            "pages:\n  - notebook: nosuch\n",
+            2,
+            "notebook",
+            "notebook 'nosuch' not found; pages in",
+        ),
+        ("page:\n  - notebook: brief\n", 1, "page", "unknown key; use cell_timeout, pages"),
+        ("timeout: soon\npages: []\n", 1, "timeout", "must be a whole number from 1 to 604800"),
+        (
+            "pages:\n  - notebook: actor\nretries: -1\n",
+            3,
+            "retries",
+            "must be a whole number from 0 to 604800",
+        ),
+        (
+            "pages:\n  - notebook: actor\ncell_timeout: 604801\n",
+            3,
+            "cell_timeout",
+            "must be a whole number from 1 to 604800",
+        ),
+        (
+            "pages:\n  - notebook: compare\n    as_of: 2022-10-31\n    group: allies\n",
+            2,
+            "notebook",
+            "group: unknown group 'allies' (closest: all, russia_allies)",
+        ),
+        ("pages:\n  - notebook: brief\n    matrix: [1]\n", 2, "matrix", "must be a mapping"),
+        ("pages: [unclosed\n", 2, None, "valid YAML"),
+        ("pages: []\n", 1, None, "the schedule lists no page"),
     ],
 )
-def test_bad_schedule_names_line_and_key(tmp_path, data, text, line, key, rule):
-    problems = schedule_problems(tmp_path, data, text)
+def test_bad_schedule_names_line_and_key(tmp_path, text, line, key, rule):
+    problems = schedule_problems(tmp_path, text)
     assert any(p.line == line and p.column == key and rule in p.rule for p in problems), problems
+
+
+def test_the_same_page_twice_is_refused(tmp_path):
+    problems = schedule_problems(
+        tmp_path,
+        "pages:\n  - notebook: actor\n    actor: belarus\n  - notebook: actor\n",
+    )
+    assert [(p.column, p.value, p.rule) for p in problems] == [
+        ("pages", f"{STORY}.actor.belarus.2022-09-26", "the same page is scheduled twice")
+    ]
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "0"])
+def test_an_impossible_timeout_is_refused_with_its_line(tmp_path, capsys, value):
+    path = tmp_path / "schedule.yml"
+    path.write_text(f"pages:\n  - notebook: actor\ntimeout: {value}\n", encoding="utf-8")
+    out = tmp_path / "report"
+    code = main(
+        [
+            *("publish", "--schedule", str(path), "--notebooks", str(NOTEBOOKS)),
+            *("--data", str(DATA), "--out", str(out)),
+        ]
+    )
+    assert code == 2
+    assert (
+        "error: 1 problem(s) in the schedule:\n"
+        f"  schedule.yml:3: column 'timeout' must be a whole number from 1 to 604800 "
+        f"(value: '{value}')\n"
+    ) == capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_bad_schedule_exits_2_before_anything_runs(tmp_path, capsys):
     path = tmp_path / "schedule.yml"
     path.write_text(
-        "briefs:\n  - actor: nowhere\n    issue: recognition\n    as_of: 2022-09-26\n",
+        "pages:\n  - notebook: brief\n    focal_actor: nowhere\n    as_of: 2022-09-26\n",
         encoding="utf-8",
     )
     out = tmp_path / "report"
-    assert main(["publish", "--schedule", str(path), "--out", str(out)]) == 2
-    assert "schedule.yml:2: column 'actor'" in capsys.readouterr().err
+    code = main(
+        [
+            *("publish", "--schedule", str(path), "--notebooks", str(NOTEBOOKS)),
+            *("--data", str(DATA), "--out", str(out)),
+        ]
+    )
+    assert code == 2
+    assert (
+        "schedule.yml:2: column 'notebook' focal_actor: unknown actor 'nowhere'"
+        in capsys.readouterr().err
+    )
     assert not out.exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_below_one_exit_2_without_a_lock(tmp_path, capsys, jobs):
+    out = tmp_path / "report"
+    out.mkdir()
+    with pytest.raises(SystemExit) as exited:
+        main(
+            [
+                *("publish", "--schedule", str(ROOT / "schedule.yml"), "--jobs", jobs),
+                *("--notebooks", str(NOTEBOOKS), "--data", str(DATA), "--out", str(out)),
+            ]
+        )
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert f"error: argument --jobs: must be a whole number of seconds above 0: '{jobs}'" in error
+    assert list(out.iterdir()) == []  # no lock file, nothing else
 
 
 def test_index_escapes_and_is_offline():
@@ -109,74 +223,195 @@ def test_index_escapes_and_is_offline():
         [
             {
                 "file": "a<b>.html",
-                "actor": "<script>alert(1)</script>",
-                "issue": "recognition",
-                "as_of": "2022-09-26",
-                "compare_to": "",
+                "story": "<i>story</i>",
+                "page": "<script>alert(1)</script>",
+                "parameters": "actor=<img src=x onerror=alert(2)>",
                 "rendered": "2026-11-25 00:00:00",
                 "seconds": "1.0",
             }
         ]
     )
-    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<h2>&lt;i&gt;story&lt;/i&gt;</h2>" in html
     assert 'href="a%3Cb%3E.html"' in html
     assert external_resources(html) == []
 
 
+class IndexReader(HTMLParser):
+    """The index as (story, file, notebook, parameters) rows, in page order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.story = ""
+        self._text: list[str] | None = None
+        self._cells: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("h2", "td"):
+            self._text = []
+        if tag == "tr":
+            self._cells = []
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "h2":
+            self.story = "".join(self._text or [])
+        elif tag == "td":
+            self._cells.append("".join(self._text or []))
+        elif tag == "tr" and self._cells:
+            self.rows.append([self.story, *self._cells[:3]])
+        if tag in ("h2", "td"):
+            self._text = None
+
+
+def index_rows(out: Path) -> list[list[str]]:
+    reader = IndexReader()
+    reader.feed((out / "index.html").read_text(encoding="utf-8"))
+    return reader.rows
+
+
+def test_index_skips_a_broken_notebook_and_lists_the_rest(brief_report, tmp_path, capsys):
+    out = tmp_path / "report"
+    out.mkdir()
+    for suffix in (".html", ".ipynb"):
+        source = brief_report / f"{BRIEF_STEM}{suffix}"
+        (out / source.name).write_bytes(source.read_bytes())
+    truncated = f"{STORY}.brief.serbia.recognition.2022-09-26"
+    (out / f"{truncated}.html").write_text("<p>a page</p>", encoding="utf-8")
+    notebook = (brief_report / f"{BRIEF_STEM}.ipynb").read_bytes()
+    (out / f"{truncated}.ipynb").write_bytes(notebook[: len(notebook) // 2])
+    assert write_index(out) == out / "index.html"
+    assert f"index: skipped {truncated}.html: " in capsys.readouterr().err
+    assert index_rows(out) == [
+        [
+            STORY,
+            f"{BRIEF_STEM}.html",
+            "brief",
+            "as_of=2022-09-26, compare_to=, "
+            "compare_with=['kazakhstan', 'serbia', 'south-ossetia'], "
+            "focal_actor=belarus, issue=recognition",
+        ]
+    ]
+    assert main(["index", "--out", str(out)]) == 0  # the command too
+    assert f"wrote {out / 'index.html'}" in capsys.readouterr().out
+
+
+SERBIA = f"{STORY}.brief.serbia.recognition.2022-10-31"
+BELARUS = f"{STORY}.brief.belarus.recognition.2022-10-31"
+TRUNCATED = f"{STORY}.brief.kazakhstan.recognition.2022-10-31"
+ACTORS = ("fixture-story.actor.belarus.2022-09-30", "fixture-story.actor.kazakhstan.2022-09-30")
+STALE = f".{BELARUS}.html.x1y2z3.tmp"
+
+
 @pytest.fixture(scope="module")
 def failing_publish(tmp_path_factory):
-    """Publish three briefs with --jobs 2 where Serbia's notebook raises mid-run."""
+    """Publish, with --jobs 2, two briefs of the default story (Serbia's raises mid-run) and an
+    actor matrix of a second story, into a report holding a last good Serbia brief, a page whose
+    notebook is truncated and a staging file left by a killed run."""
     root = tmp_path_factory.mktemp("publish")
     notebooks = notebook_with(
         root, 'raise RuntimeError("made to fail while it runs")', only_for="serbia"
     )
+    story = write_dataset(root / "fixture-story")
     out = root / "report"
     out.mkdir()
-    last_good = out / "serbia-recognition-2022-10-31.html"
-    last_good.write_text("<p>last good brief</p>", encoding="utf-8")
+    (out / f"{SERBIA}.html").write_text("<p>last good brief</p>", encoding="utf-8")
+    (out / f"{TRUNCATED}.html").write_text("<p>old page</p>", encoding="utf-8")
+    (out / f"{TRUNCATED}.ipynb").write_text('{"cells": [{"cell_type": "mark', encoding="utf-8")
+    (out / STALE).write_text("half a page", encoding="utf-8")
     schedule = (
-        "matrix:\n  actors: [belarus, serbia, kazakhstan]\n"
-        "  issues: [recognition]\n  as_of: 2022-10-31\n"
+        "pages:\n"
+        "  - notebook: brief\n"
+        "    issue: recognition\n"
+        "    as_of: 2022-10-31\n"
+        "    matrix:\n"
+        "      focal_actor: [belarus, serbia]\n"
+        "  - notebook: actor\n"
+        f"    data: {story}\n"
+        "    as_of: 2022-09-30\n"
+        "    matrix:\n"
+        "      actor: [belarus, kazakhstan]\n"
     )
-    code = publish_cli(root, schedule, out, notebooks)
-    return code, out
+    error = io.StringIO()
+    with contextlib.redirect_stderr(error):
+        code = publish_cli(root, schedule, out, notebooks)
+    return code, out, error.getvalue()
 
 
 def test_one_failure_never_stops_the_others(failing_publish):
-    code, out = failing_publish
+    code, out, error = failing_publish
     assert code == 1
-    for actor in ("belarus", "kazakhstan"):
-        assert (out / f"{actor}-recognition-2022-10-31.html").exists()
-        assert (out / f"{actor}-recognition-2022-10-31-chart-1.svg").exists()
-        assert (out / f"{actor}-recognition-2022-10-31-chart-1.png").exists()
+    for stem in (BELARUS, *ACTORS):
+        assert (out / f"{stem}.html").exists(), error[-3000:]
+        assert (out / f"{stem}.ipynb").exists()
+        assert (out / f"{stem}-chart-1.svg").exists()
+        assert (out / f"{stem}-chart-1.png").exists()
+    assert (out / f"{BELARUS}.comparison.csv").exists()
+    assert (out / f"{ACTORS[0]}.history.csv").exists()
+    assert "3 published, 1 failed in " in error
 
 
-def test_failed_brief_keeps_last_good_copy_and_its_error_notebook(failing_publish):
-    _, out = failing_publish
-    assert (out / "serbia-recognition-2022-10-31.html").read_text() == "<p>last good brief</p>"
-    failed = nbformat.read(out / "_failed" / "serbia-recognition-2022-10-31.ipynb", as_version=4)
+def test_failed_page_keeps_last_good_copy_and_its_error_notebook(failing_publish):
+    _, out, _ = failing_publish
+    assert (out / f"{SERBIA}.html").read_text() == "<p>last good brief</p>"
+    assert not list(out.glob(f"{SERBIA}*.csv")) and not list(out.glob(f"{SERBIA}-chart-*"))
+    failed = nbformat.read(out / "_failed" / f"{SERBIA}.ipynb", as_version=4)
     assert any(
         output.get("evalue") == "made to fail while it runs"
         for cell in failed.cells
         for output in cell.get("outputs", [])
     )
-    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert sorted(path.name for path in (out / "_failed").iterdir()) == [f"{SERBIA}.ipynb"]
 
 
-def test_index_lists_every_published_brief(failing_publish):
-    _, out = failing_publish
+def test_stale_temporaries_are_removed_and_none_are_left(failing_publish):
+    _, out, _ = failing_publish
+    assert not (out / STALE).exists()
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_index_groups_pages_by_story_and_survives_a_truncated_notebook(failing_publish):
+    _, out, error = failing_publish
+    assert f"index: skipped {TRUNCATED}.html: " in error
+    assert f"index: skipped {SERBIA}.html: " in error  # no executed notebook beside it
+    assert index_rows(out) == [
+        ["fixture-story", f"{ACTORS[0]}.html", "actor", "actor=belarus, as_of=2022-09-30"],
+        ["fixture-story", f"{ACTORS[1]}.html", "actor", "actor=kazakhstan, as_of=2022-09-30"],
+        [
+            STORY,
+            f"{BELARUS}.html",
+            "brief",
+            "as_of=2022-10-31, compare_to=, "
+            "compare_with=['kazakhstan', 'serbia', 'south-ossetia'], "
+            "focal_actor=belarus, issue=recognition",
+        ],
+    ]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="belarus-recognition-2022-10-31.html"' in index
-    assert 'href="kazakhstan-recognition-2022-10-31.html"' in index
-    assert "serbia-recognition-2022-10-31.html" not in index  # no executed notebook beside it
+    assert f'href="{BELARUS}.html"' in index
     assert external_resources(index) == []
 
 
 def test_second_publish_on_a_locked_report_stops_with_a_clear_message(tmp_path, capsys):
     out = tmp_path / "report"
     out.mkdir()
+    staging = out / STALE  # the running publish's staging file: not ours to remove
+    staging.write_text("being written", encoding="utf-8")
     with FileLock(str(out / LOCK_NAME)):
-        code = main(["publish", "--schedule", str(ROOT / "schedule.yml"), "--out", str(out)])
+        code = main(
+            [
+                *("publish", "--schedule", str(ROOT / "schedule.yml")),
+                *("--notebooks", str(NOTEBOOKS), "--data", str(DATA), "--out", str(out)),
+            ]
+        )
     assert code == 1
-    assert "another publish run holds" in capsys.readouterr().err
-    assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]
+    assert (
+        f"error: another publish run holds {out / LOCK_NAME}; nothing was rendered "
+        "(try again when it has finished)"
+    ) in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == sorted([LOCK_NAME, STALE])
+    assert staging.read_text(encoding="utf-8") == "being written"

@@ -129,7 +129,7 @@ class _Reader:
                 top[key] = (line, value)
         sections = {key: self.section(top.get(key), key) for key in ENTRY_KEYS}
         stances = {}
-        for code, (line, fields) in sections["stances"].items():
+        for code, (_line, fields) in sections["stances"].items():
             score = self.score(fields.get("score"), f"stances.{code}.score")
             stances[code] = Stance(
                 code,

@@ -884,9 +884,8 @@ def capped(problems: list[Problem]) -> list[Problem]:
     )
     unlisted += max(0, len(listed) - MAX_PROBLEMS)
     listed = listed[:MAX_PROBLEMS]
-    if unlisted:
-        last = listed[-1].file if listed else "dataset"
-        listed.append(Problem(last, None, None, f"{unlisted:,}", f"and {unlisted:,} more problems"))
+    if unlisted:  # "…" sorts after every file name: the report's last line
+        listed.append(Problem("…", None, None, f"{unlisted:,}", f"and {unlisted:,} more problems"))
     return listed
 
 

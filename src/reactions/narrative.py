@@ -79,10 +79,7 @@ def position_sentence(
             f"As of {as_of_text}, {focal['name']} has not addressed {issue_text}: "
             f"it was silent at {focal['occasion']} {when}."
         )
-    words = quoted(focal["quote_en"])
-    note = translation_note(focal)
-    if note:
-        words = words[:-1] + note + "." if words.endswith(".") else words + note
+    words = quoted(focal["quote_en"], translation_note(focal))
     return (
         f"As of {as_of_text}, {focal['name']}'s latest stance on {issue_text} is "
         f"{stance_phrase(codebook, focal['stance'], focal['score'])}: {_speaker(focal)}, "

@@ -141,7 +141,9 @@ KINDS: dict[str, Kind] = {
     "compare_with": Kind(
         _actor_list,
         lambda ref: ref.story.compare_with,
-        lambda value, ref: "" if value == ref.story.compare_with else f"among-{_digest(value)}",
+        lambda value, ref: (
+            "" if sorted(value) == sorted(ref.story.compare_with) else f"among-{_digest(value)}"
+        ),
     ),
 }
 

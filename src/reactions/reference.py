@@ -11,11 +11,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reactions.codebook import Codebook, load_codebook
+from reactions.codebook import MAX_LABEL_CHARS, NAME_FORBIDDEN, Codebook, load_codebook
 from reactions.story import Story, load_story
+from reactions.yamlfile import file_problem
 
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")  # ids become file names: no dots, no slashes
+# Ids become file names: no dots, no slashes. Always matched in full (fullmatch), never with
+# `match` or `$` (which lets a trailing line end through).
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+QUICK_MAX_BYTES = 50_000_000  # beyond this, the full validation reads the file
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ def quick_reference(data_dir: Path | str) -> Reference | None:
     runs the full validation (dataset.load_dataset), which reports every problem with its line."""
     data_dir = Path(data_dir)
     codebook = load_codebook(data_dir / "codebook.yml")
+    if any(
+        file_problem(data_dir / name, QUICK_MAX_BYTES, data_dir) is not None
+        for name in ("actors.csv", "statements.csv")
+    ):
+        return None  # missing, not a regular file, or large: the full validation reports it
     try:
         with (data_dir / "actors.csv").open(encoding="utf-8-sig", newline="") as stream:
             rows = list(csv.DictReader(stream, strict=True))
@@ -42,6 +51,10 @@ def quick_reference(data_dir: Path | str) -> Reference | None:
             not rows
             or len(names) != len(rows)
             or not all(names.values())
+            or any(
+                len(name) > MAX_LABEL_CHARS or NAME_FORBIDDEN.search(name)
+                for name in names.values()
+            )
             or not all(ID_PATTERN.fullmatch(actor_id) for actor_id in names)
         ):
             raise ValueError("incomplete actors")

@@ -81,7 +81,7 @@ def words_and_votes(
         lambda code: vote_direction(code, vote_of_record.yes_reads_as)
     )
     frame["diverges"] = [
-        record == STATED and direction is not None and _sign(score) != direction
+        record == STATED and pd.notna(direction) and _sign(score) != direction
         for record, score, direction in zip(
             frame["record"], frame["score"], frame["vote_direction"], strict=True
         )

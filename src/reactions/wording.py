@@ -88,12 +88,15 @@ def cell_texts(long: pd.DataFrame) -> pd.Series:
     return long["score"].map(format_score).where(long["record"] == STATED, silent)
 
 
-def quoted(text: str) -> str:
-    """Words in quotation marks, ending a sentence: no doubled marks or full stops."""
+def quoted(text: str, note: str = "") -> str:
+    """Words in quotation marks ending a sentence, an optional note after them: no doubled
+    quotation marks or full stops, and always one full stop at the end of the sentence."""
     words = text.strip()
     if not words:
         return ""
     shown = words if words[0] in OPENING_QUOTES else f"\u201c{words}\u201d"
+    if note:
+        return f"{shown}{note}."
     inner = shown.rstrip(CLOSING_QUOTES)
     ends_sentence = inner[-1:] in SENTENCE_END if inner else False
     return shown if ends_sentence else shown + "."
