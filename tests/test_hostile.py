@@ -5,16 +5,23 @@ Each payload would set window.__pwned if it ran; a real browser checks that it n
 
 from __future__ import annotations
 
+import base64
 import copy
+import csv
+import io
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
 
+import nbformat
 import pytest
 
 from conftest import ACTORS, EVENTS, STATEMENTS, render_cli, write_csv, write_dataset
 from reactions.publish import write_index
-from test_browser import CHROMIUM, open_offline
+from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
+
+STEM = "hostile-story.brief.belarus.recognition.2022-09-30"
+PLANTED = "hostile-story.planted"
 
 PAYLOADS = {
     "name": "Belarus <script>window.__pwned=1</script>",
@@ -47,18 +54,30 @@ def hostile_report(tmp_path_factory) -> Path:
             )
         if row["statement_id"] == "by-rec-sochi":
             row["occasion"] = PAYLOADS["occasion"]
-    data = write_dataset(root / "data", statements=statements, actors=actors)
+    data = write_dataset(root / "hostile-story", statements=statements, actors=actors)
     events = copy.deepcopy(EVENTS)
     events[0]["title"] = PAYLOADS["event"]
     write_csv(data / "events.csv", events)
     out = root / "report"
     assert render_cli(out, data=data, as_of="2022-09-30") == 0
+    # a page whose executed notebook carries hostile parameters, as the index reads them
+    planted = nbformat.v4.new_notebook()
+    planted.metadata["papermill"] = {"parameters": {"note": PAYLOADS["peer"]}}
+    nbformat.write(planted, out / f"{PLANTED}.ipynb")
+    (out / f"{PLANTED}.html").write_text("<p>planted</p>", encoding="utf-8")
     write_index(out)
     return out
 
 
+def test_payloads_are_escaped_in_the_index(hostile_report):
+    index = (hostile_report / "index.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in index
+    assert "note=&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in index
+    assert f'href="{STEM}.html"' in index
+
+
 def test_payloads_are_escaped_in_the_html(hostile_report):
-    html = (hostile_report / "belarus-recognition-2022-09-30.html").read_text(encoding="utf-8")
+    html = (hostile_report / f"{STEM}.html").read_text(encoding="utf-8")
     for payload in PAYLOADS.values():
         for dangerous in (
             "<script>window.__pwned",
@@ -96,6 +115,38 @@ def test_static_images_hold_text_not_markup(hostile_report):
     )
 
 
+def test_the_page_shows_the_same_safe_pictures(hostile_report):
+    """Each chart's <img> in the page is the published SVG, byte for byte: the checks above
+    hold for what the browser shows before (and without) the interactive chart."""
+    html = (hostile_report / f"{STEM}.html").read_text(encoding="utf-8")
+    sources = []
+
+    class Images(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                sources.append(dict(attrs)["src"])
+
+    Images().feed(html)
+    prefix = "data:image/svg+xml;base64,"
+    assert len(sources) == 2 and all(source.startswith(prefix) for source in sources)
+    pictures = [base64.b64decode(source.removeprefix(prefix)) for source in sources]
+    assert pictures == [
+        (hostile_report / f"{STEM}-chart-{number}.svg").read_bytes() for number in (1, 2)
+    ]
+
+
+def test_findings_csv_keep_the_text_as_it_was_written(hostile_report):
+    rows = list(
+        csv.DictReader(
+            io.StringIO((hostile_report / f"{STEM}.comparison.csv").read_text(encoding="utf-8"))
+        )
+    )
+    names = {row["actor"] for row in rows}
+    assert {PAYLOADS["name"], PAYLOADS["peer"]} <= names
+    kazakhstan = next(row for row in rows if row["actor"] == PAYLOADS["peer"])
+    assert PAYLOADS["quote"] in kazakhstan.values()
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed here")
 def test_no_payload_runs_in_a_browser(hostile_report):
     from playwright.sync_api import sync_playwright
@@ -104,14 +155,10 @@ def test_no_payload_runs_in_a_browser(hostile_report):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        for page_name in ("belarus-recognition-2022-09-30.html", "index.html"):
+        for page_name in (f"{STEM}.html", "index.html"):
             page, errors, outside = open_offline(browser, hostile_report / page_name)
             if page_name != "index.html":
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('.vega-chart')]"
-                    ".every(chart => chart.querySelector('svg, canvas'))",
-                    timeout=30_000,
-                )
+                page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
                 for chart in page.query_selector_all(".vega-chart svg"):
                     box = chart.bounding_box()
                     for step in range(1, 40):  # sweep the pointer: tooltips show the payloads
@@ -122,9 +169,7 @@ def test_no_payload_runs_in_a_browser(hostile_report):
                 text = page.inner_text("body")
                 assert PAYLOADS["name"] in text and PAYLOADS["quote"] in text
             assert page.evaluate("() => window.__pwned") is None
-            assert (
-                page.evaluate("() => document.querySelectorAll('main img, main iframe').length")
-                == 0
-            )
+            # the static pictures were replaced by the charts; no payload made an element
+            assert page.evaluate("() => document.querySelectorAll('img, iframe').length") == 0
             assert errors == [] and outside == []
         browser.close()

@@ -22,6 +22,7 @@ from conftest import ROOT
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+SCREENSHOTS = ROOT / "report" / "screenshots"  # kept as CI artefacts (report/ is not committed)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -141,10 +142,17 @@ def _free_port() -> int:
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs Chromium")
 def test_jupyterlab_run_all_draws_every_chart(tmp_path):
     """Run All on each notebook in a real JupyterLab, offline: every chart output is drawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     root = tmp_path / "lab"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    (root / "notebooks").mkdir(parents=True)
+    for path in (ROOT / "notebooks").glob("*.ipynb"):  # outputs cleared: charts must be drawn
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nbformat.write(notebook, root / "notebooks" / path.name)
     port, token = _free_port(), "reactions-test"
     server = subprocess.Popen(
         [
@@ -155,7 +163,8 @@ def test_jupyterlab_run_all_draws_every_chart(tmp_path):
             "--ip=127.0.0.1",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root}",
-            "--ServerApp.open_browser=False", "--allow-root",
+            "--ServerApp.open_browser=False",
+            "--allow-root",
         ],
         env=ENV
         | {"REACTIONS_DATA": str(ROOT / "data"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")},
@@ -172,40 +181,51 @@ def test_jupyterlab_run_all_draws_every_chart(tmp_path):
             time.sleep(0.5)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(f"http://127.0.0.1:{port}")
-                    or route.request.url.startswith(("data:", "blob:"))
-                    else route.abort()
-                ),
-            )
             for name, charts in (("brief", 2), ("compare", 2), ("actor", 1)):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                context.route(
+                    "**/*",
+                    lambda route: (
+                        route.continue_()
+                        if route.request.url.startswith(f"http://127.0.0.1:{port}")
+                        or route.request.url.startswith(("data:", "blob:"))
+                        else route.abort()
+                    ),
+                )
                 page = context.new_page()
-                page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/{name}.ipynb?token={token}")
+                page.goto(
+                    f"http://127.0.0.1:{port}/lab/workspaces/{name}/tree/notebooks/{name}.ipynb"
+                    f"?token={token}"
+                )
                 page.wait_for_selector(".jp-Notebook", timeout=60_000)
+                dialog = page.locator(".jp-Dialog button.jp-mod-accept")  # "Select Kernel"
+                try:
+                    dialog.wait_for(timeout=5_000)
+                    dialog.click()
+                except PlaywrightTimeout:
+                    pass  # the notebook's kernel started without asking
                 page.wait_for_selector(
                     ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
                 )
                 page.get_by_role("menuitem", name="Run").click()
                 page.get_by_text("Run All Cells", exact=True).click()
-                drawn = (
-                    ".jp-OutputArea-output[data-mime-type='application/vnd.vegalite.v5+json'] "
-                    ":is(svg, canvas)"
-                )
-                page.wait_for_function(
-                    f'document.querySelectorAll("{drawn}").length >= {charts}', timeout=120_000
-                )
-                page.screenshot(
-                    path=str(ROOT / "report" / f"jupyterlab-{name}.png"), full_page=False
-                )
+                drawn = ".jp-RenderedVegaLite canvas.marks, .jp-RenderedVegaLite svg.marks"
+                try:
+                    page.wait_for_function(
+                        f'Array.from(document.querySelectorAll("{drawn}"))'
+                        f".filter(e => e.getBoundingClientRect().width > 100).length >= {charts}",
+                        timeout=120_000,
+                    )
+                finally:
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    if page.locator(".jp-RenderedVegaLite").count():
+                        page.locator(".jp-RenderedVegaLite").first.scroll_into_view_if_needed()
+                    page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}.png"))
                 errors = page.locator(
                     ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                 )
                 assert "Error" not in " ".join(errors.all_inner_texts())
-                page.close()
+                context.close()
             browser.close()
     finally:
         os.killpg(server.pid, 9)

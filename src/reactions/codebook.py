@@ -91,6 +91,8 @@ class _Reader:
     def __init__(self, name: str) -> None:
         self.name = name
         self.problems: list[Problem] = []
+        self.broken: set[str] = set()
+        self.scored: set[str] = set()  # sections that could not be read: no follow-on checks
 
     def problem(self, line: int | None, key: str | None, value: object, rule: str) -> None:
         self.problems.append(Problem(self.name, line, key, shown(value), rule))
@@ -160,8 +162,11 @@ class _Reader:
         self.unique_labels("issues", sections["issues"], issues)
         self.unique_labels("stances", sections["stances"], {c: s.label for c, s in stances.items()})
         self.unique_labels("groups", sections["groups"], groups)
-        scored = {code for code, stance in stances.items() if stance.score is not None}
-        cues = self.cues(top.get("cues"), set(issues), scored)
+        cues = self.cues(
+            top.get("cues"),
+            None if "issues" in self.broken else set(issues),
+            None if "stances" in self.broken else self.scored,
+        )
         return Codebook(issues, questions, stances, groups, cues)
 
     def section(
@@ -172,6 +177,7 @@ class _Reader:
             line = found[0] if found else None
             value = "missing" if found is None else found[1]
             self.problem(line, key, value, f"'{key}' must be a non-empty mapping")
+            self.broken.add(key)
             return {}
         checked = {}
         for code, line, spec in self.entries(found[1], key):
@@ -202,6 +208,7 @@ class _Reader:
     def score(self, found: tuple[int, yaml.Node] | None, where: str) -> int | None:
         if found is None or _is_null(found[1]):
             return None
+        self.scored.add(where.split(".")[1])  # meant to be scored, even if the score is wrong
         line, node = found
         if node.tag == "tag:yaml.org,2002:int" and isinstance(node, yaml.ScalarNode):
             try:
@@ -277,9 +284,13 @@ class _Reader:
                 seen[folded] = code
 
     def cues(
-        self, found: tuple[int, yaml.Node] | None, issues: set[str], stances: set[str]
+        self,
+        found: tuple[int, yaml.Node] | None,
+        issues: set[str] | None,
+        stances: set[str] | None,
     ) -> dict[str, dict[str, dict[str, list[str]]]]:
-        """Cues: issue -> stance -> ISO 639-1 language -> list of phrases (silence has none)."""
+        """Cues: issue -> stance -> ISO 639-1 language -> list of phrases (silence has none).
+        Codes are not checked against a section that could not be read (None)."""
         if found is None or _is_null(found[1]):
             return {}
         line, node = found
@@ -288,7 +299,7 @@ class _Reader:
             return {}
         cues: dict[str, dict[str, dict[str, list[str]]]] = {}
         for issue, issue_line, by_stance in self.entries(node, "cues"):
-            if issue not in issues:
+            if issues is not None and issue not in issues:
                 self.problem(issue_line, f"cues.{issue}", issue, "unknown issue code")
                 continue
             if not isinstance(by_stance, yaml.MappingNode):
@@ -297,7 +308,7 @@ class _Reader:
             cues[issue] = {}
             for stance, stance_line, by_language in self.entries(by_stance, f"cues.{issue}"):
                 where = f"cues.{issue}.{stance}"
-                if stance not in stances:
+                if stances is not None and stance not in stances:
                     self.problem(
                         stance_line,
                         where,

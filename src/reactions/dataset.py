@@ -885,7 +885,7 @@ def capped(problems: list[Problem]) -> list[Problem]:
     unlisted += max(0, len(listed) - MAX_PROBLEMS)
     listed = listed[:MAX_PROBLEMS]
     if unlisted:  # "…" sorts after every file name: the report's last line
-        listed.append(Problem("…", None, None, f"{unlisted:,}", f"and {unlisted:,} more problems"))
+        listed.append(Problem("…", None, None, "", f"and {unlisted:,} more problems"))
     return listed
 
 

@@ -345,15 +345,15 @@ def _on_terminate(signum: int, frame: object) -> None:
 
 def summary_table(outcomes: list[Outcome]) -> Table:
     table = Table(title="publish summary")
-    for column in ("brief", "status", "seconds", "attempts", "message"):
+    for column in ("page", "status", "seconds", "attempts", "message"):
         table.add_column(column)
     for outcome in outcomes:
-        table.add_row(
-            outcome.stem,
+        table.add_row(  # page names and messages are text, never rich markup
+            escape(outcome.stem),
             outcome.status,
             f"{outcome.seconds:.1f}",
             str(outcome.attempts),
-            outcome.message,
+            escape(outcome.message),
         )
     return table
 

@@ -72,7 +72,7 @@ def prepare(notebook: Path, given: dict[str, object], data_dir: Path | str | Non
         )
     values = declared | given
     if "data_dir" in declared:
-        values["data_dir"] = str(resolve_data_dir(data_dir or given.get("data_dir") or ""))
+        values["data_dir"] = str(resolve_data_dir(given.get("data_dir") or data_dir or ""))
     reference = load_reference(Path(str(values.get("data_dir") or resolve_data_dir())))
     checked = check_parameters(values, reference)
     plain = {
@@ -215,10 +215,12 @@ def keep_failed(
         source = nbformat.read(notebook, as_version=4)
         source.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Render failed:** {reason}"))
         content = nbformat.writes(source).encode("utf-8")
-    failed_dir = out_dir / FAILED_DIR
-    failed_dir.mkdir(parents=True, exist_ok=True)
-    target = failed_dir / f"{stem}.ipynb"
-    write_atomically(target, content)
+    target = out_dir / FAILED_DIR / f"{stem}.ipynb"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, content)
+    except OSError as error:  # a read-only or full disk, --out a file: say so, do not crash
+        return f"the error notebook could not be kept at {target} ({error.strerror or error})"
     return f"the error notebook is {target}"
 
 

@@ -41,8 +41,12 @@ TextDatesLoader.add_constructor(
 
 def shown(value: object) -> str:
     """A value as an error shows it: at most MAX_VALUE_CHARS characters of it."""
-    if isinstance(value, yaml.Node):
-        value = value.value if isinstance(value, yaml.ScalarNode) else type(value).__name__
+    if isinstance(value, yaml.ScalarNode):
+        value = value.value
+    elif isinstance(value, yaml.SequenceNode):
+        value = "a list"
+    elif isinstance(value, yaml.MappingNode):
+        value = "a mapping"
     text = value if isinstance(value, str) else repr(value)[: MAX_VALUE_CHARS * 4]
     if len(text) > MAX_VALUE_CHARS:
         return f"{text[: MAX_VALUE_CHARS - 3]}..."
@@ -64,7 +68,7 @@ def file_problem(path: Path, max_bytes: int, folder: Path | None = None) -> Prob
     except OSError as error:
         return Problem(name, None, None, shown(error.strerror or str(error)), "cannot be read")
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a file (FIFO, device, ...)"
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a FIFO, device or socket"
         return Problem(name, None, None, shown(str(path)), f"must be a regular file, not {kind}")
     folder = (folder or path.parent).resolve()
     target = path.resolve()
