@@ -41,11 +41,12 @@ test: lint
 refresh: $(VENV)/.installed
 	jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
+	$(PY) -m reactions.review notebooks/*.ipynb
 
 # What moved in the notebooks since the last commit, per notebook, outputs included.
 diff: $(VENV)/.installed
 	git diff --stat -- notebooks data
-	$(VENV)/bin/nbdiff HEAD --ignore-metadata --ignore-id -- notebooks/
+	$(VENV)/bin/nbdiff --ignore-metadata --ignore-id HEAD -- notebooks/
 
 # Prints (a)-(d) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).
 bench: $(VENV)/.installed

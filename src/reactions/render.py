@@ -16,16 +16,21 @@ import os
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-import papermill
+# jsonschema imports the optional `rfc3987_syntax` (installed with JupyterLab, through
+# jupyter-events' jsonschema[format-nongpl]) when it is present: about a second of building a
+# grammar for an "iri" format check nothing here uses. Renders skip it, here and in the kernel.
+sys.modules.setdefault("rfc3987_syntax", None)
 
-from reactions.errors import DataRejected, ParameterError, RenderError
-from reactions.locate import resolve_data_dir
-from reactions.parameters import check_parameters, load_reference, output_stem
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+
+from reactions.errors import DataRejected, ParameterError, RenderError  # noqa: E402
+from reactions.locate import resolve_data_dir  # noqa: E402
+from reactions.parameters import check_parameters, load_reference, output_stem  # noqa: E402
 
 KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
@@ -105,6 +110,85 @@ def _kernel_uses_this_python() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
+class ExecutionFailed(RenderError):
+    """A page's run failed in its kernel: the reason and the notebook as far as it ran."""
+
+    def __init__(self, reason: str, evidence: bytes | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.evidence = evidence
+
+
+class Images:
+    """PNGs drawn from each chart's SVG as soon as its cell has run, while the kernel works on
+    the next cells: the parent is idle then, so drawing costs the render no time."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.drawn: dict[str, Future] = {}
+
+    def on_cell_executed(self, cell: nbformat.NotebookNode, **_: object) -> None:
+        from reactions.html import SVG_MIMETYPE
+
+        for output in cell.get("outputs", []):
+            svg = output.get("data", {}).get(SVG_MIMETYPE)
+            if svg and svg not in self.drawn:
+                self.drawn[svg] = self.pool.submit(_png_of, svg)
+
+    def png(self, svg: str) -> Future:
+        if svg not in self.drawn:
+            self.drawn[svg] = self.pool.submit(_png_of, svg)
+        return self.drawn[svg]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _png_of(svg: str) -> bytes:
+    from reactions.html import png_of
+
+    return png_of(svg)
+
+
+def execute(
+    page: Page,
+    scratch: Path,
+    cell_timeout: int | None = None,
+    km: object | None = None,
+    images: Images | None = None,
+) -> nbformat.NotebookNode:
+    """Run a checked page in a kernel (`km`: a running kernel manager, which is kept; None: a
+    kernel of its own, shut down at once when the notebook is saved). Raises DataRejected for
+    the notebook's own refusals and ExecutionFailed, with the notebook as far as it ran, for
+    the rest."""
+    executed_path = scratch / f"{page.stem}.ipynb"
+    options: dict[str, object] = {"shutdown_kernel": "immediate"}
+    if km is not None:
+        options["km"] = km
+    if images is not None:
+        options["on_cell_executed"] = images.on_cell_executed
+    try:
+        return papermill.execute_notebook(
+            str(page.notebook),
+            str(executed_path),
+            parameters=page.parameters,
+            kernel_name=KERNEL,
+            cwd=None if km is not None else str(page.notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=cell_timeout,
+            # One save at the end (or on a cell error), not two per cell: each save
+            # validates the whole notebook, which cost about a second per page.
+            request_save_on_cell_execute=False,
+            **options,
+        )
+    except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
+        if getattr(error, "ename", None) in REJECTIONS:  # bad input, reported in full
+            raise DataRejected(error.evalue) from None
+        evidence = executed_path.read_bytes() if executed_path.exists() else None
+        raise ExecutionFailed(_describe(error), evidence) from None
+
+
 def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) -> Path:
     """Run a checked page with papermill, export it offline, publish every file atomically.
 
@@ -117,38 +201,41 @@ def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) 
     # while the kernel starts and works: they are not on the render's critical path.
     warming = threading.Thread(target=_warm_up_exporter, daemon=True)
     warming.start()
-    with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
-        executed_path = Path(scratch) / f"{stem}.ipynb"
-        try:
-            executed = papermill.execute_notebook(
-                str(page.notebook),
-                str(executed_path),
-                parameters=page.parameters,
-                kernel_name=KERNEL,
-                cwd=str(page.notebook.parent),
-                progress_bar=False,
-                log_output=False,
-                execution_timeout=cell_timeout,
-                # One save at the end (or on a cell error), not two per cell: each save
-                # validates the whole notebook, which cost about a second per page.
-                request_save_on_cell_execute=False,
-            )
-        except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
-            if getattr(error, "ename", None) in REJECTIONS:  # bad input, reported in full
-                raise DataRejected(error.evalue) from None
-            reason = _describe(error)
-            kept = keep_failed(page.notebook, out_dir, stem, reason, executed_path)
-            raise RenderError(f"{reason}; {kept}") from None
-        warming.join()
-    return _publish_outputs(executed, out_dir, stem)
+    images = Images()
+    try:
+        with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
+            try:
+                executed = execute(page, Path(scratch), cell_timeout, images=images)
+            except ExecutionFailed as failure:
+                kept = keep_failed(
+                    page.notebook, out_dir, stem, failure.reason, content=failure.evidence
+                )
+                raise RenderError(f"{failure.reason}; {kept}") from None
+            warming.join()
+        files = page_files(executed, stem, images)
+    finally:
+        images.close()
+    try:
+        publish_files(out_dir, files)
+    except OSError as error:
+        raise RenderError(
+            f"could not write the page ({error}); the last good page is unchanged"
+        ) from None
+    return out_dir / f"{stem}.html"
 
 
-def _publish_outputs(executed: nbformat.NotebookNode, out_dir: Path, stem: str) -> Path:
-    from reactions.html import chart_outputs, export_html, external_resources, findings, png_of
+def page_files(
+    executed: nbformat.NotebookNode, stem: str, images: Images | None = None
+) -> dict[str, bytes]:
+    """Every file of a page, by name: charts (SVG, PNG), one CSV per finding, the executed
+    notebook and, last, the HTML (a page appears only with its parts)."""
+    from reactions.html import chart_outputs, export_html, external_resources, findings
 
-    charts = chart_outputs(executed)
-    with ThreadPoolExecutor(max_workers=2) as images:  # PNGs are drawn beside the export
-        drawn = [images.submit(png_of, chart.svg) for chart in charts]
+    own = images is None
+    images = images or Images()
+    try:
+        charts = chart_outputs(executed)
+        drawn = [images.png(chart.svg) for chart in charts]
         html = export_html(executed)
         outside = external_resources(html)
         if outside:
@@ -159,17 +246,14 @@ def _publish_outputs(executed: nbformat.NotebookNode, out_dir: Path, stem: str) 
         for number, (chart, png) in enumerate(zip(charts, drawn, strict=True), start=1):
             files[f"{stem}-chart-{number}.svg"] = chart.svg.encode("utf-8")
             files[f"{stem}-chart-{number}.png"] = png.result()
+    finally:
+        if own:
+            images.close()
     for finding, text in findings(executed).items():
         files[f"{stem}.{finding}.csv"] = text.encode("utf-8")
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
-    try:
-        publish_files(out_dir, files)
-    except OSError as error:
-        raise RenderError(
-            f"could not write the page ({error}); the last good page is unchanged"
-        ) from None
-    return out_dir / f"{stem}.html"
+    return files
 
 
 def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
@@ -205,11 +289,18 @@ FAILED_DIR = "_failed"
 
 
 def keep_failed(
-    notebook: Path, out_dir: Path, stem: str, reason: str, executed_path: Path | None = None
+    notebook: Path,
+    out_dir: Path,
+    stem: str,
+    reason: str,
+    executed_path: Path | None = None,
+    content: bytes | None = None,
 ) -> str:
     """Keep the notebook as far as it ran; if nothing was saved (a dead kernel, a killed run),
     the source notebook with the reason on top, so that `_failed/` always says what happened."""
-    if executed_path is not None and executed_path.exists():
+    if content is not None:
+        pass
+    elif executed_path is not None and executed_path.exists():
         content = executed_path.read_bytes()
     else:
         source = nbformat.read(notebook, as_version=4)
