@@ -10,7 +10,7 @@ ACTOR ?=
 ISSUE ?=
 AS_OF ?=
 
-.PHONY: brief publish validate test lint refresh diff bench clean
+.PHONY: brief publish validate test lint refresh diff nbdiff bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,11 +41,15 @@ test: lint
 refresh: $(VENV)/.installed
 	jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
-	$(PY) -m reactions.review notebooks/*.ipynb
+	$(PY) -m reactions.review clean notebooks/*.ipynb
 
-# What moved in the notebooks since the last commit, per notebook, outputs included.
+# What moved since the last commit: per notebook, only the findings that moved (the text nbval
+# compares). `make nbdiff` shows everything nbdime sees, outputs included.
 diff: $(VENV)/.installed
 	git diff --stat -- notebooks data
+	$(PY) -m reactions.review diff notebooks/*.ipynb
+
+nbdiff: $(VENV)/.installed
 	$(VENV)/bin/nbdiff --ignore-metadata --ignore-id HEAD -- notebooks/
 
 # Prints (a)-(d) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).

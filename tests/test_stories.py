@@ -100,7 +100,10 @@ def test_a_contract_only_dataset_renders_with_neutral_defaults(tmp_path):
     html = next(out.glob("plain.brief.belarus.*.html")).read_text(encoding="utf-8")
     assert "Among all actors on record" in html
     assert "reads no vote against" in html
-    assert [word for word in WORDS_2022 if word in html] == []
+    assert "This dataset describes no story of its own." in html
+    assert "the supporting end of the scale" in html  # the neutral pole
+    story_2022 = ("Moscow", "analyst", "central point", "Lukashenka said nothing", "REVIEW.md")
+    assert [words for words in story_2022 if words in html] == []
 
 
 def test_a_story_with_an_unknown_default_actor_is_refused_by_line(tmp_path, capsys):

@@ -33,9 +33,10 @@ def _data_dir(arguments: argparse.Namespace) -> Path:
 def _validate(arguments: argparse.Namespace) -> int:
     from reactions.dataset import load_dataset
 
-    dataset = load_dataset(_data_dir(arguments))
+    data_dir = _data_dir(arguments)
+    dataset = load_dataset(data_dir)
     print(
-        f"{arguments.data}: valid: {len(dataset.statements)} statements, "
+        f"{data_dir.name}: valid: {len(dataset.statements)} statements, "
         f"{dataset.statements['actor_id'].nunique()} actors with statements "
         f"({len(dataset.actors)} in actors.csv), {len(dataset.events)} events, "
         f"{dataset.statements['issue'].nunique()} issues"

@@ -57,9 +57,18 @@ def groups(page: Comparison) -> present.Table:
     return present.Table(tables.group_table(summaries, page.data.codebook), "groups")
 
 
+def _votes_read(page: Comparison) -> list:
+    """The votes of record read against an issue the page shows."""
+    return [vote for vote in page.data.story.votes if vote.issue in page.issues]
+
+
+def _slug(resolution: str) -> str:
+    return resolution.lower().replace("/", "-").replace(".", "-")
+
+
 def words_and_votes(page: Comparison) -> list[object]:
-    """For each vote of record read against a shown issue: the finding, a chart, the table."""
-    shown = [vote for vote in page.data.story.votes if vote.issue in page.issues]
+    """For each vote of record read against a shown issue: the finding and the table."""
+    shown = _votes_read(page)
     if not shown:
         return [present.Paragraph("This dataset reads no vote against these issues.", "note")]
     codebook = page.data.codebook
@@ -67,13 +76,27 @@ def words_and_votes(page: Comparison) -> list[object]:
     for vote in shown:
         frame = votes.words_and_votes(page.data, page.as_of, vote, page.group)
         roll = votes.roll_call(page.data, vote.resolution)
-        slug = vote.resolution.lower().replace("/", "-").replace(".", "-")
         parts += [
             present.Paragraph(narrative.divergence_sentence(frame, vote, roll, codebook)),
-            present.Chart(charts.words_and_votes(frame, codebook), f"Words and votes: {slug}"),
-            present.Table(tables.words_and_votes_table(frame, codebook), f"votes-{slug}"),
+            present.Table(
+                tables.words_and_votes_table(frame, codebook), f"votes-{_slug(vote.resolution)}"
+            ),
         ]
     return parts
+
+
+def votes_charts(page: Comparison) -> list[present.Chart]:
+    """Per vote of record: how many actors said what and voted how."""
+    codebook = page.data.codebook
+    return [
+        present.Chart(
+            charts.words_and_votes(
+                votes.words_and_votes(page.data, page.as_of, vote, page.group), codebook
+            ),
+            f"Words and votes: {vote.resolution}",
+        )
+        for vote in _votes_read(page)
+    ]
 
 
 def coding_quality(page: Comparison) -> list[object]:
