@@ -154,14 +154,14 @@ def test_actor_history_one_row_per_issue_with_silences_hollow(mini):
     history = compare.stance_history(mini, "belarus", "2022-10-31")
     spec = charts.actor_history(history, mini.codebook).to_dict()
     rows = spec["datasets"][spec["data"]["name"]]
-    assert [(row["issue"], row["day"], row["silent"]) for row in rows] == [
+    assert [(row["row"], row["day"], row["silent"]) for row in rows] == [
         ("Mobilization", "2022-09-23", False),
         ("Recognition", "2022-09-24", False),
         ("Recognition", "2022-09-26", True),
         ("War participation", "2022-09-26", True),
         ("Recognition", "2022-10-05", False),
     ]
-    assert spec["encoding"]["y"]["field"] == "issue"
+    assert spec["encoding"]["y"]["field"] == "row"
     assert spec["encoding"]["fill"]["condition"]["test"] == "datum.silent"
 
 

@@ -171,7 +171,9 @@ def timeline(
     )
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y"))
     if len(statements) <= MAX_TIMELINE_POINTS:
-        marks = _statement_points(statements, codebook, actor_names, x)
+        rows = statements["actor_id"].map(actor_names)
+        row = alt.Y("row:N", title=None, sort="ascending")
+        marks = _statement_points(statements, codebook, rows, row, "Actor", x)
     else:
         marks = _stance_runs(statements, codebook, actor_names, x)
     rules = (
@@ -194,11 +196,18 @@ def timeline(
 
 
 def _statement_points(
-    statements: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str], x: alt.X
+    statements: pd.DataFrame,
+    codebook: Codebook,
+    rows: pd.Series,
+    row: alt.Y,
+    row_title: str,
+    x: alt.X,
+    size: int = 70,
 ) -> alt.Chart:
+    """One point per statement on a row (an actor, or an issue); hollow points are silences."""
     said = pd.DataFrame(
         {
-            "name": statements["actor_id"].map(actor_names),
+            "row": rows,
             "date": statements["date"].dt.strftime("%Y-%m-%d"),
             "day": statements["date"].dt.strftime("%Y-%m-%d"),
             "stance_label": statements["stance"].map(codebook.stance_label),
@@ -207,20 +216,19 @@ def _statement_points(
             "quote_en": statements["english"],
         }
     )
+    scale = _stance_scale(codebook)
     return (
         alt.Chart(said)
-        .mark_point(size=70)
+        .mark_point(size=size)
         .encode(
             x=x,
-            y=alt.Y("name:N", title=None, sort="ascending"),
-            color=alt.Color("stance_label:N", title="Stance", scale=_stance_scale(codebook)),
+            y=row,
+            color=alt.Color("stance_label:N", title="Stance", scale=scale),
             fill=alt.condition(
-                "datum.silent",
-                alt.value("white"),
-                alt.Color("stance_label:N", scale=_stance_scale(codebook)),
+                "datum.silent", alt.value("white"), alt.Color("stance_label:N", scale=scale)
             ),
             tooltip=_tooltips(
-                ("name:N", "Actor"),
+                ("row:N", row_title),
                 ("day:N", "Date"),
                 ("stance_label:N", "Stance"),
                 ("speaker:N", "Speaker"),
@@ -368,35 +376,8 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
 
 def actor_history(history: pd.DataFrame, codebook: Codebook) -> alt.Chart:
     """One actor's statements over time, one row per issue; hollow points are silences."""
-    frame = pd.DataFrame(
-        {
-            "issue": history["issue"].map(codebook.issues),
-            "date": history["date"].dt.strftime("%Y-%m-%d"),
-            "day": history["date"].dt.strftime("%Y-%m-%d"),
-            "stance_label": history["stance"].map(codebook.stance_label),
-            "silent": history["stance"].isin(codebook.silent_codes),
-            "speaker": history["speaker"],
-            "quote_en": history["english"],
-        }
-    )
-    scale = _stance_scale(codebook)
-    return (
-        alt.Chart(frame)
-        .mark_point(size=90)
-        .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y")),
-            y=alt.Y("issue:N", title=None, sort=list(codebook.issues.values())),
-            color=alt.Color("stance_label:N", title="Stance", scale=scale),
-            fill=alt.condition(
-                "datum.silent", alt.value("white"), alt.Color("stance_label:N", scale=scale)
-            ),
-            tooltip=_tooltips(
-                ("issue:N", "Issue"),
-                ("day:N", "Date"),
-                ("stance_label:N", "Stance"),
-                ("speaker:N", "Speaker"),
-                ("quote_en:N", "Quote"),
-            ),
-        )
-        .properties(width=560, height=max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80))
-    )
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y"))
+    row = alt.Y("row:N", title=None, sort=list(codebook.issues.values()))
+    rows = history["issue"].map(codebook.issues)
+    points = _statement_points(history, codebook, rows, row, "Issue", x, size=90)
+    return points.properties(width=560, height=max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80))
