@@ -40,8 +40,8 @@ def test_size_and_coverage(data):
         "belarus_involvement": 6,
     }
     assert Counter(statements["stance"]) == {
-        "explicit_rejection": 46,
-        "implicit_rejection": 18,
+        "explicit_rejection": 45,
+        "implicit_rejection": 19,
         "ambiguous": 9,
         "silent": 3,
         "implicit_support": 7,

@@ -240,14 +240,15 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
                     "coded": statement["stance"],
                     "proposed": proposed,
                     "contradiction": kind,
-                    "cues": "; ".join(f"{s} ({', '.join(c)})" for s, c in found.items())
-                    or NO_CUE,
+                    "cues": "; ".join(f"{s} ({', '.join(c)})" for s, c in found.items()) or NO_CUE,
                     "justified": bool(reason),
                     "justification": reason,
                     "quote_en": statement["english"],
                 }
             )
-    proposals = pd.DataFrame(rows, columns=["statement_id", "issue", "coded", "proposed", "cue", "quote_en"])
+    proposals = pd.DataFrame(
+        rows, columns=["statement_id", "issue", "coded", "proposed", "cue", "quote_en"]
+    )
     labels = [*order, NO_CUE]
     matrix = confusion_matrix(proposals["coded"], proposals["proposed"], labels=labels)
     confusion = pd.DataFrame(matrix, index=labels, columns=labels).loc[order]
@@ -286,33 +287,9 @@ def read_blind_coding(path: Path) -> pd.DataFrame:
 
 
 def find_blind_coding(dataset: Dataset) -> pd.DataFrame | None:
-    """The blind coding beside this dataset's statements.csv, or None.
-
-    A Dataset does not record its folder, so the story's folder is looked for where
-    `reactions.locate` finds stories ($REACTIONS_DATA, the project's data/) under the story's
-    slug; it is used only if its statements.csv holds exactly this dataset's statement ids."""
-    import os
-
-    from reactions.locate import ENVIRONMENT_VARIABLE, project_root
-
-    slug = dataset.story.slug
-    candidates = []
-    given = os.environ.get(ENVIRONMENT_VARIABLE, "").strip()
-    if given:
-        candidates += [Path(given).expanduser(), Path(given).expanduser() / slug]
-    root = project_root()
-    if root is not None:
-        candidates.append(root / "data" / slug)
-    ids = set(dataset.statements["statement_id"])
-    for folder in candidates:
-        blind = folder / BLIND_FILE
-        if folder.name != slug or not blind.is_file() or not (folder / "statements.csv").is_file():
-            continue
-        from reactions.dataset import read_table
-
-        if set(read_table(folder / "statements.csv").frame["statement_id"]) == ids:
-            return read_blind_coding(blind)
-    return None
+    """The blind coding beside this dataset's statements.csv, or None when it has none."""
+    path = dataset.folder / BLIND_FILE
+    return read_blind_coding(path) if path.is_file() else None
 
 
 def compare_blind(dataset: Dataset, blind: pd.DataFrame) -> SecondCoding:
@@ -366,7 +343,9 @@ def compare_blind(dataset: Dataset, blind: pd.DataFrame) -> SecondCoding:
         coder=", ".join(coders) or "unnamed",
         compared=compared,
         kappa=kappa(compared["human"], compared["blind"]),
-        kappa_by_issue={issue: by_issue[issue] for issue in dataset.codebook.issues if issue in by_issue},
+        kappa_by_issue={
+            issue: by_issue[issue] for issue in dataset.codebook.issues if issue in by_issue
+        },
         not_compared=tuple(sorted(set(blind["statement_id"]) - set(quoted["statement_id"]))),
         not_coded=tuple(sorted(set(quoted["statement_id"]) - set(blind["statement_id"]))),
     )

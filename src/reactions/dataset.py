@@ -119,6 +119,7 @@ class Dataset:
     statements: pd.DataFrame
     events: pd.DataFrame
     votes: pd.DataFrame
+    folder: Path  # where it was read from: files beside the contract's (blind_coding.csv)
 
     @property
     def reference(self) -> Reference:
@@ -956,6 +957,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         actors=_typed(actors.frame, ACTOR_COLUMNS, ()),
         events=_typed(tables["events"].frame, EVENT_COLUMNS, ("date",)),
         votes=_typed(tables["votes"].frame, VOTE_COLUMNS, ("date",)),
+        folder=data_dir.resolve(),
     )
 
 
