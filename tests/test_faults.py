@@ -94,7 +94,7 @@ def test_cell_timeout_must_be_a_positive_number(tmp_path, capsys):
         assert exited.code == 2
     else:
         raise AssertionError("--cell-timeout 0 was accepted")
-    assert "argument --cell-timeout: must be a whole number of seconds above 0: '0'" in (
+    assert "argument --cell-timeout: must be a whole number above 0: '0'" in (
         capsys.readouterr().err
     )
     assert not out.exists()

@@ -44,7 +44,11 @@ def test_default_schedule_is_valid():
     assert f"{STORY}.brief.south-ossetia.war_participation.2022-10-31" in stems
     assert f"{STORY}.compare.all.2022-10-31.all" in stems
     assert f"{STORY}.actor.belarus.2022-10-31" in stems
-    assert len(stems) == len(set(stems)) == 12
+    # the second story publishes beside the first, its names carrying its slug
+    assert "georgia-recognition-2008.brief.belarus.recognition.2008-09-30" in stems
+    assert "georgia-recognition-2008.compare.all.2010-12-31.all" in stems
+    assert "georgia-recognition-2008.actor.belarus.2022-12-31" in stems
+    assert len(stems) == len(set(stems)) == 16
     assert (schedule.timeout, schedule.retries, schedule.cell_timeout) == (300, 2, 0)
 
 
@@ -214,7 +218,7 @@ def test_jobs_below_one_exit_2_without_a_lock(tmp_path, capsys, jobs):
         )
     assert exited.value.code == 2
     error = capsys.readouterr().err
-    assert f"error: argument --jobs: must be a whole number of seconds above 0: '{jobs}'" in error
+    assert f"error: argument --jobs: must be a whole number above 0: '{jobs}'" in error
     assert list(out.iterdir()) == []  # no lock file, nothing else
 
 

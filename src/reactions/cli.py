@@ -158,7 +158,7 @@ def _positive(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of seconds above 0: {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number above 0: {text!r}")
     return value
 
 
