@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pycountry
 
-from reactions.dataset import STATEMENT_COLUMNS
-
 ROOT = Path(__file__).resolve().parents[1]
+STORY = ROOT / "data" / "ukraine-annexation-2022"  # codebook, events and headers come from it
 ISSUES = ["recognition", "mobilization", "war_participation"]
 STANCES = [
     "explicit_rejection",
@@ -35,55 +34,78 @@ GROUPS = ["russia_allies", "russia_partners", "non_aligned", "west", "internatio
 GROUP_WEIGHTS = [5, 10, 45, 35, 5]
 
 
+def header(name: str) -> list[str]:
+    """The real file's header: the synthetic files follow the layout the story has today."""
+    with (STORY / name).open(encoding="utf-8-sig", newline="") as stream:
+        return next(csv.reader(stream))
+
+
 def write(size: int, folder: Path, actors: int = 200, seed: int = 7) -> Path:
+    """A story folder without story.yml: pages fall back to neutral defaults, so benchmarks pass
+    their parameters explicitly."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "data" / "codebook.yml", folder / "codebook.yml")
-    shutil.copy(ROOT / "data" / "events.csv", folder / "events.csv")
+    shutil.copy(STORY / "codebook.yml", folder / "codebook.yml")
+    shutil.copy(STORY / "events.csv", folder / "events.csv")
     countries = sorted(pycountry.countries, key=lambda country: country.alpha_3)[:actors]
     ids = [f"c-{country.alpha_3.lower()}" for country in countries]
     with (folder / "actors.csv").open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["actor_id", "name", "kind", "iso3", "group", "memberships", "region"])
+        writer = csv.DictWriter(stream, header("actors.csv"), lineterminator="\n", restval="")
+        writer.writeheader()
         for actor_id, country in zip(ids, countries, strict=True):
             group = rng.choices(GROUPS, GROUP_WEIGHTS)[0]
-            writer.writerow([actor_id, country.name, "state", country.alpha_3, group, "", ""])
+            writer.writerow(
+                {
+                    "actor_id": actor_id,
+                    "name": country.name,
+                    "kind": "state",
+                    "iso3": country.alpha_3,
+                    "group": group,
+                }
+            )
     start = dt.date(2022, 1, 1)
     with (folder / "statements.csv").open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(STATEMENT_COLUMNS)
+        writer = csv.DictWriter(stream, header("statements.csv"), lineterminator="\n", restval="")
+        writer.writeheader()
         for number in range(size):
             date = (start + dt.timedelta(days=rng.randrange(365))).isoformat()
             stance = rng.choices(STANCES, STANCE_WEIGHTS)[0]
             silent = stance == "silent"
             writer.writerow(
-                [
-                    f"s{number:07d}",
-                    date,
-                    "day",
-                    rng.choice(ids),
-                    "Synthetic speaker",
-                    "Minister",
-                    "Synthetic occasion" if silent else "",
-                    rng.choice(ISSUES),
-                    stance,
-                    "" if silent else f"Synthetic statement {number}",
-                    "" if silent else "en",
-                    "",
-                    "Synthetic source",
-                    date,
-                    f"https://example.org/s/{number}",
-                    "Synthetic",
-                    "bench",
-                    "",
-                ]
+                {
+                    "statement_id": f"s{number:07d}",
+                    "date": date,
+                    "date_precision": "day",
+                    "actor_id": rng.choice(ids),
+                    "speaker": "Synthetic speaker",
+                    "speaker_role": "Minister",
+                    "occasion": "Synthetic occasion" if silent else "",
+                    "issue": rng.choice(ISSUES),
+                    "stance": stance,
+                    "quote": "" if silent else f"Synthetic statement {number}",
+                    "quote_language": "" if silent else "en",
+                    "source_title": "Synthetic source",
+                    "source_date": date,
+                    "source_url": f"https://example.org/s/{number}",
+                    "publisher": "Synthetic",
+                    "coder": "bench",
+                }
             )
     with (folder / "votes.csv").open("w", encoding="utf-8", newline="") as stream:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["resolution", "date", "actor_id", "vote", "source_title", "source_url"])
-        for actor_id in ids:
+        writer = csv.DictWriter(stream, header("votes.csv"), lineterminator="\n", restval="")
+        writer.writeheader()
+        for actor_id, country in zip(ids, countries, strict=True):
             vote = rng.choices(["yes", "no", "abstain", "absent"], [70, 3, 20, 7])[0]
-            writer.writerow(["A/RES/ES-11/4", "2022-10-12", actor_id, vote, "Synthetic", ""])
+            writer.writerow(
+                {
+                    "resolution": "A/RES/ES-11/4",
+                    "date": "2022-10-12",
+                    "actor_id": actor_id,
+                    "iso3": country.alpha_3,
+                    "vote": vote,
+                    "source_title": "Synthetic",
+                }
+            )
     return folder
 
 

@@ -316,3 +316,29 @@ def test_two_publish_runs_at_once(tmp_path):
     assert "1 published, 0 failed in " in waiting_error
     assert (out / f"{tiny_stem('serbia')}.html").stat().st_mtime > first_done - 1
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_publish_run_killed_outright_leaves_no_render_writing(tmp_path):
+    """SIGKILL cannot be caught: the renders it started (one subprocess each, --fresh-kernels)
+    outlive it, but each refuses to publish once the run that started it is gone."""
+    notebooks = tmp_path / "notebooks"
+    started = tmp_path / "started"
+    started.mkdir()
+    tiny_page(
+        notebooks,
+        f"import os, time\nopen(os.path.join({str(started)!r}, actor), 'w').write('')\n"
+        "time.sleep(4)\n",
+    )
+    out = tmp_path / "report"
+    schedule = tmp_path / "schedule.yml"
+    schedule.write_text("pages:\n  - notebook: tiny\n    actor: belarus\n", encoding="utf-8")
+    publish = subprocess.Popen(
+        [*publish_command(schedule, out, notebooks), "--fresh-kernels"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: (started / "belarus").exists(), 90)
+    publish.kill()
+    publish.wait()
+    time.sleep(15)  # the orphaned render finishes its page, then must not publish it
+    assert not list(out.glob("*.html")), list(out.iterdir())

@@ -101,7 +101,15 @@ def _publish(arguments: argparse.Namespace) -> int:
     schedule = load_schedule(arguments.schedule, arguments.notebooks, arguments.data)
     console = Console(stderr=True)
     started = time.perf_counter()
-    outcomes = publish(schedule, arguments.out, arguments.jobs, console, arguments.lock_timeout)
+    outcomes = publish(
+        schedule,
+        arguments.out,
+        arguments.jobs,
+        console,
+        arguments.lock_timeout,
+        fresh_kernels=arguments.fresh_kernels or None,
+        scheduler=arguments.scheduler,
+    )
     console.print(summary_table(outcomes))
     failed = [outcome for outcome in outcomes if outcome.status != "published"]
     console.print(
@@ -221,6 +229,18 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         metavar="SECONDS",
         help="wait this long for another publish run (default: stop)",
+    )
+    publish_parser.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="one render subprocess and kernel per page (default: warm kernels on Dask)",
+    )
+    publish_parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a Dask scheduler, tcp://HOST:8786 (default: $DASK_SCHEDULER_ADDRESS, else a "
+        "LocalCluster of --jobs workers)",
     )
     _data_option(publish_parser)
     publish_parser.add_argument("--out", type=Path, default=Path("report"), help="output folder")

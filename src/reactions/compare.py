@@ -34,11 +34,14 @@ def statements_as_of(
     when an actor said several things on one day, its clearest words are its position that day.
     """
     statements = dataset.statements
-    chosen = statements[statements["date"] <= as_timestamp(as_of)]
+    # One mask, one copy: filtering step by step copied the whole dataset up to `as_of` first.
+    # Filtered before sorting: a page about one actor or issue sorts its rows only.
+    keep = statements["date"] <= as_timestamp(as_of)
     if issue is not None:
-        chosen = chosen[chosen["issue"] == issue]
-    if actor is not None:  # filtered before sorting: a page about one actor sorts its rows only
-        chosen = chosen[chosen["actor_id"] == actor]
+        keep &= statements["issue"] == issue
+    if actor is not None:
+        keep &= statements["actor_id"] == actor
+    chosen = statements[keep]
     chosen = chosen.assign(
         score=chosen["stance"].map(dataset.codebook.score).astype("Float64"),
         english=english_quotes(chosen),

@@ -2,13 +2,21 @@
 
 A schedule lists pages: any notebook of `notebooks/` with its parameters, single or as a matrix
 (every combination of the listed values), for one story or several (`data:` per entry). Every
-page is checked before anything runs, by the same rules a render applies. Each page runs in its
-own `reactions render` subprocess (its own process group and kernel), from a pool of N workers,
-with a timeout per page and retries when a kernel fails to start (the known port race
-`ZMQError: Address already in use`, "Kernel didn't respond"). One failure never stops the others;
-a lock on the report folder keeps two publish runs from writing it at once, and it is held until
-every child is gone: an interrupted run (Ctrl-C, SIGTERM) kills its renders, cancels the queue
-and still indexes what was published.
+page is checked before anything runs, by the same rules a render applies.
+
+By default the pages run on Dask distributed: an in-process `LocalCluster` of N single-threaded
+worker processes, or an existing cluster (`--scheduler tcp://HOST:8786` or
+$DASK_SCHEDULER_ADDRESS). Each worker keeps one warm kernel and runs page after page in it, reset
+between pages (reactions.warm); it returns the page's files as bytes and only this process, the
+client, writes the report folder. A worker that dies has its page run again elsewhere (Dask's
+own retries); a page that fails or passes its timeout gets its worker a fresh kernel.
+
+With `--fresh-kernels` each page runs in its own `reactions render` subprocess (its own process
+group and kernel), from a pool of N threads. Either way: a timeout per page, retries when a
+kernel fails to start (the known port race `ZMQError: Address already in use`, "Kernel didn't
+respond"), one failure never stops the others, a lock on the report folder keeps two publish
+runs from writing it at once and is held until every render is gone: an interrupted run
+(Ctrl-C, SIGTERM) kills its renders, cancels the queue and still indexes what was published.
 """
 
 from __future__ import annotations
@@ -17,12 +25,16 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +55,14 @@ from reactions.errors import (
     ScheduleError,
 )
 from reactions.html import render_index
-from reactions.render import find_notebook, keep_failed, prepare, write_atomically
+from reactions.render import (
+    PUBLISH_PARENT,
+    find_notebook,
+    keep_failed,
+    prepare,
+    publish_files,
+    write_atomically,
+)
 from reactions.yamlfile import compose, construct, line_of, mapping_items
 
 KERNEL_START_FAILURES = (
@@ -231,6 +250,7 @@ def run_job(job: Job, out_dir: Path, timeout: int, retries: int, cell_timeout: i
             return Outcome(job.stem, "cancelled", time.perf_counter() - started, attempt - 1, "")
         process = subprocess.Popen(
             command,
+            env=os.environ | {PUBLISH_PARENT: str(os.getpid())},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -278,8 +298,16 @@ def publish(
     jobs: int,
     console: Console | None = None,
     lock_timeout: float = 0,
+    fresh_kernels: bool | None = None,
+    scheduler: str | None = None,
 ) -> list[Outcome]:
-    """Render every scheduled page with at most `jobs` at once, then rebuild the index."""
+    """Render every scheduled page with at most `jobs` at once, then rebuild the index.
+
+    Warm kernels on Dask (a LocalCluster of `jobs` workers, or the cluster at `scheduler`,
+    default $DASK_SCHEDULER_ADDRESS); `fresh_kernels` (default: $REACTIONS_FRESH_KERNELS set to
+    1): one subprocess per page."""
+    if fresh_kernels is None:
+        fresh_kernels = os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
     console = console or Console(stderr=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME))
@@ -302,6 +330,9 @@ def publish(
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=False) as progress:
+            if not fresh_kernels:
+                outcomes += _publish_on_dask(schedule, out_dir, jobs, progress, console, scheduler)
+                return sorted(outcomes, key=lambda outcome: outcome.stem)
             pool = ThreadPoolExecutor(max_workers=jobs)
             try:
                 task = progress.add_task("rendering", total=len(schedule.jobs))
@@ -337,6 +368,111 @@ def publish(
         finally:
             lock.release()
     return sorted(outcomes, key=lambda outcome: outcome.stem)
+
+
+def _publish_on_dask(
+    schedule: Schedule,
+    out_dir: Path,
+    jobs: int,
+    progress: Progress,
+    console: Console,
+    scheduler: str | None,
+) -> list[Outcome]:
+    """Run every page as a Dask task in a warm kernel; publish each page's files here, under
+    the lock, as soon as they come back, and release its task (a dead worker's finished results
+    are otherwise computed again)."""
+    from distributed import Client, LocalCluster, as_completed
+
+    from reactions.warm import kill_kernel, render_task
+
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    scratch = None
+    cluster = None
+    if address:
+        client = Client(address, timeout=30)
+    else:
+        scratch = tempfile.mkdtemp(prefix="reactions-dask-")
+        cluster = LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,  # a kernel stays on one thread
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            local_directory=scratch,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    console.print(f"dask dashboard: {client.dashboard_link}")
+    outcomes: list[Outcome] = []
+    task = progress.add_task("rendering", total=len(schedule.jobs))
+    run = uuid.uuid4().hex[:8]
+    pending = {}
+    try:
+        for job in schedule.jobs:
+            future = client.submit(
+                render_task,
+                str(job.notebook.resolve()),
+                job.parameters,
+                job.stem,
+                schedule.timeout,
+                schedule.retries,
+                schedule.cell_timeout,
+                key=("reactions-page", f"{run}/{job.stem}"),  # one task group: durations learnt
+                pure=False,
+            )
+            pending[future] = job
+        for future in as_completed(list(pending)):
+            job = pending.pop(future)
+            outcome = _published(future, job, out_dir)
+            future.release()
+            outcomes.append(outcome)
+            progress.update(
+                task, advance=1, description=escape(f"{outcome.stem}: {outcome.status}")
+            )
+    except BaseException:  # Ctrl-C, SIGTERM or a crash: no render outlives the run
+        _cancelled.set()
+        with contextlib.suppress(Exception):
+            client.cancel(list(pending), force=True)
+        with contextlib.suppress(Exception):
+            client.run(kill_kernel, wait=True)
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            if cluster is not None:
+                client.run(_shutdown_kernel)
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return outcomes
+
+
+def _shutdown_kernel() -> None:
+    from reactions.warm import drop_kernel
+
+    drop_kernel()
+
+
+def _published(future: object, job: Job, out_dir: Path) -> Outcome:
+    """A finished task's outcome, its files published (or its failure kept in `_failed/`)."""
+    try:
+        result = future.result()  # type: ignore[attr-defined]
+    except Exception as error:  # KilledWorker after Dask's retries, or a crash in the task
+        reason = f"{type(error).__name__}: {error}".strip()
+        keep_failed(job.notebook, out_dir, job.stem, reason)
+        return Outcome(job.stem, "failed", 0.0, 1, reason)
+    status, message = result["status"], result["message"]
+    if status == "published":
+        try:
+            publish_files(out_dir, result["files"])
+        except OSError as error:
+            status = "failed"
+            message = f"could not write the page ({error}); the last good page is unchanged"
+    elif status == "timeout" or result["evidence"] is not None or "DeadKernel" in message:
+        kept = keep_failed(job.notebook, out_dir, job.stem, message, content=result["evidence"])
+        if status != "timeout":
+            message = f"{message}; {kept}"
+    return Outcome(job.stem, status, result["seconds"], result["attempts"], message)
 
 
 def _on_terminate(signum: int, frame: object) -> None:

@@ -201,20 +201,34 @@ def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) 
     # while the kernel starts and works: they are not on the render's critical path.
     warming = threading.Thread(target=_warm_up_exporter, daemon=True)
     warming.start()
+    from reactions.warm import Kernel
+
+    try:  # a kernel of its own, lean (see reactions.warm), shut down as soon as it has run
+        kernel = Kernel(page.notebook.parent)
+    except Exception as error:  # publish retries the known start races by this message
+        raise RenderError(f"the kernel did not start: {type(error).__name__}: {error}") from None
+    stopping = threading.Thread(target=kernel.shutdown, daemon=True)
     images = Images()
     try:
         with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
             try:
-                executed = execute(page, Path(scratch), cell_timeout, images=images)
+                executed = execute(page, Path(scratch), cell_timeout, kernel.km, images)
             except ExecutionFailed as failure:
                 kept = keep_failed(
                     page.notebook, out_dir, stem, failure.reason, content=failure.evidence
                 )
                 raise RenderError(f"{failure.reason}; {kept}") from None
+            finally:
+                stopping.start()  # at once, beside the export
             warming.join()
         files = page_files(executed, stem, images)
     finally:
         images.close()
+        if stopping.ident is None:  # never got as far as running the notebook
+            kernel.shutdown()
+        else:
+            stopping.join()
+    _refuse_if_orphaned()
     try:
         publish_files(out_dir, files)
     except OSError as error:
@@ -222,6 +236,17 @@ def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) 
             f"could not write the page ({error}); the last good page is unchanged"
         ) from None
     return out_dir / f"{stem}.html"
+
+
+PUBLISH_PARENT = "REACTIONS_PUBLISH_PARENT"  # set by a publish run for the renders it starts
+
+
+def _refuse_if_orphaned() -> None:
+    """A render started by a publish run publishes only while that run (and its lock) lives: a
+    run killed outright (SIGKILL) leaves no render writing the folder after its lock is gone."""
+    parent = os.environ.get(PUBLISH_PARENT)
+    if parent and str(os.getppid()) != parent:
+        raise RenderError("the publish run that started this render is gone; nothing published")
 
 
 def page_files(

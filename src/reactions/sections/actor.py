@@ -25,9 +25,7 @@ class ActorPage:
         return self.data.actor_name(self.actor)
 
 
-def open(
-    actor: str = "", as_of: str = "", data_dir: str = ""
-) -> ActorPage:
+def open(actor: str = "", as_of: str = "", data_dir: str = "") -> ActorPage:
     data, checked = open_dataset({"actor": actor, "as_of": as_of, "data_dir": data_dir})
     return ActorPage(
         data=data,

@@ -173,4 +173,3 @@ def sources_note(brief: Brief) -> present.Paragraph:
 def coverage(brief: Brief) -> present.Table:
     counts = compare.coverage(brief.data)
     return present.Table(tables.coverage_table(counts, brief.data.codebook), "coverage")
-

@@ -1,0 +1,277 @@
+"""Warm kernels: run page after page in one kernel per worker, with nothing carried over.
+
+Starting a kernel and importing pandas, altair and pandera costs seconds; rendering a page in a
+kernel that already has them costs about one. Between two pages the kernel is reset to the state
+it had when it was started: the user namespace, history and execution count (IPython's reset
+with a new session), every module of the `reactions` package (dropped, so imported again by the
+next page: no module-level cache survives), the working directory, the environment, warning
+filters and their once-registries, pandas options, altair's data transformer, renderer and theme,
+and the random generators' states. Third-party modules stay imported (they keep no page state; an
+extension module cannot be imported twice). tests/test_warm.py checks that every file of pages
+rendered warm, in any order, is byte-identical to the same pages rendered in fresh kernels.
+
+A page that fails, runs past its timeout or kills its kernel leaves the kernel behind: the next
+page gets a fresh one. `render_task` is what a Dask worker runs (one thread per worker): it
+returns the page's files as bytes and never writes the report folder; the client publishes.
+Workers of a remote cluster need the same code, notebooks and data at the same paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from jupyter_core.utils import run_sync
+
+KERNEL_NAME = "python3"
+START_TIMEOUT = 60
+
+# Runs once in a new kernel (not stored in its history): records the state a reset returns to.
+PRELUDE = """
+def _reactions_warm_setup():
+    import copy, os, random, sys, types, warnings
+    sys.modules.setdefault("rfc3987_syntax", None)  # see reactions.render: never used here
+    import altair, numpy, pandas
+    from pandas._config import config as pandas_config
+
+    state = types.ModuleType("_reactions_warm")
+    state.cwd = os.getcwd()
+    state.environ = dict(os.environ)
+    state.filters = list(warnings.filters)
+    state.pandas = copy.deepcopy(pandas_config._global_config)
+    state.random = random.getstate()
+    state.numpy_random = numpy.random.get_state()
+    state.altair = [
+        (registry, registry.active, dict(registry.options))
+        for registry in (altair.data_transformers, altair.renderers)
+    ]
+    state.theme = altair.theme.active
+
+    def reset():
+        get_ipython().reset(new_session=True)  # namespace, history, outputs, execution count
+        for name in [n for n in sys.modules if n == "reactions" or n.startswith("reactions.")]:
+            del sys.modules[name]
+        os.chdir(state.cwd)
+        os.environ.clear()
+        os.environ.update(state.environ)
+        warnings.filters[:] = state.filters
+        warnings._filters_mutated()  # every __warningregistry__ is stale from now on
+        warnings.onceregistry.clear()
+        pandas_config._global_config.clear()
+        pandas_config._global_config.update(copy.deepcopy(state.pandas))
+        random.setstate(state.random)
+        numpy.random.set_state(state.numpy_random)
+        for registry, active, options in state.altair:
+            registry.enable(active, **options)
+        altair.theme.enable(state.theme)
+        import gc
+
+        gc.collect()
+
+    state.reset = reset
+    sys.modules["_reactions_warm"] = state
+
+
+_reactions_warm_setup()
+del _reactions_warm_setup
+"""
+RESET = "__import__('sys').modules['_reactions_warm'].reset()"
+
+
+class KernelFailed(RuntimeError):
+    """The kernel could not be started or reset."""
+
+
+class Kernel:
+    """A started kernel with the reset state recorded, its working directory `cwd`."""
+
+    def __init__(self, cwd: Path, startup_timeout: float = START_TIMEOUT) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.cwd = Path(cwd).resolve()
+        # nbclient drives an asynchronous manager's clients (a blocking one stalls its loop)
+        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd))
+        try:
+            self._run(PRELUDE, startup_timeout, starting=True)
+            self.reset()
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _run(self, code: str, timeout: float = START_TIMEOUT, starting: bool = False) -> None:
+        """Run code in the kernel, outside its history, through a client of its own (a page's
+        messages are never read by it)."""
+        client = self.km.client()
+        client.start_channels()
+        try:
+            if starting:  # later the kernel is known to be up: waiting costs 0.2 s a page
+                run_sync(client.wait_for_ready)(timeout=timeout)
+            reply = run_sync(client.execute_interactive)(
+                code, store_history=False, timeout=timeout, output_hook=lambda message: None
+            )
+        finally:
+            client.stop_channels()
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise KernelFailed(f"{content.get('ename')}: {content.get('evalue')}")
+
+    def reset(self) -> None:
+        """Back to the state the kernel had when it started (see the module's docstring)."""
+        self._run(RESET)
+
+    @property
+    def pid(self) -> int | None:
+        process = getattr(self.km.provisioner, "process", None)
+        return getattr(process, "pid", None)
+
+    def kill(self) -> None:
+        """Kill the kernel's process at once (from any thread): its run ends as a dead kernel."""
+        pid = self.pid
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def alive(self) -> bool:
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def shutdown(self) -> None:
+        with contextlib.suppress(Exception):
+            run_sync(self.km.shutdown_kernel)(now=True)
+        self.kill()
+
+
+# One kernel per worker process (a worker runs one task at a time: threads_per_worker=1).
+_kernel: Kernel | None = None
+_kernel_lock = threading.Lock()
+
+
+def _warm_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
+    """The worker's kernel if it is alive and in `cwd`, else a new one (start failures, such
+    as the port race `Address already in use`, are retried); and the attempts it took."""
+    global _kernel
+    if _kernel is not None and (_kernel.cwd != cwd.resolve() or not _kernel.alive()):
+        drop_kernel()
+    if _kernel is not None:
+        return _kernel, 1
+    for attempt in range(1, attempts + 1):
+        try:
+            _kernel = Kernel(cwd)
+            return _kernel, attempt
+        except Exception:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+def drop_kernel() -> None:
+    """Shut the worker's kernel down (after a failed page, or when the worker closes)."""
+    global _kernel
+    with _kernel_lock:
+        kernel, _kernel = _kernel, None
+    if kernel is not None:
+        kernel.shutdown()
+
+
+def kill_kernel() -> None:
+    """Kill the worker's kernel now, even mid-page (an interrupted publish run)."""
+    kernel = _kernel
+    if kernel is not None:
+        kernel.kill()
+
+
+def render_task(
+    notebook: str,
+    parameters: dict[str, object],
+    stem: str,
+    timeout: int,
+    retries: int,
+    cell_timeout: int,
+) -> dict[str, object]:
+    """Render one checked page in this worker's warm kernel; return its outcome and files.
+
+    The result: stem, status (published | failed | timeout), seconds, attempts, message, files
+    (name -> bytes, when published), evidence (the notebook as far as it ran, when failed), and
+    phases (seconds per phase of the render).
+    """
+    from reactions.errors import DataRejected, RenderError
+    from reactions.render import (
+        ExecutionFailed,
+        Images,
+        Page,
+        _kernel_uses_this_python,
+        execute,
+        page_files,
+    )
+
+    _kernel_uses_this_python()
+    started = time.perf_counter()
+    page = Page(Path(notebook), parameters, stem)
+    result: dict[str, object] = {"stem": stem, "files": {}, "evidence": None, "phases": {}}
+    phases: dict[str, float] = result["phases"]  # type: ignore[assignment]
+    timed_out = threading.Event()
+    try:
+        kernel, attempts = _warm_kernel(page.notebook.parent, retries + 1)
+    except Exception as error:
+        return result | _outcome("failed", started, retries + 1, f"kernel did not start: {error}")
+    phases["kernel"] = time.perf_counter() - started
+
+    def on_timeout() -> None:
+        timed_out.set()
+        kernel.kill()
+
+    watchdog = threading.Timer(max(timeout - (time.perf_counter() - started), 0.1), on_timeout)
+    watchdog.daemon = True
+    watchdog.start()
+    images = Images()
+    try:
+        with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
+            mark = time.perf_counter()
+            try:
+                executed = execute(page, Path(scratch), cell_timeout or None, kernel.km, images)
+            finally:
+                watchdog.cancel()
+            phases["execute"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        try:
+            kernel.reset()
+        except Exception:  # the page is done; the next one gets a fresh kernel
+            drop_kernel()
+        phases["reset"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        result["files"] = page_files(executed, stem, images)
+        phases["export"] = time.perf_counter() - mark
+    except DataRejected as error:
+        drop_kernel()
+        return result | _outcome("failed", started, attempts, f"error: {error}")
+    except ExecutionFailed as failure:
+        drop_kernel()
+        if timed_out.is_set():
+            return result | _outcome(
+                "timeout", started, attempts, f"no result after {timeout} s; killed"
+            )
+        result["evidence"] = failure.evidence
+        return result | _outcome("failed", started, attempts, failure.reason)
+    except RenderError as error:
+        drop_kernel()
+        return result | _outcome("failed", started, attempts, str(error))
+    finally:
+        images.close()
+    return result | _outcome("published", started, attempts, "")
+
+
+def _outcome(status: str, started: float, attempts: int, message: str) -> dict[str, object]:
+    return {
+        "status": status,
+        "seconds": time.perf_counter() - started,
+        "attempts": attempts,
+        "message": message,
+    }

@@ -1,0 +1,110 @@
+"""Publishing on an existing Dask cluster: a scheduler and two worker processes on loopback; a
+worker is killed mid-run, and every page is still published (by the client alone)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+from rich.console import Console
+
+from conftest import DATA, ROOT, tiny_page
+from reactions.publish import load_schedule, publish
+
+BIN = Path(sys.executable).parent
+ACTORS = ["armenia", "belarus", "brazil", "canada", "china", "cuba"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
+    started = tmp_path / "started"
+    started.mkdir()
+    notebooks = tmp_path / "notebooks"
+    tiny_page(
+        notebooks,
+        "import os, time\n"
+        f"open(os.path.join({str(started)!r}, actor + '-' + str(os.getpid())), 'w').close()\n"
+        "time.sleep(3)\n",
+    )
+    schedule_path = tmp_path / "schedule.yml"
+    schedule_path.write_text(
+        f"timeout: 120\npages:\n  - notebook: tiny\n    matrix:\n      actor: {ACTORS}\n",
+        encoding="utf-8",
+    )
+    schedule = load_schedule(schedule_path, notebooks, DATA)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    cluster = [
+        subprocess.Popen(
+            [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    ]
+    try:
+        for _ in range(2):
+            cluster.append(
+                subprocess.Popen(
+                    [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1"],
+                    env=env,
+                    cwd=tmp_path,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=90)
+        out = tmp_path / "report"
+
+        killed = []
+
+        def kill_a_worker() -> None:  # once both workers are rendering
+            wait_for(lambda: len(list(started.iterdir())) >= 2)
+            for process in psutil.Process(cluster[1].pid).children(recursive=True):
+                process.send_signal(signal.SIGKILL)  # the worker and its kernel
+                killed.append(process.pid)
+
+        killer = threading.Thread(target=kill_a_worker)
+        killer.start()
+        outcomes = publish(schedule, out, 2, Console(stderr=True), scheduler=address)
+        killer.join(timeout=5)
+        assert killed
+    finally:
+        for process in reversed(cluster):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+    assert sorted(outcome.status for outcome in outcomes) == ["published"] * len(ACTORS), outcomes
+    for actor in ACTORS:
+        stem = f"{DATA.name}.tiny.{actor}"
+        assert (out / f"{stem}.html").exists()
+        assert (out / f"{stem}.ipynb").exists()
+    assert (out / "index.html").exists()
+    assert not list(out.rglob("*.tmp"))
+    assert not (out / "_failed").exists()
