@@ -117,18 +117,7 @@ def compose(path: Path, error: type[InputError]) -> yaml.Node | None:
     try:
         root = yaml.compose(text, Loader=TextDatesLoader)
     except yaml.YAMLError as problem:
-        mark = getattr(problem, "problem_mark", None)
-        raise error(
-            [
-                Problem(
-                    path.name,
-                    mark.line + 1 if mark else None,
-                    None,
-                    shown(str(getattr(problem, "problem", None) or problem)),
-                    "file must be valid YAML",
-                )
-            ]
-        ) from None
+        raise error([_invalid(path.name, problem)]) from None
     except RecursionError:
         raise error(
             [Problem(path.name, None, None, "", f"YAML is nested too deeply (at most {MAX_DEPTH})")]
@@ -140,19 +129,22 @@ def compose(path: Path, error: type[InputError]) -> yaml.Node | None:
         try:
             construct(root)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as problem:
-            mark = getattr(problem, "problem_mark", None)
-            problems.append(
-                Problem(
-                    path.name,
-                    mark.line + 1 if mark else None,
-                    None,
-                    shown(str(getattr(problem, "problem", None) or problem)),
-                    "file must be valid YAML",
-                )
-            )
+            problems.append(_invalid(path.name, problem))
     if problems:
         raise error(problems)
     return root
+
+
+def _invalid(name: str, problem: Exception) -> Problem:
+    """A YAML read error, at its line when the reader knows it."""
+    mark = getattr(problem, "problem_mark", None)
+    return Problem(
+        name,
+        mark.line + 1 if mark else None,
+        None,
+        shown(str(getattr(problem, "problem", None) or problem)),
+        "file must be valid YAML",
+    )
 
 
 def tree_problems(root: yaml.Node, name: str) -> list[Problem]:
