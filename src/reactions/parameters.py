@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reactions.errors import ParameterError
-from reactions.locate import resolve_data_dir
 from reactions.reference import Reference, quick_reference
 
 EXAMPLE_DATE = "2022-09-26"
@@ -112,26 +111,23 @@ def _digest(values: tuple[str, ...]) -> str:
     return hashlib.sha1(",".join(sorted(values)).encode()).hexdigest()[:8]
 
 
-def _first(codes: Callable[[Reference], list[str]]) -> Callable[[Reference], str]:
-    return lambda reference: codes(reference)[0]
+def _default_actor(reference: Reference) -> str:
+    return reference.story.default_actor or _actors(reference)[0]
+
+
+def _default_issue(reference: Reference) -> str:
+    return reference.story.default_issue or _issues(reference)[0]
 
 
 def _bare(value: object, reference: Reference) -> str:
     return str(value)
 
 
+ACTOR = Kind(_code("actor", _actors), _default_actor, _bare)
 KINDS: dict[str, Kind] = {
-    "focal_actor": Kind(
-        _code("actor", _actors),
-        lambda ref: ref.story.default_actor or _actors(ref)[0],
-        _bare,
-    ),
-    "actor": Kind(
-        _code("actor", _actors), lambda ref: ref.story.default_actor or _actors(ref)[0], _bare
-    ),
-    "issue": Kind(
-        _code("issue", _issues), lambda ref: ref.story.default_issue or _issues(ref)[0], _bare
-    ),
+    "focal_actor": ACTOR,
+    "actor": ACTOR,
+    "issue": Kind(_code("issue", _issues), _default_issue, _bare),
     "issues": Kind(_code("issue", _issues, allow_all=True), lambda ref: "all", _bare),
     "group": Kind(_code("group", _groups, allow_all=True), lambda ref: "all", _bare),
     "as_of": Kind(_date, lambda ref: ref.story.default_as_of or ref.latest_date, _bare),
@@ -152,16 +148,13 @@ def is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def check_parameters(values: dict[str, object], reference: Reference | None = None) -> dict:
-    """Every parameter checked and defaulted; `data_dir` resolved to an absolute story folder.
+def check_parameters(values: dict[str, object], reference: Reference) -> dict:
+    """Every parameter checked against the dataset's reference and defaulted from its story
+    (the caller has resolved `data_dir` and read the reference from it).
 
     Raises ParameterError naming every bad parameter with its expected form.
     """
     checked = dict(values)
-    if "data_dir" in values or reference is None:
-        data_dir = resolve_data_dir(_text("data_dir", values.get("data_dir") or "", "a folder"))
-        checked["data_dir"] = str(data_dir)
-        reference = reference or load_reference(data_dir)
     problems = []
     for name, value in values.items():
         kind = KINDS.get(name)

@@ -132,10 +132,11 @@ class Images:
 
         for output in cell.get("outputs", []):
             svg = output.get("data", {}).get(SVG_MIMETYPE)
-            if svg and svg not in self.drawn:
-                self.drawn[svg] = self.pool.submit(_png_of, svg)
+            if svg:
+                self.png(svg)
 
     def png(self, svg: str) -> Future:
+        """The PNG of a chart, drawn once however often it is asked for."""
         if svg not in self.drawn:
             self.drawn[svg] = self.pool.submit(_png_of, svg)
         return self.drawn[svg]

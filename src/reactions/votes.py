@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reactions.compare import NO_RECORD, STATED, as_timestamp, positions
+from reactions.compare import STATED, as_timestamp, positions
 from reactions.dataset import Dataset
 from reactions.story import VoteOfRecord
 
@@ -108,6 +108,3 @@ def roll_call(dataset: Dataset, resolution: str) -> dict[str, int]:
     rows = dataset.votes[dataset.votes["resolution"] == resolution]
     counts = rows["vote"].value_counts()
     return {code: int(counts.get(code, 0)) for code in VOTE_CODES} | {"recorded": len(rows)}
-
-
-__all__ = ["CANNOT_VOTE", "NOT_HELD", "NOT_ON_RECORD", "NO_RECORD", "VOTED"]
