@@ -150,7 +150,8 @@ mark = time.perf_counter(); kernel.shutdown()
 t["kernel shutdown (immediate)"] = time.perf_counter() - mark
 mark = time.perf_counter(); warm_up()
 t["exporter warm-up (beside the kernel)"] = time.perf_counter() - mark
-mark = time.perf_counter(); html = export_html(executed); t["export"] = time.perf_counter() - mark
+mark = time.perf_counter(); html = export_html(executed, "page")
+t["export"] = time.perf_counter() - mark
 mark = time.perf_counter(); pngs = [png_of(c.svg) for c in chart_outputs(executed)]
 t["images (drawn while cells run)"] = time.perf_counter() - mark
 files = {{"page.html": html.encode(), **{{f"c{{i}}.png": p for i, p in enumerate(pngs)}}}}

@@ -73,7 +73,7 @@ def render_sections(data: Path) -> str:
         cell = nbformat.v4.new_code_cell("", execution_count=number)
         cell.outputs = [nbformat.v4.new_output("execute_result", data_, metadata=metadata)]
         notebook.cells.append(cell)
-    return export_html(notebook)
+    return export_html(notebook, "page")
 
 
 @SETTINGS

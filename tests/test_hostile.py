@@ -5,7 +5,6 @@ Each payload would set window.__pwned if it ran; a real browser checks that it n
 
 from __future__ import annotations
 
-import base64
 import copy
 import csv
 import io
@@ -116,8 +115,8 @@ def test_static_images_hold_text_not_markup(hostile_report):
 
 
 def test_the_page_shows_the_same_safe_pictures(hostile_report):
-    """Each chart's <img> in the page is the published SVG, byte for byte: the checks above
-    hold for what the browser shows before (and without) the interactive chart."""
+    """Each chart's <img> in the page is the published SVG beside it: the checks above hold
+    for what the browser shows before (and without) the interactive chart."""
     html = (hostile_report / f"{STEM}.html").read_text(encoding="utf-8")
     sources = []
 
@@ -127,12 +126,7 @@ def test_the_page_shows_the_same_safe_pictures(hostile_report):
                 sources.append(dict(attrs)["src"])
 
     Images().feed(html)
-    prefix = "data:image/svg+xml;base64,"
-    assert len(sources) == 2 and all(source.startswith(prefix) for source in sources)
-    pictures = [base64.b64decode(source.removeprefix(prefix)) for source in sources]
-    assert pictures == [
-        (hostile_report / f"{STEM}-chart-{number}.svg").read_bytes() for number in (1, 2)
-    ]
+    assert sources == [f"{STEM}-chart-{number}.svg" for number in (1, 2)]
 
 
 def test_findings_csv_keep_the_text_as_it_was_written(hostile_report):

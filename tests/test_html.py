@@ -3,7 +3,6 @@ static SVG picture with its spec beside it for the interactive chart."""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
@@ -48,7 +47,7 @@ def test_export_is_offline_and_hides_code_and_parameter_cells():
             outputs=[nbformat.v4.new_output("stream", name="stdout", text="visible output\n")],
         ),
     ]
-    html = export_html(notebook)
+    html = export_html(notebook, "page")
     assert external_resources(html) == []
     assert "Visible narrative" in html and "visible output" in html
     assert "secret_parameter" not in html and "injected" not in html and "print(" not in html
@@ -74,12 +73,13 @@ def test_a_chart_is_its_static_svg_with_its_spec_beside_it():
     (found,) = chart_outputs(notebook)
     assert found.svg == output["data"][SVG_MIMETYPE] and found.spec["$schema"] == written_for
     assert findings(notebook) == {"scores": frame.to_csv(index=False, lineterminator="\n")}
-    html = export_html(notebook)
-    assert external_resources(html) == []
+    html = export_html(notebook, "page")
+    assert external_resources(html) == ["<img src='page-chart-1.svg'>"]
+    assert external_resources(html, beside={"page-chart-1.svg"}) == []
     assert html.count("window.vegaEmbed=") == 1
     assert html.count('<figure class="reactions-chart">') == 1
-    picture = re.search(r'<img[^>]*src="data:image/svg\+xml;base64,([^"]+)"', html)
-    assert picture and base64.b64decode(picture.group(1)).decode() == found.svg
+    picture = re.search(r'<img[^>]*src="page-chart-1.svg"', html)
+    assert picture  # the picture is the file published beside the page, not a second copy
     assert 'class="static-chart"' in picture.group(0)
     assert 'alt="[chart] A &lt;chart&gt;"' in picture.group(0)
     (spec,) = re.findall(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote
 
 import jinja2
 import nbformat
@@ -114,13 +115,32 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _svg_data_uri(svg: str) -> str:
-    """An SVG as an <img> source: shown as a picture, its text never parsed as page markup."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def chart_picture(stem: str, number: int, suffix: str) -> str:
+    """The name of a page's chart picture, published beside the page (`suffix`: svg or png)."""
+    return f"{stem}-chart-{number}.{suffix}"
 
 
-def export_html(notebook: nbformat.NotebookNode) -> str:
-    """Outputs and narrative only: code, prompts and the parameter cells are left out."""
+def _name_pictures(notebook: nbformat.NotebookNode, stem: str) -> None:
+    """Tell each chart output the SVG file it is shown from before (or without) the script.
+
+    The picture stays a file beside the page rather than inlined: a large chart would
+    otherwise be stored twice in the page (as its spec and as its picture).
+    """
+    number = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if VEGALITE_MIMETYPE in data and SVG_MIMETYPE in data:
+                number += 1
+                own = output.setdefault("metadata", {}).setdefault(METADATA_KEY, {})
+                own["picture"] = chart_picture(stem, number, "svg")
+
+
+def export_html(notebook: nbformat.NotebookNode, stem: str) -> str:
+    """Outputs and narrative only: code, prompts and the parameter cells are left out.
+
+    `stem` names the page's files: each chart's picture is `STEM-chart-N.svg` beside it.
+    """
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="brief",
@@ -132,10 +152,10 @@ def export_html(notebook: nbformat.NotebookNode) -> str:
         TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True), enabled=True
     )
     exporter.register_filter("script_json", _script_json)
-    exporter.register_filter("svg_data_uri", _svg_data_uri)
     exporter.register_filter("original_spec", _original_spec)
     notebook = nbformat.from_dict(notebook)
     notebook.metadata["title"] = page_title(notebook)
+    _name_pictures(notebook, stem)
     charts = chart_outputs(notebook)
     version = vegalite_version(charts[0].spec) if charts else ""
     body, _ = exporter.from_notebook_node(
@@ -175,17 +195,21 @@ class _ResourceFinder(HTMLParser):
         "video": "src",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, beside: Collection[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.beside = beside
         self.found: list[str] = []
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attribute = self.FETCHING.get(tag)
         for name, value in attrs:
-            if name == attribute and value and not value.startswith(("data:", "#")):
+            if name == attribute and value and not self._own(value):
                 self.found.append(f"<{tag} {name}={value!r}>")
         self._in_style = tag == "style"
+
+    def _own(self, reference: str) -> bool:
+        return reference.startswith(("data:", "#")) or unquote(reference) in self.beside
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "style":
@@ -202,9 +226,10 @@ class _ResourceFinder(HTMLParser):
                     self.found.append(f"CSS url({target[:60]}")
 
 
-def external_resources(html: str) -> list[str]:
-    """Everything a page would load from outside itself (scripts, styles, fonts, images)."""
-    finder = _ResourceFinder()
+def external_resources(html: str, beside: Collection[str] = ()) -> list[str]:
+    """Everything a page would load from outside itself (scripts, styles, fonts, images) other
+    than the files published `beside` it, named exactly."""
+    finder = _ResourceFinder(beside)
     finder.feed(html)
     finder.close()
     return finder.found

@@ -255,23 +255,29 @@ def page_files(
 ) -> dict[str, bytes]:
     """Every file of a page, by name: charts (SVG, PNG), one CSV per finding, the executed
     notebook and, last, the HTML (a page appears only with its parts)."""
-    from reactions.html import chart_outputs, export_html, external_resources, findings
+    from reactions.html import (
+        chart_outputs,
+        chart_picture,
+        export_html,
+        external_resources,
+        findings,
+    )
 
     own = images is None
     images = images or Images()
     try:
         charts = chart_outputs(executed)
         drawn = [images.png(chart.svg) for chart in charts]
-        html = export_html(executed)
-        outside = external_resources(html)
+        html = export_html(executed, stem)
+        files = {}
+        for number, (chart, png) in enumerate(zip(charts, drawn, strict=True), start=1):
+            files[chart_picture(stem, number, "svg")] = chart.svg.encode("utf-8")
+            files[chart_picture(stem, number, "png")] = png.result()
+        outside = external_resources(html, beside=files.keys())
         if outside:
             raise RenderError(
                 "the page would load resources from outside itself: " + "; ".join(outside)
             )
-        files = {}
-        for number, (chart, png) in enumerate(zip(charts, drawn, strict=True), start=1):
-            files[f"{stem}-chart-{number}.svg"] = chart.svg.encode("utf-8")
-            files[f"{stem}-chart-{number}.png"] = png.result()
     finally:
         if own:
             images.close()
