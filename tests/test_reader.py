@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reactions.dataset import read_table
+from reactions.dataset import read_table, write_columnar_copies
 from reactions.errors import DatasetError
 
 AGREE = settings(
@@ -43,10 +43,14 @@ def outcome(path: Path, strict: bool) -> tuple:
 
 
 def assert_agree(tmp_path: Path, content: bytes) -> None:
+    """Both readers agree, and so does the file's columnar copy (`validate --parquet`)."""
     path = tmp_path / "events.csv"
     path.write_bytes(content)
     fast, strict = outcome(path, strict=False), outcome(path, strict=True)
     assert fast == strict, content
+    for copy in write_columnar_copies(tmp_path) if fast[0] == "read" else []:
+        assert outcome(path, strict=False) == fast, content
+        copy.unlink()
 
 
 @st.composite

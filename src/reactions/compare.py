@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from reactions.codebook import Codebook
@@ -34,26 +35,28 @@ def statements_as_of(
     when an actor said several things on one day, its clearest words are its position that day.
     """
     statements = dataset.statements
-    # One mask, one copy: filtering step by step copied the whole dataset up to `as_of` first.
-    # Filtered before sorting: a page about one actor or issue sorts its rows only.
+    # One mask, then the order found on the sort keys alone, then one copy of the rows: a
+    # page about one actor or issue copies its rows only, once (at 5M statements a copy of
+    # every column costs ~0.5 GB).
     keep = statements["date"] <= as_timestamp(as_of)
     if issue is not None:
         keep &= statements["issue"] == issue
     if actor is not None:
         keep &= statements["actor_id"] == actor
-    chosen = statements[keep]
-    chosen = chosen.assign(
-        score=chosen["stance"].map(dataset.codebook.score).astype("Float64"),
-        english=english_quotes(chosen),
-    )
-    ranked = chosen.assign(
-        _precision=chosen["date_precision"].map(PRECISION_RANK),
-        _clarity=chosen["score"].abs().fillna(-1),
+    rows = np.flatnonzero(keep.to_numpy())
+    keys = statements[["date", "date_precision", "stance", "statement_id"]].iloc[rows]
+    score = keys["stance"].map(dataset.codebook.score).astype("Float64")
+    ranked = keys.assign(
+        _precision=keys["date_precision"].map(PRECISION_RANK),
+        _clarity=score.abs().fillna(-1),
     )
     ordered = ranked.sort_values(
         ["date", "_precision", "_clarity", "statement_id"], ascending=[True, False, True, True]
     )
-    return ordered.drop(columns=["_precision", "_clarity"]).reset_index(drop=True)
+    order = ranked.index.get_indexer(ordered.index)
+    chosen = statements.iloc[rows[order]]
+    chosen = chosen.assign(score=score.iloc[order], english=english_quotes(chosen))
+    return chosen.reset_index(drop=True)
 
 
 def events_as_of(dataset: Dataset, as_of: str | pd.Timestamp) -> pd.DataFrame:
