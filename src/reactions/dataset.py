@@ -589,8 +589,10 @@ def _rule(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
     """A vectorized rule on present values; missing values are the `required` rule's job."""
 
     def check(series: pd.Series) -> pd.Series:
-        passed = pd.Series(True, index=series.index)
         present = series.notna()
+        if present.all():  # no copy of a column that is complete (a large file's usual case)
+            return test(series).fillna(False).astype(bool)
+        passed = pd.Series(True, index=series.index)
         if present.any():
             passed[present] = test(series[present]).fillna(False).astype(bool)
         return passed
@@ -1015,7 +1017,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
             problems += error.problems
     if problems or story is None or any(table is None for table in tables.values()):
         raise DatasetError(capped(problems))
-    return Dataset(
+    dataset = Dataset(
         codebook=codebook,
         story=story,
         statements=_typed(statements.frame, STATEMENT_COLUMNS, ("date", "source_date")),
@@ -1024,6 +1026,9 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         votes=_typed(tables["votes"].frame, VOTE_COLUMNS, ("date",)),
         folder=data_dir.resolve(),
     )
+    del tables, actors, statements
+    arrow.default_memory_pool().release_unused()  # the raw columns' memory, back to the system
+    return dataset
 
 
 def _typed(
@@ -1036,8 +1041,9 @@ def _typed(
             typed[column] = None
     extra = [column for column in typed.columns if column not in columns]
     typed = typed[list(columns) + extra]
-    text_columns = [column for column in typed.columns if column not in date_columns]
-    typed[text_columns] = typed[text_columns].fillna("").astype(str)
-    for column in date_columns:
-        typed[column] = pd.to_datetime(typed[column], format="%Y-%m-%d")
+    for column in typed.columns:  # a column at a time: a large frame is not held twice
+        if column in date_columns:
+            typed[column] = pd.to_datetime(typed[column], format="%Y-%m-%d")
+        elif typed[column].hasnans or typed[column].dtype != "str":
+            typed[column] = typed[column].fillna("").astype(str)
     return typed.reset_index(drop=True)
