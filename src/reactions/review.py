@@ -9,9 +9,11 @@ chart back.
 
 from __future__ import annotations
 
+import configparser
 import difflib
 import hashlib
 import itertools
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,17 +48,41 @@ def main(arguments: list[str]) -> int:
     return {"clean": clean_files, "diff": diff}[command](paths)
 
 
-def moved_findings(before: nbformat.NotebookNode, after: nbformat.NotebookNode) -> list[str]:
+Sanitizers = list[tuple[re.Pattern[str], str]]
+
+
+def sanitizers(config: Path) -> Sanitizers:
+    """nbval's sanitize file (`[section]` with `regex:` and `replace:`): the volatile text
+    (render time, commit) that is no finding, so it never shows as moved."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config, encoding="utf-8")
+    return [
+        (re.compile(parser[name]["regex"]), parser[name].get("replace", ""))
+        for name in parser.sections()
+    ]
+
+
+def moved_findings(
+    before: nbformat.NotebookNode, after: nbformat.NotebookNode, volatile: Sanitizers | None = None
+) -> list[str]:
     """The text of every output that moved, as a unified diff per cell (the text nbval
-    compares); a chart that moved is named in one line."""
+    compares, with the same `volatile` text replaced); a chart that moved is named in one
+    line."""
     lines: list[str] = []
     old = {cell.source: cell for cell in before.cells if cell.cell_type == "code"}
+
+    def shown(output: dict) -> str:
+        text = _shown(output)
+        for pattern, replacement in volatile or []:
+            text = pattern.sub(replacement, text)
+        return text
+
     for cell in after.cells:
         if cell.cell_type != "code":
             continue
         was = old.get(cell.source)
-        texts = [_shown(output) for output in cell.get("outputs", [])]
-        previous = [_shown(output) for output in was.get("outputs", [])] if was else []
+        texts = [shown(output) for output in cell.get("outputs", [])]
+        previous = [shown(output) for output in was.get("outputs", [])] if was else []
         if texts == previous:
             continue
         lines.append(f"@@ {cell.source.splitlines()[-1]}")
@@ -91,7 +117,8 @@ def diff(paths: list[str], base: str = "HEAD") -> int:
             print(f"{path}: new notebook")
             continue
         before = nbformat.reads(committed.stdout, as_version=4)
-        moved = moved_findings(before, nbformat.read(path, as_version=4))
+        volatile = sanitizers(Path(path).parent / "sanitize.cfg")
+        moved = moved_findings(before, nbformat.read(path, as_version=4), volatile)
         print(f"{path}: {'nothing moved' if not moved else f'{len(moved)} lines moved'}")
         if moved:
             print("\n".join(moved))
