@@ -426,3 +426,20 @@ def mini(mini_dir: Path):
     from reactions.dataset import load_dataset
 
     return load_dataset(mini_dir)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright (never a downloaded browser), with the
+    flags the PDF printer uses; the browser tests skip or fail before they ask for it."""
+    from playwright.sync_api import sync_playwright
+
+    from reactions.pdf import FLAGS
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or shutil.which("chromium-browser"),
+            args=FLAGS,
+        )
+        yield launched
+        launched.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BRIEF_STEM, copy_report
+from reactions.pdf import CHARTS_DRAWN  # "every chart drawn", as the PDF printer waits for it
 from reactions.publish import write_index
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -21,21 +22,6 @@ if CHROMIUM is None and os.environ.get("CI"):
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Chromium is not installed here (apt-get install chromium); the browser check needs it",
-)
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-CHARTS_DRAWN = (
-    "() => !document.querySelector('img.static-chart') && "
-    "[...document.querySelectorAll('.vega-chart')].every(chart => chart.querySelector('svg'))"
 )
 
 
@@ -46,19 +32,12 @@ def report(brief_report, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-def open_offline(browser, path: Path, javascript: bool = True):
-    """A page that may load nothing but file:// URLs; returns it with its errors and requests."""
-    context = browser.new_context(offline=True, java_script_enabled=javascript)
+def open_offline(browser, path: Path, javascript: bool = True, width: int = 1280):
+    """A page that may load nothing but file:// URLs, `width` px wide (812 px high, a phone's
+    height); returns it with its errors and requests."""
+    context = browser.new_context(
+        offline=True, java_script_enabled=javascript, viewport={"width": width, "height": 812}
+    )
     page = context.new_page()
     errors: list[str] = []
     outside: list[str] = []

@@ -32,6 +32,7 @@ SECTIONS = [
     "framing",
     "sources_note",
     "coverage",
+    "provenance",
 ]
 
 

@@ -24,7 +24,7 @@ OTHER_STANCE = {"explicit_rejection": "implicit_rejection"}
 # Cells whose text/plain nbval compares: findings (sentences and tables), never charts.
 FINDINGS_CELLS = re.compile(
     r"brief\.(headline|field|unsaid|comparison|groups|changes|"
-    r"votes_section|coverage)\("
+    r"votes_section|coverage|provenance)\("
 )
 
 

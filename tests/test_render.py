@@ -125,7 +125,7 @@ def test_render_writes_html_notebook_charts_and_findings(rendered):
     assert sorted(path.name for path in rendered.iterdir()) == sorted(
         [f"{BRIEF_STEM}-chart-{n}.{ext}" for n in (1, 2) for ext in ("png", "svg")]
         + [f"{BRIEF_STEM}.{finding}.csv" for finding in ("comparison", "coverage", "groups")]
-        + [f"{BRIEF_STEM}.html", f"{BRIEF_STEM}.ipynb"]
+        + [f"{BRIEF_STEM}.html", f"{BRIEF_STEM}.ipynb", f"{BRIEF_STEM}.review.txt"]
     )
     svg = (rendered / f"{BRIEF_STEM}-chart-1.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "Belarus" in svg
@@ -171,7 +171,8 @@ def test_rendered_html_is_offline_and_carries_the_headline(rendered):
     ) in text
     assert "Opening remarks at the Lukashenka–Putin talks in Sochi" in text
     assert html.count("window.vegaEmbed=") == 1
-    assert "focal_actor" not in html  # parameter cells are hidden
+    assert "focal_actor =" not in html and "focal_actor: str" not in html  # cells hidden
+    assert "<dd>focal_actor=belarus, issue=recognition, as_of=2022-09-26," in html  # provenance
 
 
 class ChartPictures(HTMLParser):
@@ -209,7 +210,8 @@ def test_each_chart_is_its_static_svg_until_vega_draws_it(rendered):
     assert len(parser.images) == 2
     for number, (inside, image) in enumerate(parser.images, start=1):
         assert inside[-2:] == [("figure", "reactions-chart"), ("div", "vega-chart")], inside
-        assert image["class"] == "static-chart" and image["alt"].startswith("[chart] ")
+        assert image["class"] == "static-chart"
+        assert image["alt"] == json.loads(specs[number - 1])["description"]  # its finding
         assert image["src"] == f"{BRIEF_STEM}-chart-{number}.svg"  # the picture beside the page
         assert (rendered / image["src"]).read_bytes().startswith(b"<svg")
     assert "picture.remove()" in html  # the interactive chart replaces the picture on success
@@ -333,6 +335,7 @@ def test_render_actor_page_with_a_parameter(tmp_path, capsys):
         f"{stem}.history.csv",
         f"{stem}.html",
         f"{stem}.ipynb",
+        f"{stem}.review.txt",
     ]
     html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
     assert external_resources(html, beside=names(tmp_path)) == []

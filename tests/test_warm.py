@@ -56,7 +56,8 @@ def story(tmp_path_factory) -> Path:
     return target
 
 
-def test_warm_pages_are_byte_identical_to_fresh_kernel_pages(story, tmp_path):
+def test_warm_pages_are_byte_identical_to_fresh_kernel_pages(story, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1664200800")  # one render time for both
     pages = [prepare(NOTEBOOKS / f"{name}.ipynb", given, story) for name, given in SEQUENCE]
     warm = []
     try:

@@ -81,7 +81,9 @@ def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, obj
 
     notebook = find_notebook(arguments.notebook or page, arguments.notebooks)
     return _rendered(
-        lambda: render_page(notebook, given, arguments.out, arguments.data, arguments.cell_timeout)
+        lambda: render_page(
+            notebook, given, arguments.out, arguments.data, arguments.cell_timeout, arguments.pdf
+        )
     )
 
 
@@ -153,6 +155,11 @@ def _rendering_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument(
         "--notebook", default=None, help="a page's notebook path (default: by its name)"
+    )
+    command.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the page to STEM.pdf (A4, charts drawn; needs Debian's chromium)",
     )
     command.add_argument(
         "--cell-timeout",

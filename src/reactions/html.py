@@ -21,7 +21,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from reactions.charts import vegalite_version
-from reactions.present import METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
+from reactions.present import HEADLINE_ROLE, METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
 
 TEMPLATES = Path(str(resources.files("reactions") / "templates"))
 HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
@@ -105,6 +105,47 @@ def page_title(notebook: nbformat.NotebookNode) -> str:
     return str(notebook.metadata.get("title", "reactions"))
 
 
+SHARED_DESCRIPTION_LIMIT = 300  # characters of the lead sentence a link preview shows
+
+
+@dataclass(frozen=True)
+class ShareCard:
+    """What a link to the page previews (Open Graph, Twitter card)."""
+
+    title: str
+    description: str
+    image: str  # the first chart's PNG, relative to the page ("" without a chart)
+    image_alt: str
+
+
+def _clipped(text: str, limit: int = SHARED_DESCRIPTION_LIMIT) -> str:
+    """At most `limit` characters, cut at a word and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def share_card(notebook: nbformat.NotebookNode, stem: str) -> ShareCard:
+    """The page's title; its lead sentence (the output in role "headline", else the first
+    chart's finding, else the title); the first chart's PNG beside the page."""
+    title = page_title(notebook)
+    headline = ""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            role = output.get("metadata", {}).get(METADATA_KEY, {}).get("role")
+            if role == HEADLINE_ROLE and not headline:
+                headline = str(output["data"]["text/plain"])
+    charts = chart_outputs(notebook)
+    finding = str(charts[0].spec.get("description", "")) if charts else ""
+    return ShareCard(
+        title=title,
+        description=_clipped(headline or finding or title),
+        image=chart_picture(stem, 1, "png") if charts else "",
+        image_alt=_clipped(finding or title),
+    )
+
+
 def png_of(svg: str) -> bytes:
     return vl_convert.svg_to_png(svg, scale=2)
 
@@ -164,6 +205,7 @@ def export_html(notebook: nbformat.NotebookNode, stem: str) -> str:
             "vega_bundle": vega_bundle(version) if version else "",
             "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
             "vegalite_mimetype": VEGALITE_MIMETYPE,
+            "share": share_card(notebook, stem),
         },
     )
     return body

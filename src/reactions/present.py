@@ -6,12 +6,15 @@
 - A chart gives a static SVG (drawn by vl-convert in the kernel: JupyterLab without network,
   stock nbconvert, GitHub and VS Code all show it) and its Vega-Lite spec under the v5 mimetype
   that JupyterLab's bundled renderer draws interactively. The spec is stored once.
+- The provenance footer (reactions.provenance) is a `<footer>` with its record in the output's
+  metadata (role "provenance"); a published page shows it after its main content.
 """
 
 from __future__ import annotations
 
 import copy
 import io
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlparse
 
@@ -19,11 +22,14 @@ import altair as alt
 import pandas as pd
 
 from reactions.charts import static_svg
+from reactions.provenance import Provenance
 
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"  # what JupyterLab 4 renders
 VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 SVG_MIMETYPE = "image/svg+xml"
 METADATA_KEY = "reactions"  # output metadata: {"reactions": {"finding": NAME} or {"role": ...}}
+HEADLINE_ROLE = "headline"  # the page's lead sentence: its description when shared
+PROVENANCE_ROLE = "provenance"  # the page's footer; its record under METADATA_KEY "provenance"
 
 
 class Paragraph:
@@ -38,6 +44,12 @@ class Paragraph:
 
     def _repr_html_(self) -> str:
         return f'<p class="{self.css_class}">{escape(self.text)}</p>'
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
+        """The page's lead sentence (class "headline") is marked: a render shares it."""
+        data = {"text/plain": self.text, "text/html": self._repr_html_()}
+        role = {METADATA_KEY: {"role": HEADLINE_ROLE}} if self.css_class == HEADLINE_ROLE else {}
+        return data, role
 
 
 class Heading:
@@ -148,3 +160,119 @@ class Chart:
             VEGALITE_MIMETYPE: v5_spec(spec),
         }
         return data, {METADATA_KEY: {"chart": self.description, "vegalite": spec["$schema"]}}
+
+
+@dataclass(frozen=True)
+class PublishedFiles:
+    """Files published beside a page that its footer links to (names relative to the page)."""
+
+    review: str  # the dataset's REVIEW, copied beside the page ("" when it has none)
+    sources: tuple[str, ...]  # the page's findings CSVs that list sources (a source_url column)
+
+
+def _parameter_text(name: str, value: object) -> str:
+    if isinstance(value, list | tuple):
+        shown = f"[{', '.join(map(str, value))}]"
+    else:
+        shown = "(none)" if value in (None, "") else str(value)
+    return f"{name}={shown}"
+
+
+def _human_time(iso: str) -> str:
+    """2022-09-26T18:30:00Z as 2022-09-26 18:30:00 UTC."""
+    return iso.replace("T", " ").replace("Z", " UTC")
+
+
+class ProvenanceFooter:
+    """What the page was made from (reactions.provenance), as the page's footer: a `<footer>`
+    every Jupyter client shows, with the record itself in the output's metadata. Before a render
+    publishes the page it points the review and sources at the files published beside it
+    (`published`); elsewhere they are named in the dataset's folder."""
+
+    def __init__(self, record: Provenance, published: PublishedFiles | None = None) -> None:
+        self.record = record
+        self.published = published
+
+    def _code(self) -> str:
+        record = self.record
+        if not record.commit:
+            return f"reactions {record.package_version} (not from a git checkout)"
+        modified = ", modified" if record.modified else ""
+        return f"reactions {record.package_version} (commit {record.commit}{modified})"
+
+    def _review(self) -> tuple[str, str]:
+        """The review as text and as HTML."""
+        what = "how every row was sourced, coded and reviewed"
+        review = self.record.review
+        if not review:
+            return "this dataset has no review file", "this dataset has no review file"
+        if self.published is not None and self.published.review:
+            name = self.published.review
+            return (
+                f"{name}, beside this page: the dataset's {review}, {what}",
+                f'<a href="{escape(name, quote=True)}">{escape(name)}</a>, beside this page: '
+                f"the dataset's {escape(review)}, {what}",
+            )
+        text = f"{review} in the dataset's folder: {what}"
+        return text, escape(text)
+
+    def _sources(self) -> tuple[str, str]:
+        """Where the sources are, as text and as HTML."""
+        text = (
+            "every statement's source (title, date, address) is in the dataset's statements.csv; "
+            "a table that quotes a statement links its source"
+        )
+        listed = self.published.sources if self.published is not None else ()
+        if not listed:
+            return text, escape(text)
+        names = ", ".join(listed)
+        links = ", ".join(
+            f'<a href="{escape(name, quote=True)}">{escape(name)}</a>' for name in listed
+        )
+        after = " (column source_url), beside this page"
+        return f"{text}; {names}{after}", f"{escape(text)}; {links}{after}"
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        """(label, text, HTML) per line."""
+        record = self.record
+        parameters = ", ".join(
+            _parameter_text(name, value) for name, value in record.parameters.items()
+        )
+        files = ", ".join(record.data_files) or "no data file"
+        data = f"{record.data_version} (sha256 of {files})"
+        review, review_html = self._review()
+        sources, sources_html = self._sources()
+        when = _human_time(record.rendered_at)
+        return [
+            ("story", record.story, f"<code>{escape(record.story)}</code>"),
+            ("parameters", parameters, escape(parameters)),
+            (
+                "data version",
+                data,
+                f"<code>{escape(record.data_version)}</code> (sha256 of {escape(files)})",
+            ),
+            ("code version", self._code(), escape(self._code())),
+            (
+                "rendered",
+                when,
+                f'<time datetime="{escape(record.rendered_at, quote=True)}">{escape(when)}</time>',
+            ),
+            ("review", review, review_html),
+            ("sources", sources, sources_html),
+        ]
+
+    def __repr__(self) -> str:
+        return "\n".join(["Provenance"] + [f"{label}: {text}" for label, text, _ in self._rows()])
+
+    def _repr_html_(self) -> str:
+        lines = [f"<dt>{label.capitalize()}</dt><dd>{html}</dd>" for label, _, html in self._rows()]
+        return (
+            '<footer class="provenance">\n<h2>Provenance</h2>\n<dl>\n'
+            + "\n".join(lines)
+            + "\n</dl>\n</footer>"
+        )
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
+        data = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        metadata = {"role": PROVENANCE_ROLE, "provenance": self.record.as_dict()}
+        return data, {METADATA_KEY: metadata}

@@ -1,7 +1,8 @@
 """Publish many pages on a schedule: bounded parallel renders, isolated failures, an index.
 
 A schedule lists pages: any notebook of `notebooks/` with its parameters, single or as a matrix
-(every combination of the listed values), for one story or several (`data:` per entry). Every
+(every combination of the listed values), for one story or several (`data:` per entry), each
+also printed to PDF where `pdf: true` says so (at the top for every page, or per entry). Every
 page is checked before anything runs, by the same rules a render applies.
 
 By default the pages run on Dask distributed: an in-process `LocalCluster` of N single-threaded
@@ -17,6 +18,10 @@ kernel fails to start (the known port race `ZMQError: Address already in use`, "
 respond"), one failure never stops the others, a lock on the report folder keeps two publish
 runs from writing it at once and is held until every render is gone: an interrupted run
 (Ctrl-C, SIGTERM) kills its renders, cancels the queue and still indexes what was published.
+
+Each page's findings are read just before its new files replace them and again after: the run
+ends by writing what moved (`changes.json`, an entry per changed page in the Atom `feed.xml`;
+reactions.changes, reactions.feed) and the index, which marks the pages that moved.
 """
 
 from __future__ import annotations
@@ -47,11 +52,21 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from reactions.changes import (
+    CHANGES_NAME,
+    PageChange,
+    compare_page,
+    index_marks,
+    read_findings,
+    report_json,
+    run_report,
+)
 from reactions.errors import (
     DatasetError,
     ParameterError,
     Problem,
     PublishLocked,
+    RenderError,
     ScheduleError,
 )
 from reactions.html import render_index
@@ -70,8 +85,9 @@ KERNEL_START_FAILURES = (
     "Kernel didn't respond",
     "Kernel died before replying",
 )
-TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout"}
-ENTRY_KEYS = {"notebook", "data", "matrix"}  # the rest of an entry are the page's parameters
+TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout", "pdf"}
+# `pdf: true|false` at the top is every page's default; in an entry, that entry's pages'.
+ENTRY_KEYS = {"notebook", "data", "matrix", "pdf"}  # the rest of an entry: the page's parameters
 LOCK_NAME = ".publish.lock"
 MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo
 
@@ -83,6 +99,7 @@ class Job:
     stem: str
     notebook: Path
     parameters: dict[str, object]
+    pdf: bool = False  # also print the page to STEM.pdf
 
 
 @dataclass(frozen=True)
@@ -92,6 +109,7 @@ class Outcome:
     seconds: float
     attempts: int
     message: str
+    change: PageChange | None = None  # a published page against the copy it replaced
 
 
 @dataclass(frozen=True)
@@ -124,7 +142,14 @@ def load_schedule(
     problems: list[Problem] = []
     jobs: list[Job] = []
     settings = {"timeout": 600, "retries": 2, "cell_timeout": 0}
-    for key, line, value_node in mapping_items(root):
+    items = mapping_items(root)
+    pdf = next(
+        (_flag(value, name, key, line, problems) for key, line, value in items if key == "pdf"),
+        False,
+    )
+    for key, line, value_node in items:
+        if key == "pdf":
+            continue
         if key not in TOP_KEYS:
             problems.append(
                 Problem(name, line, key, key, f"unknown key; use {', '.join(sorted(TOP_KEYS))}")
@@ -150,7 +175,7 @@ def load_schedule(
                 settings[key] = value
         else:
             for item in _items(value_node, name, key, problems):
-                jobs += _page_jobs(item, notebooks, data, today, name, problems)
+                jobs += _page_jobs(item, notebooks, data, today, name, problems, pdf)
     stems = [job.stem for job in jobs]
     problems += [
         Problem(name, None, "pages", stem, "the same page is scheduled twice")
@@ -158,9 +183,32 @@ def load_schedule(
     ]
     if not jobs and not problems:
         problems.append(Problem(name, 1, None, "", "the schedule lists no page"))
+    problems += _pdf_problems(jobs, name)
     if problems:
         raise ScheduleError(problems)
     return Schedule(jobs, settings["timeout"], settings["retries"], settings["cell_timeout"])
+
+
+def _flag(node: yaml.Node, name: str, key: str, line: int, problems: list[Problem]) -> bool:
+    """A yes/no setting (`pdf`): true or false."""
+    value = construct(node)
+    if not isinstance(value, bool):
+        problems.append(Problem(name, line, key, str(value)[:40], "must be true or false"))
+        return False
+    return value
+
+
+def _pdf_problems(jobs: list[Job], name: str) -> list[Problem]:
+    """A schedule that prints PDFs needs a browser to print with: said before anything runs."""
+    if not any(job.pdf for job in jobs):
+        return []
+    from reactions.pdf import chromium
+
+    try:
+        chromium()
+    except RenderError as error:
+        return [Problem(name, None, "pdf", "true", str(error))]
+    return []
 
 
 def _items(node: yaml.Node, name: str, key: str, problems: list[Problem]) -> list[yaml.Node]:
@@ -177,13 +225,17 @@ def _page_jobs(
     today: dt.date,
     name: str,
     problems: list[Problem],
+    pdf: bool = False,
 ) -> list[Job]:
     """The pages of one entry: `notebook`, optional `data`, parameters, and an optional `matrix`
-    of parameters whose every combination is a page."""
+    of parameters whose every combination is a page; `pdf` unless the entry says otherwise."""
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(name, line_of(node), None, "", "each page must be a mapping"))
         return []
     entry = {key: (construct(value), line) for key, line, value in mapping_items(node)}
+    for key, line, value in mapping_items(node):
+        if key == "pdf":
+            pdf = _flag(value, name, key, line, problems)
     if "notebook" not in entry:
         problems.append(Problem(name, line_of(node), "notebook", "", "required key is missing"))
         return []
@@ -220,7 +272,7 @@ def _page_jobs(
                 )
             )
             continue
-        jobs.append(Job(page.stem, notebook, page.parameters))
+        jobs.append(Job(page.stem, notebook, page.parameters, pdf))
     return jobs
 
 
@@ -244,7 +296,10 @@ def run_job(job: Job, out_dir: Path, timeout: int, retries: int, cell_timeout: i
     command += ["-y", json.dumps(job.parameters), "--out", str(out_dir)]
     if cell_timeout:
         command += ["--cell-timeout", str(cell_timeout)]
+    if job.pdf:
+        command.append("--pdf")
     error, attempt = "", 0
+    before = read_findings(out_dir, job.stem)  # under the run's lock, before the render
     for attempt in range(1, retries + 2):
         if _cancelled.is_set():
             return Outcome(job.stem, "cancelled", time.perf_counter() - started, attempt - 1, "")
@@ -272,11 +327,23 @@ def run_job(job: Job, out_dir: Path, timeout: int, retries: int, cell_timeout: i
         if _cancelled.is_set():
             return Outcome(job.stem, "cancelled", time.perf_counter() - started, attempt, "")
         if process.returncode == 0:
-            return Outcome(job.stem, "published", time.perf_counter() - started, attempt, "")
+            change = _compared(job.stem, before, out_dir)
+            seconds = time.perf_counter() - started
+            return Outcome(job.stem, "published", seconds, attempt, "", change)
         if not any(marker in error for marker in KERNEL_START_FAILURES) or attempt > retries:
             break
     message = _last_error_line(error)
     return Outcome(job.stem, "failed", time.perf_counter() - started, attempt, message)
+
+
+def _compared(stem: str, before: dict[str, str] | None, out_dir: Path) -> PageChange | None:
+    """The page just published against the copy it replaced (`before`, read under the lock
+    before its files were replaced); a fault here never fails the page it describes."""
+    try:
+        return compare_page(stem, before, read_findings(out_dir, stem) or {})
+    except Exception as error:
+        print(f"changes: {stem} not compared ({type(error).__name__}: {error})", file=sys.stderr)
+        return None
 
 
 def _last_error_line(stderr: str) -> str:
@@ -319,6 +386,7 @@ def publish(
             "nothing was rendered (try again when it has finished)"
         ) from None
     _cancelled.clear()
+    run_time = dt.datetime.now(dt.UTC).replace(microsecond=0)  # in changes.json, the feed
     previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []
     try:
@@ -330,8 +398,8 @@ def publish(
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=False) as progress:
-            if not fresh_kernels:
-                outcomes += _publish_on_dask(schedule, out_dir, jobs, progress, console, scheduler)
+            if not fresh_kernels:  # outcomes are filled as pages publish: kept if interrupted
+                _publish_on_dask(schedule, out_dir, jobs, progress, console, scheduler, outcomes)
                 return sorted(outcomes, key=lambda outcome: outcome.stem)
             pool = ThreadPoolExecutor(max_workers=jobs)
             try:
@@ -364,7 +432,10 @@ def publish(
         _kill_children()
         signal.signal(signal.SIGTERM, previous)
         try:
-            write_index(out_dir)
+            try:  # what moved, also when interrupted: the pages published so far did change
+                record_changes(out_dir, run_time, outcomes)
+            finally:
+                write_index(out_dir)
         finally:
             lock.release()
     return sorted(outcomes, key=lambda outcome: outcome.stem)
@@ -377,10 +448,11 @@ def _publish_on_dask(
     progress: Progress,
     console: Console,
     scheduler: str | None,
+    outcomes: list[Outcome],
 ) -> list[Outcome]:
     """Run every page as a Dask task in a warm kernel; publish each page's files here, under
     the lock, as soon as they come back, and release its task (a dead worker's finished results
-    are otherwise computed again)."""
+    are otherwise computed again). Each outcome is added to `outcomes` as it comes."""
     from distributed import Client, LocalCluster, as_completed
 
     from reactions.warm import kill_kernel, render_task
@@ -402,7 +474,6 @@ def _publish_on_dask(
         )
         client = Client(cluster)
     console.print(f"dask dashboard: {client.dashboard_link}")
-    outcomes: list[Outcome] = []
     task = progress.add_task("rendering", total=len(schedule.jobs))
     run = uuid.uuid4().hex[:8]
     pending = {}
@@ -416,6 +487,7 @@ def _publish_on_dask(
                 schedule.timeout,
                 schedule.retries,
                 schedule.cell_timeout,
+                job.pdf,
                 key=("reactions-page", f"{run}/{job.stem}"),  # one task group: durations learnt
                 pure=False,
             )
@@ -462,17 +534,21 @@ def _published(future: object, job: Job, out_dir: Path) -> Outcome:
         keep_failed(job.notebook, out_dir, job.stem, reason)
         return Outcome(job.stem, "failed", 0.0, 1, reason)
     status, message = result["status"], result["message"]
+    change = None
     if status == "published":
+        before = read_findings(out_dir, job.stem)  # what readers saw until now
         try:
             publish_files(out_dir, result["files"])
         except OSError as error:
             status = "failed"
             message = f"could not write the page ({error}); the last good page is unchanged"
+        else:
+            change = _compared(job.stem, before, out_dir)
     elif status == "timeout" or result["evidence"] is not None or "DeadKernel" in message:
         kept = keep_failed(job.notebook, out_dir, job.stem, message, content=result["evidence"])
         if status != "timeout":
             message = f"{message}; {kept}"
-    return Outcome(job.stem, status, result["seconds"], result["attempts"], message)
+    return Outcome(job.stem, status, result["seconds"], result["attempts"], message, change)
 
 
 def _on_terminate(signum: int, frame: object) -> None:
@@ -524,10 +600,33 @@ def published_pages(out_dir: Path) -> tuple[list[dict[str, str]], list[str]]:
     return pages, skipped
 
 
+def record_changes(
+    out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]
+) -> list[PageChange]:
+    """Write what this run moved: `changes.json` (always: it describes this run) and the Atom
+    feed (an entry per changed page; untouched when nothing moved), each atomically. A page
+    published for the first time is `new`, not a change: it had nothing to be compared with."""
+    from reactions.feed import FEED_NAME, updated_feed  # feedgen only where a run ends
+
+    changes = [outcome.change for outcome in outcomes if outcome.change is not None]
+    failed = [o.stem for o in outcomes if o.status in ("failed", "timeout")]
+    write_atomically(out_dir / CHANGES_NAME, report_json(run_report(run_time, changes, failed)))
+    feed_path = out_dir / FEED_NAME
+    existing = feed_path.read_bytes() if feed_path.is_file() else None
+    feed = updated_feed(existing, changes, run_time, out_dir)
+    if feed is not None:
+        write_atomically(feed_path, feed)
+    return changes
+
+
 def write_index(out_dir: Path) -> Path:
     target = out_dir / "index.html"
     pages, skipped = published_pages(out_dir)
     for name in skipped:
         print(f"index: skipped {name}", file=sys.stderr)
+    marks = index_marks(out_dir)  # what the last publish run moved, from its changes.json
+    for page in pages if marks is not None else []:
+        status, moved = marks.get(page["file"].removesuffix(".html"), ("", ""))
+        page["status"], page["changed"] = status, moved
     write_atomically(target, render_index(pages).encode("utf-8"))
     return target

@@ -1,5 +1,6 @@
 """Render any page: check its parameters, run its notebook with papermill, publish the HTML
-with its executed notebook, chart images and one CSV per finding.
+with its executed notebook, chart images, one CSV per finding, the dataset's review and, when
+asked, the page printed to PDF.
 
 A page is any notebook with a `parameters` cell; its parameters come from the notebook itself
 (papermill.inspect_notebook) and are checked by the same rules the notebook applies
@@ -7,11 +8,18 @@ A page is any notebook with a `parameters` cell; its parameters come from the no
 succeeded: every file is staged under a temporary name beside its target and renamed into place
 at the end, so a failed render leaves the last good page as it was, and its notebook in
 `_failed/`. Data files are only read.
+
+A page's provenance (its footer, reactions.provenance) is copied into the executed notebook's
+metadata (`metadata["reactions"]["provenance"]`), and its footer is pointed at the files
+published beside the page: the dataset's REVIEW.md as `STEM.review.txt` (plain text opens in
+every browser, offline or served; a byte-order mark tells each one it is UTF-8), and the page's
+CSVs that list sources.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 import os
 import sys
 import tempfile
@@ -36,6 +44,9 @@ KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
 NOTEBOOKS = Path("notebooks")
 REJECTIONS = {"DatasetError", "ParameterError"}  # raised by the notebook's own checks: exit 2
+REVIEW_SUFFIX = ".review.txt"  # the dataset's REVIEW.md, published beside each page
+MAX_REVIEW_BYTES = 16 * 2**20
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def find_notebook(name: str | Path, notebooks: Path = NOTEBOOKS) -> Path:
@@ -92,10 +103,15 @@ def render_page(
     out_dir: Path,
     data_dir: Path | str | None = None,
     cell_timeout: int | None = None,
+    pdf: bool = False,
 ) -> Path:
-    """Check, execute and publish one page; return the path of its HTML."""
+    """Check, execute and publish one page (and its PDF); return the path of its HTML."""
+    if pdf:
+        from reactions.pdf import chromium
+
+        chromium()  # no browser to print with: say so before a kernel starts
     page = prepare(notebook, given, data_dir)
-    return render_notebook(page, out_dir, cell_timeout)
+    return render_notebook(page, out_dir, cell_timeout, pdf)
 
 
 def write_atomically(target: Path, content: bytes) -> None:
@@ -190,8 +206,11 @@ def execute(
         raise ExecutionFailed(_describe(error), evidence) from None
 
 
-def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) -> Path:
-    """Run a checked page with papermill, export it offline, publish every file atomically.
+def render_notebook(
+    page: Page, out_dir: Path, cell_timeout: int | None = None, pdf: bool = False
+) -> Path:
+    """Run a checked page with papermill, export it offline (and print it to PDF), publish
+    every file atomically.
 
     On failure nothing published is touched; the partly executed notebook is kept in
     `_failed/STEM.ipynb` so the error can be read where it happened.
@@ -222,7 +241,7 @@ def render_notebook(page: Page, out_dir: Path, cell_timeout: int | None = None) 
             finally:
                 stopping.start()  # at once, beside the export
             warming.join()
-        files = page_files(executed, stem, images)
+        files = page_files(executed, stem, images, pdf)
     finally:
         images.close()
         if stopping.ident is None:  # never got as far as running the notebook
@@ -251,10 +270,11 @@ def _refuse_if_orphaned() -> None:
 
 
 def page_files(
-    executed: nbformat.NotebookNode, stem: str, images: Images | None = None
+    executed: nbformat.NotebookNode, stem: str, images: Images | None = None, pdf: bool = False
 ) -> dict[str, bytes]:
-    """Every file of a page, by name: charts (SVG, PNG), one CSV per finding, the executed
-    notebook and, last, the HTML (a page appears only with its parts)."""
+    """Every file of a page, by name: charts (SVG, PNG), the dataset's review, one CSV per
+    finding, the PDF (`pdf`), the executed notebook and, last, the HTML (a page appears only
+    with its parts)."""
     from reactions.html import (
         chart_outputs,
         chart_picture,
@@ -263,6 +283,7 @@ def page_files(
         findings,
     )
 
+    review = _with_provenance(executed, stem)
     own = images is None
     images = images or Images()
     try:
@@ -281,11 +302,77 @@ def page_files(
     finally:
         if own:
             images.close()
+    files |= review
     for finding, text in findings(executed).items():
         files[f"{stem}.{finding}.csv"] = text.encode("utf-8")
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
+    return with_pdf(files, stem) if pdf else files
+
+
+def with_pdf(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
+    """A page's files with `STEM.pdf`, the page printed from them (reactions.pdf); the executed
+    notebook and the HTML stay last."""
+    from reactions.pdf import print_pdf
+
+    page, notebook = f"{stem}.html", f"{stem}.ipynb"
+    printed = print_pdf(files, page)
+    ordered = {name: content for name, content in files.items() if name not in (page, notebook)}
+    return ordered | {f"{stem}.pdf": printed, notebook: files[notebook], page: files[page]}
+
+
+def _provenance_output(executed: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    from reactions.present import METADATA_KEY, PROVENANCE_ROLE
+
+    for cell in executed.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("metadata", {}).get(METADATA_KEY, {}).get("role") == PROVENANCE_ROLE:
+                return output
+    return None
+
+
+def _with_provenance(executed: nbformat.NotebookNode, stem: str) -> dict[str, bytes]:
+    """Copy the page's provenance record into the notebook's metadata and point its footer at
+    the files published beside the page; return the dataset's review as a page file (none when
+    the page shows no provenance or its dataset has no review)."""
+    from reactions.html import findings
+    from reactions.present import METADATA_KEY, ProvenanceFooter, PublishedFiles
+    from reactions.provenance import REVIEW_FILE, Provenance
+
+    output = _provenance_output(executed)
+    if output is None:
+        return {}
+    record = Provenance.from_dict(output["metadata"][METADATA_KEY]["provenance"])
+    executed.metadata.setdefault(METADATA_KEY, {})["provenance"] = record.as_dict()
+    files = {}
+    review = _review_text(executed, REVIEW_FILE) if record.review else None
+    if review is not None:
+        files[f"{stem}{REVIEW_SUFFIX}"] = review
+    sources = tuple(
+        f"{stem}.{finding}.csv"
+        for finding, text in findings(executed).items()
+        if "source_url" in next(csv.reader([text.partition("\n")[0]]), [])
+    )
+    published = PublishedFiles(f"{stem}{REVIEW_SUFFIX}" if review is not None else "", sources)
+    data, _ = ProvenanceFooter(record, published)._repr_mimebundle_()
+    output["data"] = nbformat.from_dict(data)
     return files
+
+
+def _review_text(executed: nbformat.NotebookNode, name: str) -> bytes | None:
+    """The dataset's review file as published: a regular file of the dataset's folder (never a
+    link out of it), UTF-8 with a byte-order mark; None when there is none to publish."""
+    if not name:
+        return None
+    data_dir = executed.metadata.get("papermill", {}).get("parameters", {}).get("data_dir", "")
+    try:
+        path = resolve_data_dir(str(data_dir or "")) / name
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_REVIEW_BYTES:
+            return None
+        content = path.read_bytes()
+    except (OSError, ParameterError):
+        return None
+    return content if content.startswith(UTF8_BOM) else UTF8_BOM + content
 
 
 def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:

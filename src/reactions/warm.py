@@ -195,8 +195,10 @@ def render_task(
     timeout: int,
     retries: int,
     cell_timeout: int,
+    pdf: bool = False,
 ) -> dict[str, object]:
-    """Render one checked page in this worker's warm kernel; return its outcome and files.
+    """Render one checked page in this worker's warm kernel (and, with `pdf`, print it here
+    too); return its outcome and files.
 
     The result: stem, status (published | failed | timeout), seconds, attempts, message, files
     (name -> bytes, when published), evidence (the notebook as far as it ran, when failed), and
@@ -210,6 +212,7 @@ def render_task(
         _kernel_uses_this_python,
         execute,
         page_files,
+        with_pdf,
     )
 
     _kernel_uses_this_python()
@@ -249,6 +252,10 @@ def render_task(
         mark = time.perf_counter()
         result["files"] = page_files(executed, stem, images)
         phases["export"] = time.perf_counter() - mark
+        if pdf:
+            mark = time.perf_counter()
+            result["files"] = with_pdf(result["files"], stem)  # type: ignore[arg-type]
+            phases["pdf"] = time.perf_counter() - mark
     except DataRejected as error:
         drop_kernel()
         return result | _outcome("failed", started, attempts, f"error: {error}")

@@ -9,6 +9,8 @@ import pandas as pd
 
 from reactions import charts, compare, narrative, present, tables, votes
 from reactions.dataset import Dataset
+from reactions.provenance import Provenance
+from reactions.sections import footer
 from reactions.sections.opening import open_dataset
 from reactions.wording import format_day
 
@@ -19,6 +21,7 @@ class ActorPage:
     actor: str
     as_of: pd.Timestamp
     history: pd.DataFrame  # compare.stance_history over every issue
+    provenance: Provenance  # what the page is made from: its footer
 
     @property
     def name(self) -> str:
@@ -32,6 +35,7 @@ def open(actor: str = "", as_of: str = "", data_dir: str = "") -> ActorPage:
         actor=checked["actor"],
         as_of=compare.as_timestamp(checked["as_of"]),
         history=compare.stance_history(data, checked["actor"], checked["as_of"]),
+        provenance=footer.record(data, checked),
     )
 
 
@@ -71,3 +75,8 @@ def votes_section(page: ActorPage) -> list[present.Paragraph]:
         sentence = narrative.vote_sentence(focal, recorded, page.name, vote, page.as_of, codebook)
         paragraphs.append(present.Paragraph(sentence))
     return paragraphs
+
+
+def provenance(page: ActorPage) -> present.ProvenanceFooter:
+    """What the page was made from: story, parameters, data and code versions, render time."""
+    return footer.footer(page.provenance)

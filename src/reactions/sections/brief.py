@@ -8,6 +8,8 @@ import pandas as pd
 
 from reactions import charts, compare, narrative, present, tables, votes
 from reactions.dataset import Dataset
+from reactions.provenance import Provenance
+from reactions.sections import footer
 from reactions.sections.opening import open_dataset
 from reactions.story import VoteOfRecord
 
@@ -22,6 +24,7 @@ class Brief:
     among: tuple[str, ...]
     table: pd.DataFrame  # compare.positions on the issue as of the date
     near: compare.Neighbours
+    provenance: Provenance  # what the page is made from: its footer
 
     @property
     def issue_label(self) -> str:
@@ -64,6 +67,7 @@ def open(
         among=checked["compare_with"],
         table=table,
         near=compare.neighbours(table, checked["focal_actor"], list(checked["compare_with"])),
+        provenance=footer.record(data, checked),
     )
 
 
@@ -173,3 +177,8 @@ def sources_note(brief: Brief) -> present.Paragraph:
 def coverage(brief: Brief) -> present.Table:
     counts = compare.coverage(brief.data)
     return present.Table(tables.coverage_table(counts, brief.data.codebook), "coverage")
+
+
+def provenance(page: Brief) -> present.ProvenanceFooter:
+    """What the page was made from: story, parameters, data and code versions, render time."""
+    return footer.footer(page.provenance)

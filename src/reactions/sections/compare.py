@@ -8,6 +8,8 @@ import pandas as pd
 
 from reactions import charts, compare, narrative, present, tables, votes
 from reactions.dataset import Dataset
+from reactions.provenance import Provenance
+from reactions.sections import footer
 from reactions.sections.opening import open_dataset
 from reactions.wording import format_day
 
@@ -19,6 +21,7 @@ class Comparison:
     group: str | None
     as_of: pd.Timestamp
     long: pd.DataFrame  # compare.matrix: actors x issues, long form
+    provenance: Provenance  # what the page is made from: its footer
 
 
 def open(
@@ -35,6 +38,7 @@ def open(
         group=group_code,
         as_of=compare.as_timestamp(checked["as_of"]),
         long=compare.matrix(data, checked["as_of"], chosen, group_code),
+        provenance=footer.record(data, checked),
     )
 
 
@@ -108,3 +112,8 @@ def coding_quality(page: Comparison) -> list[object]:
         present.Table(check.confusion.reset_index(), "coding-confusion"),
         present.Table(check.disagreements.drop(columns="quote_en"), "coding-disagreements"),
     ]
+
+
+def provenance(page: Comparison) -> present.ProvenanceFooter:
+    """What the page was made from: story, parameters, data and code versions, render time."""
+    return footer.footer(page.provenance)

@@ -1,0 +1,164 @@
+"""What a page was made from: its story, parameters, data version, code version and render time.
+
+- **Data version**: the first 12 hex digits of a sha256 over the dataset's files that pages read
+  (`DATA_FILES`, those present), in sorted order, each as its name, its size and its bytes: the
+  same data in another folder has the same version; any byte changed, added or removed, or a
+  file renamed, gives another. The REVIEW and other notes beside the data are not part of it.
+- **Code version**: the installed package's version and, when the package is a tracked folder
+  of a git checkout, its commit (marked modified when a tracked file of the package differs from
+  it). Asking git costs a few milliseconds and never fails the page: no git, no checkout, an
+  error or a slow answer all mean "no commit".
+- **Render time**: now, in UTC, to the second; `$SOURCE_DATE_EPOCH` (the reproducible-builds
+  convention) pins it, so two renders of the same page can be compared byte for byte.
+
+Everything but the render time (and the commit, between commits) is deterministic. The record is
+plain data: `as_dict` is what the output's metadata and the executed notebook's metadata hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+# Every file of a dataset folder that a page reads: the contract's CSVs and codebook
+# (reactions.dataset), the story (reactions.story.STORY_FILE) and the second, blind coding
+# (reactions.coding.BLIND_FILE). tests/test_provenance.py keeps this list in step with them.
+DATA_FILES = (
+    "actors.csv",
+    "blind_coding.csv",
+    "codebook.yml",
+    "events.csv",
+    "statements.csv",
+    "story.yml",
+    "votes.csv",
+)
+REVIEW_FILE = "REVIEW.md"  # how every row was sourced, coded and reviewed (not data)
+DATA_VERSION_DIGITS = 12
+PACKAGE = "reactions"
+GIT_TIMEOUT = 5.0  # seconds; a git that hangs (a network file system) costs a page no more
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """One page's provenance (see the module's docstring)."""
+
+    story: str  # the dataset folder's name
+    parameters: dict[str, object]  # as the page ran with them, defaults resolved, no data path
+    data_version: str
+    data_files: tuple[str, ...]  # the files the data version covers
+    package_version: str
+    commit: str  # short commit of the package's checkout; "" when it is not one
+    modified: bool  # a tracked file of the package differs from the commit
+    rendered_at: str  # ISO 8601 in UTC, to the second: 2022-09-26T18:30:00Z
+    review: str  # the dataset's review file, "" when it has none
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready (the executed notebook's and the output's metadata)."""
+        plain = asdict(self)
+        plain["data_files"] = list(self.data_files)
+        return plain
+
+    @classmethod
+    def from_dict(cls, plain: dict[str, object]) -> Provenance:
+        values = dict(plain)
+        values["data_files"] = tuple(values["data_files"])  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def data_version(folder: Path) -> tuple[str, tuple[str, ...]]:
+    """The data version of a dataset folder and the files it covers (see the module)."""
+    digest = hashlib.sha256()
+    covered = []
+    for name in sorted(DATA_FILES):
+        path = folder / name
+        if not path.is_file():
+            continue
+        with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            digest.update(f"{name}\0{size}\0".encode())
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+        covered.append(name)
+    return digest.hexdigest()[:DATA_VERSION_DIGITS], tuple(covered)
+
+
+def package_version() -> str:
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
+def _git(folder: Path, *arguments: str) -> str | None:
+    """git's output in `folder`, or None if git is missing, fails or hangs. Git's own variables
+    (GIT_DIR, set in a hook) are dropped: they would name another repository."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            env=environment,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def code_commit(package: Path | None = None) -> tuple[str, bool]:
+    """The package folder's commit (7 hex digits) and whether a tracked file of it differs from
+    that commit; ("", False) when the folder is not tracked in a git checkout."""
+    package = package or Path(__file__).resolve().parent
+    if not _git(package, "ls-files", "--", "__init__.py"):  # not a checkout, or not tracked
+        return "", False
+    status = _git(
+        package, "status", "--porcelain=v2", "--branch", "--untracked-files=no", "--", "."
+    )
+    if status is None:
+        return "", False
+    lines = status.splitlines()
+    head = next((line.split()[2] for line in lines if line.startswith("# branch.oid ")), "")
+    if not head or head == "(initial)":
+        return "", False
+    return head[:7], any(not line.startswith("#") for line in lines)
+
+
+def render_time(now: dt.datetime | None = None) -> str:
+    """Now in UTC to the second, unless $SOURCE_DATE_EPOCH (whole seconds) pins it."""
+    pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if now is None and pinned.isdigit():
+        now = dt.datetime.fromtimestamp(int(pinned), dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plain(value: object) -> object:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def of_page(folder: Path, story: str, parameters: dict[str, object]) -> Provenance:
+    """The provenance of a page opened on the dataset in `folder` with these (checked)
+    parameters; `data_dir` is left out: the story names the data, a path names a machine."""
+    version, files = data_version(folder)
+    commit, modified = code_commit()
+    return Provenance(
+        story=story,
+        parameters={
+            name: _plain(value) for name, value in parameters.items() if name != "data_dir"
+        },
+        data_version=version,
+        data_files=files,
+        package_version=package_version(),
+        commit=commit,
+        modified=modified,
+        rendered_at=render_time(),
+        review=REVIEW_FILE if (folder / REVIEW_FILE).is_file() else "",
+    )

@@ -1,0 +1,293 @@
+"""Provenance on every page: the record (data version, code version, render time), the footer
+every Jupyter client shows, the executed notebook's metadata, the published page's <footer>
+with its links to the review and the sources, and nbval's sanitizers (render time and commit
+only)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbval.plugin import get_sanitize_patterns
+
+from conftest import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY, write_dataset
+from reactions import coding, story
+from reactions.present import METADATA_KEY, ProvenanceFooter, PublishedFiles
+from reactions.provenance import (
+    DATA_FILES,
+    Provenance,
+    code_commit,
+    data_version,
+    of_page,
+    render_time,
+)
+from reactions.render import REVIEW_SUFFIX, UTF8_BOM, page_files
+
+SANITIZERS = get_sanitize_patterns((NOTEBOOKS / "sanitize.cfg").read_text(encoding="utf-8"))
+PARAMETERS = {"focal_actor": "belarus", "as_of": "2022-09-26", "compare_with": ("serbia",)}
+
+
+def sanitized(text: str) -> str:
+    for regex, replace in SANITIZERS:
+        text = re.sub(regex, replace, text)
+    return text
+
+
+def record(**changes: object) -> Provenance:
+    values = {
+        "story": "a-story",
+        "parameters": {"focal_actor": "belarus", "compare_to": "", "compare_with": ["serbia"]},
+        "data_version": "0123456789ab",
+        "data_files": ("actors.csv", "statements.csv"),
+        "package_version": "0.1.0",
+        "commit": "abcdef1",
+        "modified": False,
+        "rendered_at": "2026-11-25T06:00:00Z",
+        "review": "REVIEW.md",
+    }
+    return Provenance(**(values | changes))  # type: ignore[arg-type]
+
+
+# --- the record ---------------------------------------------------------------------------
+
+
+def test_the_data_version_is_the_content_of_the_files_pages_read(tmp_path):
+    copy = shutil.copytree(DATA, tmp_path / "copy")
+    version, files = data_version(DATA)
+    assert re.fullmatch(r"[0-9a-f]{12}", version)
+    assert files == tuple(sorted(name for name in DATA_FILES if (DATA / name).is_file()))
+    assert data_version(copy) == (version, files)  # another folder, the same data
+    (copy / "REVIEW.md").write_text("notes are not data\n", encoding="utf-8")
+    (copy / "notes.txt").write_text("neither is this\n", encoding="utf-8")
+    assert data_version(copy)[0] == version
+    events = (copy / "events.csv").read_bytes()
+    (copy / "events.csv").write_bytes(events.replace(b"\n", b"\r\n"))  # one byte per line
+    assert data_version(copy)[0] != version
+    (copy / "events.csv").write_bytes(events)
+    (copy / "votes.csv").unlink()  # a file less
+    assert data_version(copy) != (version, files)
+
+
+def test_the_data_version_hashes_names_so_moved_bytes_count(tmp_path):
+    for folder, (first, second) in (("a", ("x", "y")), ("b", ("y", "x"))):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "actors.csv").write_text(first, encoding="utf-8")
+        (tmp_path / folder / "events.csv").write_text(second, encoding="utf-8")
+    assert data_version(tmp_path / "a")[0] != data_version(tmp_path / "b")[0]
+
+
+def test_data_files_are_the_files_the_loaders_read():
+    loaded = {f"{name}.csv" for name in ("actors", "statements", "events", "votes")}
+    assert set(DATA_FILES) == loaded | {"codebook.yml", story.STORY_FILE, coding.BLIND_FILE}
+
+
+def test_the_commit_is_this_checkouts_and_nothing_elsewhere(tmp_path, monkeypatch):
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    commit, modified = code_commit()
+    assert commit == head[:7] and isinstance(modified, bool)
+    # git's own variables (a hook's GIT_DIR) do not redirect it to another repository
+    monkeypatch.setenv("GIT_DIR", str(tmp_path))
+    assert code_commit()[0] == head[:7]
+    assert code_commit(tmp_path) == ("", False)  # not a checkout
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.delenv("GIT_DIR")
+    assert code_commit(tmp_path) == ("", False)  # a checkout, but the package is not tracked
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all: never fails the page
+    assert code_commit() == ("", False)
+
+
+def test_the_render_time_is_utc_to_the_second_and_source_date_epoch_pins_it(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", render_time())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1664200800")
+    assert render_time() == "2022-09-26T14:00:00Z"
+
+
+def test_a_page_record_is_deterministic_apart_from_the_render_time(monkeypatch):
+    first = of_page(DATA, STORY, PARAMETERS | {"data_dir": str(DATA)})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    second = of_page(DATA, STORY, PARAMETERS | {"data_dir": "/elsewhere"})
+    assert second.rendered_at == "1970-01-01T00:00:00Z"
+    assert first.as_dict() | {"rendered_at": ""} == second.as_dict() | {"rendered_at": ""}
+    assert "data_dir" not in first.parameters  # a path names a machine, not the data
+    assert first.parameters["compare_with"] == ["serbia"]  # JSON-ready
+    assert first.review == "REVIEW.md"
+    assert Provenance.from_dict(json.loads(json.dumps(first.as_dict()))) == first
+
+
+# --- the footer every client shows --------------------------------------------------------
+
+
+def test_the_footer_carries_the_record_and_escapes_every_value():
+    hostile = record(story="<b>x</b>", parameters={"actor": "<script>alert(1)</script>"})
+    data, metadata = ProvenanceFooter(hostile)._repr_mimebundle_()
+    assert metadata == {METADATA_KEY: {"role": "provenance", "provenance": hostile.as_dict()}}
+    assert "<script>" not in data["text/html"] and "<b>x" not in data["text/html"]
+    assert data["text/html"].startswith('<footer class="provenance">')
+    assert data["text/plain"].splitlines() == [
+        "Provenance",
+        "story: <b>x</b>",
+        "parameters: actor=<script>alert(1)</script>",
+        "data version: 0123456789ab (sha256 of actors.csv, statements.csv)",
+        "code version: reactions 0.1.0 (commit abcdef1)",
+        "rendered: 2026-11-25 06:00:00 UTC",
+        "review: REVIEW.md in the dataset's folder: how every row was sourced, coded and reviewed",
+        "sources: every statement's source (title, date, address) is in the dataset's "
+        "statements.csv; a table that quotes a statement links its source",
+    ]
+
+
+def test_the_published_footer_links_the_files_beside_the_page():
+    published = PublishedFiles("p.review.txt", ("p.comparison.csv",))
+    data, _ = ProvenanceFooter(record(), published)._repr_mimebundle_()
+    assert '<a href="p.review.txt">p.review.txt</a>, beside this page' in data["text/html"]
+    linked = '<a href="p.comparison.csv">p.comparison.csv</a> (column source_url)'
+    assert linked in data["text/html"]
+    data, _ = ProvenanceFooter(record(review=""), PublishedFiles("", ()))._repr_mimebundle_()
+    assert "review: this dataset has no review file" in data["text/plain"]
+    assert "REVIEW" not in data["text/html"] and "<a " not in data["text/html"]
+
+
+def test_nbval_sanitizes_the_render_time_and_the_commit_and_nothing_else():
+    one = ProvenanceFooter(record())._repr_mimebundle_()[0]
+    other = ProvenanceFooter(
+        record(rendered_at="2030-01-02T03:04:05Z", commit="9876543", modified=True)
+    )._repr_mimebundle_()[0]
+    outside = ProvenanceFooter(record(commit=""))._repr_mimebundle_()[0]
+    for mimetype in ("text/plain", "text/html"):
+        same = {sanitized(one[mimetype]), sanitized(other[mimetype]), sanitized(outside[mimetype])}
+        assert len(same) == 1
+        assert "RENDER-TIME" in sanitized(one[mimetype]) and "(COMMIT)" in sanitized(one[mimetype])
+    moved = ProvenanceFooter(record(data_version="ba9876543210"))._repr_mimebundle_()[0]
+    assert sanitized(moved["text/plain"]) != sanitized(one["text/plain"])  # never the data
+
+
+def test_the_sanitizers_touch_no_other_output_of_the_committed_notebooks():
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            for output in cell.get("outputs", []):
+                role = output.get("metadata", {}).get(METADATA_KEY, {}).get("role")
+                for value in output.get("data", {}).values():
+                    if isinstance(value, str) and role != "provenance":
+                        assert sanitized(value) == value, (path.name, cell.source)
+
+
+def test_every_page_ends_with_its_provenance_one_call():
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        last = nbformat.read(path, as_version=4).cells[-1]
+        assert last.cell_type == "code" and re.fullmatch(r"\w+\.provenance\(page\)", last.source)
+
+
+# --- the published page -------------------------------------------------------------------
+
+
+class _Landmarks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.footers: list[list[str]] = []  # the open elements around each <footer>
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "footer":
+            self.footers.append(list(self.stack))
+        if tag == "a" and self.footers and "footer" in self.stack:
+            self.links.append(dict(attrs).get("href") or "")
+        if tag not in ("meta", "link", "br", "img", "input", "hr"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.stack:
+            del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag) :]
+
+
+def test_the_published_page_closes_with_a_footer_linking_its_review_and_sources(brief_report):
+    html = (brief_report / f"{BRIEF_STEM}.html").read_text(encoding="utf-8")
+    landmarks = _Landmarks()
+    landmarks.feed(html)
+    assert landmarks.footers == [["html", "body"]]  # the page's own footer, outside <main>
+    review, sources = f"{BRIEF_STEM}{REVIEW_SUFFIX}", f"{BRIEF_STEM}.comparison.csv"
+    assert landmarks.links == [review, sources]
+    assert all((brief_report / name).is_file() for name in landmarks.links)
+    published = (brief_report / review).read_bytes()
+    assert published == UTF8_BOM + (DATA / "REVIEW.md").read_bytes()
+    assert html.count("<h2>Provenance</h2>") == 1  # shown once, not also inside <main>
+    version = data_version(DATA)[0]
+    assert f"<code>{version}</code>" in html
+
+
+def test_the_executed_notebook_holds_the_record_in_its_metadata(brief_report):
+    executed = nbformat.read(brief_report / f"{BRIEF_STEM}.ipynb", as_version=4)
+    kept = executed.metadata[METADATA_KEY]["provenance"]
+    outputs = [o for o in executed.cells[-1].outputs if "data" in o]
+    assert outputs[0].metadata[METADATA_KEY] == {"role": "provenance", "provenance": kept}
+    assert kept["story"] == STORY and kept["data_version"] == data_version(DATA)[0]
+    assert kept["parameters"] == {
+        "focal_actor": "belarus",
+        "issue": "recognition",
+        "as_of": "2022-09-26",
+        "compare_to": "",
+        "compare_with": ["kazakhstan", "serbia", "south-ossetia"],
+    }
+    # the published notebook's footer points at the files beside it, as the page's does
+    assert f"{BRIEF_STEM}{REVIEW_SUFFIX}, beside this page" in outputs[0].data["text/plain"]
+
+
+def _executed_with(footer: ProvenanceFooter, data_dir: Path) -> nbformat.NotebookNode:
+    data, metadata = footer._repr_mimebundle_()
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["papermill"] = {"parameters": {"data_dir": str(data_dir)}}
+    cell = nbformat.v4.new_code_cell("page.provenance(page)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data, metadata=metadata)]
+    notebook.cells = [cell]
+    return notebook
+
+
+@pytest.mark.parametrize("review", ["none", "symlink"])
+def test_no_review_is_published_unless_the_dataset_has_one_of_its_own(tmp_path, review):
+    folder = write_dataset(tmp_path / "plain")
+    if review == "symlink":  # a link out of the dataset's folder is never published
+        (tmp_path / "secret.md").write_text("not for the page\n", encoding="utf-8")
+        (folder / "REVIEW.md").symlink_to(tmp_path / "secret.md")
+    footer = ProvenanceFooter(of_page(folder, "plain", {}))
+    files = page_files(_executed_with(footer, folder), "plain.page")
+    assert sorted(files) == ["plain.page.html", "plain.page.ipynb"]
+    assert b"not for the page" not in files["plain.page.html"]
+    assert b"<a " not in files["plain.page.html"].split(b"<footer")[1]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed here")
+def test_the_footers_links_open_offline_in_a_browser(brief_report):
+    """Followed from the published folder, with the network blocked: the review shows as text,
+    its UTF-8 read right (the sources CSV, which browsers download, is checked above)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True)
+            page = context.new_page()
+            page.goto((brief_report / f"{BRIEF_STEM}.html").as_uri())
+            links = page.locator("footer.provenance a")
+            assert links.count() == 2
+            links.nth(0).click()
+            page.wait_for_url(f"**/{BRIEF_STEM}{REVIEW_SUFFIX}")
+            shown = page.locator("body").inner_text()
+            review = (DATA / "REVIEW.md").read_text(encoding="utf-8")
+            assert shown.strip() == review.strip()
+            assert "…" in shown  # read as UTF-8, not as Latin-1
+        finally:
+            browser.close()
