@@ -32,7 +32,13 @@ publish: validate
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests bench notebooks
 
-test: lint
+# axe-core, pinned by tools/axe/package-lock.json, for the accessibility test (needs npm).
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: lint $(AXE)
 	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
 # After an intended change of data or code: re-run the notebooks in place with their default

@@ -1,4 +1,5 @@
-"""Chart specs: what is plotted, how it is encoded, which actor is highlighted.
+"""Chart specs: what is plotted, how it is encoded, which actor is highlighted, what the chart
+says in words (its description), and that its colours are readable and never the only cue.
 
 The notebooks' chart cells are output-ignored by nbval; these tests are what guards them.
 """
@@ -23,15 +24,25 @@ def dataset_rows(spec: dict, chart: dict) -> list[dict]:
     return spec["datasets"][chart.get("data", spec.get("data"))["name"]]
 
 
-def test_spectrum_plots_worded_stances_by_score_coloured_by_group(mini):
+def test_spectrum_plots_worded_stances_by_score_coloured_and_shaped_by_group(mini):
     spec = spectrum(mini)
-    worded, _silent = spec["hconcat"]
-    points = worded["layer"][0]
-    assert points["mark"]["type"] == "point"
+    points, _label, _silent = spec["layer"]
+    assert points["mark"]["type"] == "point" and points["mark"]["stroke"] == charts.OUTLINE
     assert points["encoding"]["x"]["field"] == "score"
-    assert points["encoding"]["x"]["scale"]["domain"] == [-2.5, 2.5]
+    assert points["encoding"]["x"]["scale"]["domain"] == [-2.5, charts.SILENCE_X + 0.5]
     assert points["encoding"]["color"]["field"] == "group_label"
-    rows = dataset_rows(spec, worded)
+    assert points["encoding"]["shape"]["field"] == "group_label"
+    groups = list(mini.codebook.groups.values())
+    assert points["encoding"]["color"]["scale"] == {
+        "domain": groups,
+        "range": [charts.GROUP_COLOURS[i % 7] for i in range(len(groups))],
+    }
+    assert points["encoding"]["shape"]["scale"] == {
+        "domain": groups,
+        "range": [charts.GROUP_SHAPES[i % 8] for i in range(len(groups))],
+    }
+    assert points["encoding"]["color"]["legend"]["orient"] == "bottom"
+    rows = dataset_rows(spec, points)
     assert {row["name"]: row["score"] for row in rows} == {
         "G7": -2,
         "Serbia": -2,
@@ -46,34 +57,48 @@ def test_spectrum_plots_worded_stances_by_score_coloured_by_group(mini):
 
 def test_spectrum_highlights_only_the_focal_actor(mini):
     spec = spectrum(mini, actor="kazakhstan")
-    worded = spec["hconcat"][0]
-    rows = dataset_rows(spec, worded)
+    points, label, _silent = spec["layer"]
+    rows = dataset_rows(spec, points)
     assert [row["name"] for row in rows if row["focal"]] == ["Kazakhstan"]
-    size = worded["layer"][0]["encoding"]["size"]
+    size = points["encoding"]["size"]
     assert size["condition"]["test"] == "datum.focal"
-    assert worded["layer"][1]["transform"] == [{"filter": "datum.focal"}]
+    assert points["encoding"]["strokeWidth"]["condition"] == {"test": "datum.focal", "value": 2.5}
+    assert label["transform"] == [{"filter": "datum.focal"}]
+    assert label["mark"]["aria"] is False  # the name is read from the point's own label
 
 
 def test_spectrum_shows_silent_actors_apart_and_never_at_zero(mini):
     spec = spectrum(mini)
-    silent = spec["hconcat"][1]
+    _points, _label, silent = spec["layer"]
     rows = dataset_rows(spec, silent)
     assert [row["name"] for row in rows] == ["Belarus", "Tajikistan"]
     assert rows[1]["score"] is None or rows[1]["score"] != rows[1]["score"]  # NaN: unscored
-    as_of_sochi = spectrum(mini, as_of="2022-09-26")["hconcat"]
-    went_silent = dataset_rows(spectrum(mini, as_of="2022-09-26"), as_of_sochi[1])
+    sochi = spectrum(mini, as_of="2022-09-26")
+    went_silent = dataset_rows(sochi, sochi["layer"][2])
     assert [(row["name"], row["occasion"]) for row in went_silent] == [
         ("Belarus", "Fixture talks in Sochi")
     ]
-    assert "score" not in silent["encoding"]["x"].get("field", "")
+    # Silences sit in a column of their own, right of the scale, hollow; never on a score.
+    assert silent["encoding"]["x"]["field"] == "record_column"
+    assert silent["transform"] == [{"calculate": str(charts.SILENCE_X), "as": "record_column"}]
+    assert charts.SILENCE_X > 2.5
+    assert silent["mark"]["fill"] == charts.SILENCE_FILL == "#ffffff"
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["values"] == [-2, -1, 0, 1, 2, charts.SILENCE_X]
+    assert 'datum.value == 3.5 ? "Silent (no score)"' in axis["labelExpr"]
+    # One row per actor: worded ones by score, then those only silent; a later silence shares
+    # its actor's row.
+    order = ["South Ossetia", "Syria", "Belarus", "Kazakhstan", "G7", "Serbia", "Tajikistan"]
+    assert silent["encoding"]["y"]["sort"] == order
+    assert spec["height"] == charts.ROW_HEIGHT * len(order)
 
 
 def test_spectrum_tooltip_carries_the_quote_and_later_silence(mini):
     spec = spectrum(mini, as_of="2022-09-26")
-    worded = spec["hconcat"][0]
-    fields = [tip["field"] for tip in worded["layer"][0]["encoding"]["tooltip"]]
+    points = spec["layer"][0]
+    fields = [tip["field"] for tip in points["encoding"]["tooltip"]]
     assert "quote_en" in fields and "later_silence" in fields
-    belarus = next(r for r in dataset_rows(spec, worded) if r["name"] == "Belarus")
+    belarus = next(r for r in dataset_rows(spec, points) if r["name"] == "Belarus")
     assert belarus["quote_en"] == "fixture: national interests"
     assert belarus["later_silence"] == "2022-09-26 Fixture talks in Sochi"
 
@@ -92,8 +117,7 @@ def test_timeline_plots_each_statement_and_each_event_up_to_as_of(mini):
     tooltip = {tip["field"]: tip["type"] for tip in points["encoding"]["tooltip"]}
     assert tooltip["day"] == "nominal"  # a text date: never shifted by the reader's time zone
     assert {row["day"] for row in dataset_rows(spec, points)} >= {"2022-09-20", "2022-09-26"}
-    colour = points["encoding"]["color"]["scale"]
-    assert colour["domain"] == [
+    labels = [
         "Explicit rejection",
         "Implicit rejection",
         "Ambiguous",
@@ -101,14 +125,26 @@ def test_timeline_plots_each_statement_and_each_event_up_to_as_of(mini):
         "Explicit support",
         "Silent",
     ]
-    assert colour["range"] == [
-        charts.SCORE_COLOURS[-2],
-        charts.SCORE_COLOURS[-1],
-        charts.SCORE_COLOURS[0],
-        charts.SCORE_COLOURS[1],
-        charts.SCORE_COLOURS[2],
-        charts.SILENCE_COLOUR,
-    ]
+    fill = points["encoding"]["fill"]["scale"]
+    assert fill == {
+        "domain": labels,
+        "range": ["#0571b0", "#92c5de", "#f7f7f7", "#f4a582", "#ca0020", "#ffffff"],
+    }
+    shape = points["encoding"]["shape"]["scale"]
+    assert shape == {
+        "domain": labels,
+        "range": [
+            "triangle-down",
+            "triangle-down",
+            "diamond",
+            "triangle-up",
+            "triangle-up",
+            "circle",
+        ],
+    }
+    assert points["mark"]["stroke"] == charts.OUTLINE  # pale fills stay visible on white
+    assert spec["width"] == charts.STATIC_WIDTH and spec["autosize"]["type"] == "fit-x"
+    assert spec["usermeta"] == {"reactions": {"width": "container"}}  # the page fits it
 
 
 def test_timeline_events_of_one_day_share_one_label(mini):
@@ -144,10 +180,12 @@ def test_stance_colours_follow_the_score_not_the_label(mini):
     codebook = replace(mini.codebook, stances=renamed)
     said = compare.statements_as_of(mini, "2022-09-26", "recognition")
     spec = charts.timeline(said, mini.events, codebook, mini.actor_names).to_dict()
-    colour = spec["layer"][2]["encoding"]["color"]["scale"]
-    assert colour["domain"][0] == "Zz Explicit rejection"
-    assert colour["range"][0] == charts.SCORE_COLOURS[-2] == "#2166ac"
-    assert colour["range"][-1] == charts.SILENCE_COLOUR
+    fill = spec["layer"][2]["encoding"]["fill"]["scale"]
+    assert fill["domain"][0] == "Zz Explicit rejection"
+    assert fill["range"][0] == charts.SCORE_COLOURS[-2] == "#0571b0"
+    assert fill["range"][-1] == charts.SILENCE_FILL
+    shape = spec["layer"][2]["encoding"]["shape"]["scale"]
+    assert shape["domain"] == fill["domain"] and shape["range"][-1] == "circle"
 
 
 def test_actor_history_one_row_per_issue_with_silences_hollow(mini):
@@ -162,7 +200,14 @@ def test_actor_history_one_row_per_issue_with_silences_hollow(mini):
         ("Recognition", "2022-10-05", False),
     ]
     assert spec["encoding"]["y"]["field"] == "row"
-    assert spec["encoding"]["fill"]["condition"]["test"] == "datum.silent"
+    fill = spec["encoding"]["fill"]["scale"]
+    assert fill["range"][fill["domain"].index("Silent")] == "#ffffff"  # hollow
+    assert spec["description"] == (
+        "5 statements on 3 issues, 23 September 2022 to 5 October 2022. Recognition: "
+        "3 statements, first ambiguous (0) on 24 September 2022, last implicit support (+1) on "
+        "5 October 2022. Mobilization: 1 statement, explicit rejection (-2) on 23 September "
+        "2022. War participation: 1 statement, silent on 26 September 2022."
+    )
 
 
 def test_words_and_votes_chart_counts_actors_per_cell(mini):
@@ -181,3 +226,133 @@ def test_words_and_votes_chart_counts_actors_per_cell(mini):
 def test_static_svg_draws_a_spec(mini):
     svg = charts.static_svg(spectrum(mini))
     assert svg.lstrip().startswith("<svg") and "Kazakhstan" in svg
+
+
+def test_charts_fit_the_page_and_keep_a_number_for_notebooks(mini):
+    spec = spectrum(mini)
+    # Notebooks (JupyterLab loops on "container") and the static picture get a number; the
+    # published page reads the mark and makes the chart as wide as its column.
+    assert spec["width"] == charts.STATIC_WIDTH == 720
+    assert spec["usermeta"] == charts.FIT_TO_PAGE == {"reactions": {"width": "container"}}
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    for svg in (charts.static_svg(spec), charts.static_svg({**spec, "width": "container"})):
+        assert 'width="720"' in svg.split(">", 1)[0]  # axes and legend included
+
+
+def test_spectrum_states_its_finding_in_words(mini):
+    assert spectrum(mini)["description"] == (
+        "Latest worded stance of 6 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
+        "1 ambiguous (0), 1 implicit support (+1), 1 explicit support (+2). Belarus, "
+        "highlighted: ambiguous (0), silent since 26 September 2022. Silent, no score: Belarus "
+        "and Tajikistan."
+    )
+    assert spectrum(mini, actor="serbia", as_of="2022-09-26")["description"] == (
+        "Latest worded stance of 5 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
+        "1 ambiguous (0), 1 explicit support (+2). Serbia, highlighted: explicit rejection (-2). "
+        "Silent, no score: Belarus."
+    )
+
+
+def test_timeline_states_its_finding_in_words(mini):
+    said = compare.statements_as_of(mini, "2022-09-26", "recognition")
+    events = compare.events_as_of(mini, "2022-09-26")
+    spec = charts.timeline(said, events, mini.codebook, mini.actor_names).to_dict()
+    assert spec["description"] == (
+        "6 statements by 5 actors, 20 September 2022 to 26 September 2022: 2 explicit rejection "
+        "(-2), 1 implicit rejection (-1), 1 ambiguous (0), 1 explicit support (+2), 1 silent. "
+        "Events marked: Referendums announced and Sochi talks."
+    )
+    assert spec["layer"][1]["mark"]["aria"] is False  # event labels repeat the rules' tooltips
+
+
+def test_descriptions_take_their_words_from_the_codebook(mini):
+    from dataclasses import replace
+
+    from reactions.codebook import Stance
+
+    renamed = {
+        code: Stance(**{**stance.__dict__, "label": f"Zz {stance.label}"})
+        for code, stance in mini.codebook.stances.items()
+    }
+    codebook = replace(mini.codebook, stances=renamed)
+    table = compare.positions(mini, "recognition", "2022-09-26")
+    description = charts.stance_spectrum(table, "belarus", codebook).to_dict()["description"]
+    assert description.startswith("Latest worded stance of 5 actors: 2 zz explicit rejection (-2)")
+    assert "Belarus, highlighted: zz ambiguous (0)" in description
+
+
+def test_heatmap_prints_every_cell_readably_and_states_its_finding(mini):
+    long = compare.matrix(mini, "2022-09-30", list(mini.codebook.issues), None)
+    spec = charts.coverage_heatmap(long, mini.codebook).to_dict()
+    assert spec["description"] == (
+        "Positions of 8 actors on 4 issues. Recognition: 2 explicit rejection (-2), "
+        "1 implicit rejection (-1), 1 ambiguous (0), 1 implicit support (+1), 1 explicit support "
+        "(+2), 1 silent, 1 no record. Mobilization: 1 explicit rejection (-2), 7 no record. "
+        "War participation: 1 silent, 7 no record. Belarus's part in the war: 8 no record."
+    )
+    cells, text = spec["spec"]["layer"]
+    rows = spec["datasets"][spec["data"]["name"]]
+    scale = cells["encoding"]["color"]["scale"]
+    fills = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert fills["No record"] == charts.NO_RECORD_COLOUR and fills["Silent"] == "#8c8c8c"
+    assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    assert text["mark"]["aria"] is False
+    for row in rows:
+        if row["cell"]:
+            assert charts.contrast(fills[row["stance"]], row["ink"]) >= 4.5, row
+    inks = {row["cell"]: row["ink"] for row in rows}
+    assert inks["-2"] == "#ffffff" and inks["+2"] == "#ffffff" and inks["-1"] == "#000000"
+    assert inks["0"] == "#000000" and inks["silent"] == "#000000"
+
+
+def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
+    table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
+    spec = charts.words_and_votes(table, mini.codebook).to_dict()
+    assert spec["description"] == (
+        "Last words before the vote, and the vote, of 8 actors. Words and vote diverge for "
+        "1 actor: Kazakhstan."
+    )
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert all(charts.contrast(row["fill"], row["ink"]) >= 4.5 for row in rows)
+    cells, marked, counts = spec["layer"]
+    assert cells["encoding"]["color"] == {"field": "fill", "type": "nominal", "scale": None}
+    assert counts["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    assert marked["mark"]["strokeDash"] == [6, 3]  # outlined by a dashed line, not by hue alone
+    assert spec["width"] == charts.STATIC_WIDTH and spec["usermeta"] == charts.FIT_TO_PAGE
+    doubled = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
+    doubled.loc[doubled["name"] == "Armenia", ["record", "stance", "score"]] = [
+        "stated",
+        "implicit_rejection",
+        -1.0,
+    ]
+    assert (
+        "Most often: words implicit rejection (-1), vote abstain (2 actors)."
+        in (charts.words_and_votes(doubled, mini.codebook).to_dict()["description"])
+    )
+
+
+def test_palettes_are_colour_blind_safe_and_readable():
+    # ColorBrewer RdBu (5 classes) by score; Okabe-Ito for groups, without its yellow.
+    assert charts.SCORE_COLOURS == {
+        -2: "#0571b0",
+        -1: "#92c5de",
+        0: "#f7f7f7",
+        1: "#f4a582",
+        2: "#ca0020",
+    }
+    assert charts.GROUP_COLOURS == [
+        "#0072b2",
+        "#e69f00",
+        "#009e73",
+        "#d55e00",
+        "#56b4e9",
+        "#cc79a7",
+        "#000000",
+    ]
+    assert len(set(charts.GROUP_SHAPES)) == len(charts.GROUP_SHAPES) == 8
+    # Every mark is outlined in OUTLINE, which stands out from white at least 3:1 (WCAG 1.4.11).
+    assert charts.contrast(charts.OUTLINE, "#ffffff") >= 3
+    assert round(charts.contrast("#000000", "#ffffff"), 2) == 21.0
+    assert round(charts.contrast("#767676", "#ffffff"), 2) == 4.54
+    for fill in [*charts.SCORE_COLOURS.values(), *charts.COUNT_GREYS, charts.SILENCE_COLOUR]:
+        assert charts.contrast(fill, charts.text_colour(fill)) >= 4.5, fill

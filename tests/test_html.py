@@ -81,7 +81,8 @@ def test_a_chart_is_its_static_svg_with_its_spec_beside_it():
     picture = re.search(r'<img[^>]*src="page-chart-1.svg"', html)
     assert picture  # the picture is the file published beside the page, not a second copy
     assert 'class="static-chart"' in picture.group(0)
-    assert 'alt="[chart] A &lt;chart&gt;"' in picture.group(0)
+    assert 'alt="A &lt;chart&gt;"' in picture.group(0)  # a spec without description: its name
+    assert "<figcaption>A &lt;chart&gt;</figcaption>" in html
     (spec,) = re.findall(
         r'<script class="vega-spec" type="application/json">(.*?)</script>', html, re.DOTALL
     )
