@@ -1,4 +1,10 @@
-"""Altair charts of the comparison. Charts get small, already-aggregated frames, never raw rows."""
+"""Altair charts of the comparison. Charts get small, already-aggregated frames, never raw rows.
+
+Every chart states its finding in words (its Vega-Lite `description`, which screen readers
+read and the page shows as the chart's caption), is as wide as its container where Vega-Lite
+allows it, and never relies on colour alone: shapes, positions or printed labels carry the
+same information, in colour-blind-safe palettes.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,54 @@ import pandas as pd
 from reactions.codebook import Codebook
 from reactions.compare import NO_RECORD, SILENT, STATED, stance_codes, stance_runs
 from reactions.votes import VOTE_CODES
-from reactions.wording import RECORD_WORDS, STATUS_WORDS, cell_texts, stance_label
+from reactions.wording import (
+    RECORD_WORDS,
+    STATUS_WORDS,
+    cell_texts,
+    format_day,
+    join_names,
+    position_text,
+    stance_label,
+)
 
-# Diverging by score, whatever the codebook calls its stances: blue toward the rejecting end
-# (-2), red toward the supporting end (+2); silence grey and hollow.
-SCORE_COLOURS = {-2: "#2166ac", -1: "#67a9cf", 0: "#b8a24a", 1: "#ef8a62", 2: "#b2182b"}
-SILENCE_COLOUR = "#8c8c8c"
+# Diverging by score, whatever the codebook calls its stances: ColorBrewer's RdBu (5 classes,
+# colour-blind safe), blue toward the rejecting end (-2), red toward the supporting end (+2).
+SCORE_COLOURS = {-2: "#0571b0", -1: "#92c5de", 0: "#f7f7f7", 1: "#f4a582", 2: "#ca0020"}
+SILENCE_COLOUR = "#8c8c8c"  # a silent cell or run; a silent point is hollow (SILENCE_FILL)
+SILENCE_FILL = "#ffffff"
+NO_RECORD_COLOUR = "#ffffff"
+OUTLINE = "#1d1d1f"  # every point and cell is outlined: pale fills stay visible on white
+# Shapes repeat a stance's direction, so colour is never the only cue.
+DIRECTION_SHAPES = {-1: "triangle-down", 0: "diamond", 1: "triangle-up"}
+SILENCE_SHAPE = "circle"
+# Groups: Okabe and Ito's colour-blind-safe colours (without yellow, too pale on white), each
+# group with its own shape as well; 7 colours and 8 shapes give 56 distinct marks.
+GROUP_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "#000000"]
+GROUP_SHAPES = [
+    "circle",
+    "square",
+    "triangle-up",
+    "diamond",
+    "triangle-down",
+    "cross",
+    "triangle-right",
+    "triangle-left",
+]
+# A count cell of words and votes: ColorBrewer's Greys, from few actors to many.
+COUNT_GREYS = ["#f0f0f0", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252", "#252525"]
 ROW_HEIGHT = 18
+# Charts are this wide (axes and legend included) in notebooks and in the static picture; the
+# published page makes a chart marked FIT_TO_PAGE as wide as its column (Vega-Lite width
+# "container"). Notebooks keep the number: JupyterLab's renderer loops on "container" until
+# the browser tab crashes.
+STATIC_WIDTH = 720
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+FIT_TO_PAGE = {"reactions": {"width": "container"}}
+# Column labels above a chart, slanted: a narrow column keeps its whole label.
+SLANTED_TOP = alt.Axis(orient="top", labelAngle=35, labelAlign="right", labelLimit=240)
+DIVERGES_COLOUR = "#b2182b"  # the outline of cells whose words and vote diverge (the accent)
+HEATMAP_COLUMN = 72  # pixels per issue: a faceted chart cannot be as wide as its container
+SILENCE_X = 3.5  # the spectrum draws silences in a column right of the scale, never on it
 
 
 def vegalite_version(spec: dict) -> str:
@@ -31,10 +78,75 @@ def vegalite_version(spec: dict) -> str:
 
 
 def static_svg(spec: dict) -> str:
-    """The chart drawn as SVG by vl-convert, offline: the picture every front end can show."""
+    """The chart drawn as SVG by vl-convert, offline: the picture every front end can show.
+
+    A chart as wide as its container (there is none here) is drawn STATIC_WIDTH wide."""
     import vl_convert  # only pages with charts pay for it
 
+    if spec.get("width") == "container":
+        spec = {**spec, "width": STATIC_WIDTH}
     return vl_convert.vegalite_to_svg(spec, vl_version=vegalite_version(spec))
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = (
+        value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+        for value in channels
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with `fill`: at least 4.58:1 (WCAG AA)."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#ffffff") else "#ffffff"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _named(names: list[str], noun: str, most: int = 6) -> str:
+    """A few names in full, many as a count."""
+    return join_names(names) if len(names) <= most else _counted(len(names), noun)
+
+
+def _span(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    if first == last:
+        return f"on {format_day(first)}"
+    return f"{format_day(first)} to {format_day(last)}"
+
+
+def _stance_counts(codes: pd.Series, codebook: Codebook) -> str:
+    """ "10 explicit rejection (-2), 1 ambiguous (0), 2 silent": in scale order, none omitted
+    but zeros."""
+    counts = codes.value_counts()
+    parts = []
+    for code in stance_codes(codebook):
+        if counts.get(code, 0):
+            record = SILENT if code in codebook.silent_codes else STATED
+            text = position_text(codebook, record, code, codebook.score(code))
+            parts.append(f"{counts[code]} {text}")
+    return ", ".join(parts)
+
+
+def _colour_of(codebook: Codebook, code: str) -> str:
+    score = codebook.score(code) if code in codebook.stances else None
+    return SILENCE_COLOUR if score is None else SCORE_COLOURS.get(int(score), SILENCE_COLOUR)
+
+
+def _shape_of(codebook: Codebook, code: str) -> str:
+    score = codebook.score(code) if code in codebook.stances else None
+    if score is None:
+        return SILENCE_SHAPE
+    return DIRECTION_SHAPES[(score > 0) - (score < 0)]
 
 
 def _tooltips(*fields: tuple[str, str]) -> list[alt.Tooltip]:
@@ -43,14 +155,36 @@ def _tooltips(*fields: tuple[str, str]) -> list[alt.Tooltip]:
 
 
 def _stance_scale(codebook: Codebook) -> alt.Scale:
+    """Stance labels to colours by score (silence grey): for cells and runs."""
+    codes = stance_codes(codebook)
+    return alt.Scale(
+        domain=[codebook.stance_label(code) for code in codes],
+        range=[_colour_of(codebook, code) for code in codes],
+    )
+
+
+def _stance_point_scales(codebook: Codebook) -> tuple[alt.Scale, alt.Scale]:
+    """Stance labels to point fills (silence hollow) and to shapes by direction."""
     codes = stance_codes(codebook)
     labels = [codebook.stance_label(code) for code in codes]
-    colours = [SCORE_COLOURS.get(codebook.score(code), SILENCE_COLOUR) for code in codes]
-    return alt.Scale(domain=labels, range=colours)
+    fills = [
+        SILENCE_FILL if code in codebook.silent_codes else _colour_of(codebook, code)
+        for code in codes
+    ]
+    shapes = [_shape_of(codebook, code) for code in codes]
+    return alt.Scale(domain=labels, range=fills), alt.Scale(domain=labels, range=shapes)
 
 
-def _group_scale(codebook: Codebook) -> alt.Scale:
-    return alt.Scale(domain=list(codebook.groups.values()), scheme="tableau10")
+def _group_scales(codebook: Codebook) -> tuple[alt.Scale, alt.Scale]:
+    groups = list(codebook.groups.values())
+    colours = [GROUP_COLOURS[index % len(GROUP_COLOURS)] for index in range(len(groups))]
+    shapes = [GROUP_SHAPES[index % len(GROUP_SHAPES)] for index in range(len(groups))]
+    return alt.Scale(domain=groups, range=colours), alt.Scale(domain=groups, range=shapes)
+
+
+def _legend(title: str, **style: object) -> alt.Legend:
+    """Legends go under the chart, so that a narrow chart keeps its width for the data."""
+    return alt.Legend(title=title, orient="bottom", direction="vertical", **style)
 
 
 def _plotted(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> pd.DataFrame:
@@ -80,28 +214,53 @@ def _plotted(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> pd.Da
     return frame[columns].astype({"score": "float"})
 
 
-def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> alt.HConcatChart:
-    """Every actor on the -2..+2 scale by group, the focal actor marked; silent actors apart."""
+def spectrum_description(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> str:
+    """The spectrum's finding in words: worded stances counted by stance, the focal actor's
+    position, and who is drawn as silent."""
+    stated = table[table["record"] == STATED]
+    parts = [f"Latest worded stance of {_counted(len(stated), 'actor')}"]
+    if len(stated):
+        parts[0] += f": {_stance_counts(stated['stance'], codebook)}"
+    focal = table[table["actor_id"] == focal_actor]
+    if len(focal):
+        row = focal.iloc[0]
+        where = position_text(codebook, row["record"], row["stance"], row["score"])
+        if pd.notna(row["silent_since"]):
+            where += f", silent since {format_day(row['silent_since'])}"
+        parts.append(f"{row['name']}, highlighted: {where}")
+    silent = table[(table["record"] == SILENT) | table["silent_since"].notna()]
+    if len(silent):
+        parts.append(f"Silent, no score: {_named(sorted(silent['name']), 'actor')}")
+    return ". ".join(parts) + "."
+
+
+def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -> alt.LayerChart:
+    """Every actor on the -2..+2 scale, coloured and shaped by group, the focal actor marked and
+    named; silent actors in a column of their own right of the scale, never on it."""
     frame = _plotted(table, focal_actor, codebook)
     scored = frame[table["record"] == STATED].sort_values(
         ["score", "name"], ascending=[False, True]
     )
     # Silent: actors that never took a stance, and those whose latest occasion was a silence
-    # (they keep their worded position on the scale as well).
+    # (they keep their worded position on the scale as well, on the same row).
     went_silent = table["silent_since"].notna()
     silent = frame.assign(
         date=frame["later_silence"].str[:10].where(went_silent, frame["date"]),
         occasion=table["silent_occasion"].where(went_silent, table["occasion"]),
     )[(table["record"] == SILENT) | went_silent].sort_values("name")
     order = list(scored["name"])
+    order += [name for name in silent["name"] if name not in set(order)]
     tick_labels = {stance.score: stance.label for stance in codebook.scored_stances}
+    tick_labels[SILENCE_X] = f"{RECORD_WORDS[SILENT].capitalize()} (no score)"
     label_expr = (
         " : ".join(
             f"datum.value == {score} ? {json.dumps(label)}" for score, label in tick_labels.items()
         )
         + " : ''"
     )
-    colour = alt.Color("group_label:N", title="Group", scale=_group_scale(codebook))
+    colours, shapes = _group_scales(codebook)
+    colour = alt.Color("group_label:N", scale=colours, legend=_legend("Group"))
+    shape = alt.Shape("group_label:N", scale=shapes, legend=_legend("Group"))
     tooltip = _tooltips(
         ("name:N", "Actor"),
         ("group_label:N", "Group"),
@@ -112,46 +271,76 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
         ("later_silence:N", "Later silent"),
     )
     y = alt.Y("name:N", sort=order, title=None)
+    x_scale = alt.Scale(domain=[-2.5, SILENCE_X + 0.5])
     base = alt.Chart(scored).encode(
         x=alt.X(
             "score:Q",
-            scale=alt.Scale(domain=[-2.5, 2.5]),
+            scale=x_scale,
             title="Stance",
-            axis=alt.Axis(values=sorted(tick_labels), labelExpr=label_expr, labelAngle=-30),
+            axis=alt.Axis(
+                values=sorted(tick_labels),
+                labelExpr=label_expr,
+                labelAngle=-30,
+                labelOverlap=False,  # slanted labels never touch, even on a phone
+            ),
         ),
         y=y,
     )
-    points = base.mark_point(filled=True, opacity=0.9).encode(
+    points = base.mark_point(filled=True, opacity=1, stroke=OUTLINE).encode(
         color=colour,
+        shape=shape,
         size=alt.condition("datum.focal", alt.value(320), alt.value(90)),
-        stroke=alt.condition("datum.focal", alt.value("black"), alt.value(None)),
+        strokeWidth=alt.condition("datum.focal", alt.value(2.5), alt.value(0.75)),
         tooltip=tooltip,
     )
     focal_label = (
         base.transform_filter("datum.focal")
-        .mark_text(align="left", dx=12, fontWeight="bold")
+        .mark_text(align="left", dx=12, fontWeight="bold", aria=False)
         .encode(text="name:N")
-    )
-    worded = (points + focal_label).properties(
-        width=420, height=max(ROW_HEIGHT * len(scored), 40), title="Latest worded stance"
     )
     silence = (
         alt.Chart(silent)
-        .mark_point(shape="circle", filled=False, size=90, strokeWidth=2)
+        .mark_point(filled=True, fill=SILENCE_FILL, stroke=OUTLINE, size=90, strokeWidth=1.5)
         .encode(
-            x=alt.X("record_column:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
-            y=alt.Y("name:N", title=None, axis=alt.Axis(labelLimit=120)),
-            color=colour,
+            x=alt.X("record_column:Q", scale=x_scale, title="Stance"),
+            y=y,
+            shape=shape,
             tooltip=_tooltips(("name:N", "Actor"), ("date:N", "Date"), ("occasion:N", "Silent at")),
         )
-        .transform_calculate(record_column="'silent'")
-        .properties(width=60, height=max(ROW_HEIGHT * len(silent), 40), title="Silent (no score)")
+        .transform_calculate(record_column=str(SILENCE_X))
     )
-    return alt.hconcat(worded, silence).resolve_scale(y="independent")
+    return alt.layer(points, focal_label, silence).properties(
+        width=STATIC_WIDTH,
+        usermeta=FIT_TO_PAGE,
+        height=max(ROW_HEIGHT * len(order), 40),
+        autosize=FIT_WIDTH,
+        description=spectrum_description(table, focal_actor, codebook),
+    )
 
 
 MAX_TIMELINE_POINTS = 1500  # above this, statements are drawn as runs of stance per period
 MAX_TIMELINE_ROWS = 4000  # and the period is coarsened until the chart embeds at most this
+
+
+def timeline_description(
+    statements: pd.DataFrame, events: pd.DataFrame, codebook: Codebook, runs: str = ""
+) -> str:
+    """The timeline's finding in words: statements counted by stance over the span, and the
+    events marked."""
+    if statements.empty:
+        return "No statements."
+    text = (
+        f"{_counted(len(statements), 'statement')} by "
+        f"{_counted(statements['actor_id'].nunique(), 'actor')}, "
+        f"{_span(statements['date'].min(), statements['date'].max())}: "
+        f"{_stance_counts(statements['stance'], codebook)}."
+    )
+    if runs:
+        text += f" Drawn as each actor's latest stance per {runs}."
+    titles = list(dict.fromkeys(events["title"]))
+    if titles:
+        text += f" Events marked: {_named(titles, 'event', most=5)}."
+    return text
 
 
 def timeline(
@@ -170,12 +359,13 @@ def timeline(
         .assign(day=lambda frame: frame["date"])
     )
     x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b %Y"))
+    runs = ""
     if len(statements) <= MAX_TIMELINE_POINTS:
         rows = statements["actor_id"].map(actor_names)
         row = alt.Y("row:N", title=None, sort="ascending")
         marks = _statement_points(statements, codebook, rows, row, "Actor", x)
     else:
-        marks = _stance_runs(statements, codebook, actor_names, x)
+        marks, runs = _stance_runs(statements, codebook, actor_names, x)
     rules = (
         alt.Chart(happened)
         .mark_rule(color="#555", strokeDash=[3, 3])
@@ -187,12 +377,26 @@ def timeline(
     labels = (
         alt.Chart(happened)
         .mark_text(
-            angle=270, align="left", baseline="bottom", dx=4, dy=-3, y=0, fontSize=10, color="#555"
+            angle=270,
+            align="left",
+            baseline="bottom",
+            dx=4,
+            dy=-3,
+            y=0,
+            fontSize=10,
+            color="#555",
+            aria=False,
         )
         .encode(x=x, text="title:N")
     )
     height = max(ROW_HEIGHT * statements["actor_id"].nunique(), 80)
-    return (rules + labels + marks).properties(width=560, height=height)
+    return (rules + labels + marks).properties(
+        width=STATIC_WIDTH,
+        usermeta=FIT_TO_PAGE,
+        height=height,
+        autosize=FIT_WIDTH,
+        description=timeline_description(statements, events, codebook, runs),
+    )
 
 
 def _statement_points(
@@ -204,7 +408,8 @@ def _statement_points(
     x: alt.X,
     size: int = 70,
 ) -> alt.Chart:
-    """One point per statement on a row (an actor, or an issue); hollow points are silences."""
+    """One point per statement on a row (an actor, or an issue): filled by stance, shaped by its
+    direction; silences are hollow circles."""
     said = pd.DataFrame(
         {
             "row": rows,
@@ -216,17 +421,15 @@ def _statement_points(
             "quote_en": statements["english"],
         }
     )
-    scale = _stance_scale(codebook)
+    fills, shapes = _stance_point_scales(codebook)
     return (
         alt.Chart(said)
-        .mark_point(size=size)
+        .mark_point(size=size, filled=True, opacity=1, stroke=OUTLINE, strokeWidth=1)
         .encode(
             x=x,
             y=row,
-            color=alt.Color("stance_label:N", title="Stance", scale=scale),
-            fill=alt.condition(
-                "datum.silent", alt.value("white"), alt.Color("stance_label:N", scale=scale)
-            ),
+            fill=alt.Fill("stance_label:N", scale=fills, legend=_legend("Stance")),
+            shape=alt.Shape("stance_label:N", scale=shapes, legend=_legend("Stance")),
             tooltip=_tooltips(
                 ("row:N", row_title),
                 ("day:N", "Date"),
@@ -238,9 +441,13 @@ def _statement_points(
     )
 
 
+PERIOD_WORDS = {"W-SUN": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+
 def _stance_runs(
     statements: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str], x: alt.X
-) -> alt.Chart:
+) -> tuple[alt.Chart, str]:
+    """Each actor's runs of stance per period, and the period's name."""
     actors = max(statements["actor_id"].nunique(), 1)
     span = statements["date"].max() - statements["date"].min()
     periods = (("W-SUN", 7), ("M", 30), ("Q", 91), ("Y", 365))
@@ -260,14 +467,16 @@ def _stance_runs(
             "statements": runs["statements"],
         }
     )
-    return (
+    chart = (
         alt.Chart(frame)
-        .mark_bar(height={"band": 0.8})
+        .mark_bar(height={"band": 0.8}, stroke=OUTLINE, strokeWidth=0.5)
         .encode(
             x=x,
             x2="end:T",
             y=alt.Y("name:N", title=None, sort="ascending"),
-            color=alt.Color("stance_label:N", title="Stance", scale=_stance_scale(codebook)),
+            color=alt.Color(
+                "stance_label:N", scale=_stance_scale(codebook), legend=_legend("Stance")
+            ),
             tooltip=_tooltips(
                 ("name:N", "Actor"),
                 ("from:N", "From"),
@@ -277,15 +486,33 @@ def _stance_runs(
             ),
         )
     )
+    return chart, PERIOD_WORDS[period]
 
 
-NO_RECORD_COLOUR = "#f4f4f4"
+def heatmap_description(long: pd.DataFrame, codebook: Codebook) -> str:
+    """The matrix's finding in words: per issue, actors counted by stance, silence and no
+    record."""
+    issues = [issue for issue in codebook.issues if issue in set(long["issue"])]
+    text = (
+        f"Positions of {_counted(long['actor_id'].nunique(), 'actor')} on "
+        f"{_counted(len(issues), 'issue')}."
+    )
+    for issue in issues:
+        rows = long[long["issue"] == issue]
+        counts = [_stance_counts(rows.loc[rows["record"] != NO_RECORD, "stance"], codebook)]
+        missing = int((rows["record"] == NO_RECORD).sum())
+        if missing:
+            counts.append(f"{missing} {RECORD_WORDS[NO_RECORD]}")
+        text += f" {codebook.issues[issue]}: {', '.join(part for part in counts if part)}."
+    return text
 
 
 def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
-    """Actors x issues, one panel per group; silence and no record are visible as such."""
-    stance_scale = _stance_scale(codebook)
+    """Actors x issues, one panel per group; silence and no record are visible as such, and
+    every cell prints its score (or "silent") in a colour readable on its fill."""
     labels = long["stance"].map(lambda code: stance_label(codebook, code))
+    fills = long["stance"].map(lambda code: _colour_of(codebook, code))
+    fills = fills.where(long["record"] != NO_RECORD, NO_RECORD_COLOUR)
     frame = pd.DataFrame(
         {
             "actor": long["name"],
@@ -293,20 +520,33 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
             "issue": long["issue"].map(codebook.issues),
             "cell": cell_texts(long),
             "stance": labels.where(long["record"] != NO_RECORD, "No record"),
+            "ink": fills.map(text_colour),
             "date": long["date"].dt.strftime("%Y-%m-%d").fillna(""),
             "quote_en": long["quote_en"],
         }
     )
+    stance_scale = _stance_scale(codebook)
     colours = alt.Scale(
         domain=[*stance_scale.domain, "No record"], range=[*stance_scale.range, NO_RECORD_COLOUR]
     )
     issues = list(dict.fromkeys(frame["issue"]))
     base = alt.Chart().encode(
-        x=alt.X("issue:N", sort=issues, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        x=alt.X(
+            "issue:N",
+            sort=issues,
+            title=None,
+            axis=SLANTED_TOP,
+        ),
         y=alt.Y("actor:N", title=None),
     )
-    cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("stance:N", scale=colours, title="Stance"),
+    cells = base.mark_rect(stroke="#d9d9de").encode(
+        color=alt.Color(
+            "stance:N",
+            scale=colours,
+            legend=_legend(
+                "Stance", symbolType="square", symbolStrokeColor=OUTLINE, symbolStrokeWidth=0.5
+            ),
+        ),
         tooltip=_tooltips(
             ("actor:N", "Actor"),
             ("issue:N", "Issue"),
@@ -315,24 +555,68 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
             ("quote_en:N", "Quote"),
         ),
     )
-    text = base.mark_text(fontSize=10).encode(text="cell:N")
+    text = base.mark_text(fontSize=10, aria=False).encode(
+        text="cell:N", color=alt.Color("ink:N", scale=None)
+    )
     return (
         alt.layer(cells, text, data=frame)
-        .properties(width=90 * len(issues))
+        .properties(width=HEATMAP_COLUMN * len(issues))
         .facet(
             row=alt.Row(
                 "group_label:N",
                 title=None,
                 sort=list(codebook.groups.values()),
-                header=alt.Header(labelAngle=0, labelAlign="left"),
+                # each group's name above its panel, so the cells start at the left
+                header=alt.Header(
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelAnchor="start",
+                    labelOrient="top",
+                    labelFontWeight="bold",
+                ),
             ),
         )
         .resolve_scale(y="independent")
+        .properties(description=heatmap_description(long, codebook))
     )
 
 
-def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
-    """How many actors said what (rows) and voted how (columns), names in the tooltip."""
+def _count_fill(count: int, most: int) -> str:
+    """A count cell's grey: the more actors, the darker."""
+    step = 0 if most <= 1 else round((count - 1) / (most - 1) * (len(COUNT_GREYS) - 1))
+    return COUNT_GREYS[step]
+
+
+def words_and_votes_description(table: pd.DataFrame, codebook: Codebook) -> str:
+    """The words-and-votes finding in words: how many actors, the most common pairing, and
+    whose words and vote diverge."""
+    if table.empty:
+        return "No actors."
+    words = [
+        position_text(codebook, row["record"], row["stance"], row["score"])
+        for _, row in table.iterrows()
+    ]
+    votes = table["vote"].where(table["vote"] != "", table["status"].map(STATUS_WORDS))
+    pairs = pd.DataFrame({"words": words, "vote": list(votes)}).value_counts().reset_index()
+    top = pairs.sort_values(["count", "words", "vote"], ascending=[False, True, True]).iloc[0]
+    diverging = sorted(table.loc[table["diverges"].astype(bool), "name"])
+    text = f"Last words before the vote, and the vote, of {_counted(len(table), 'actor')}."
+    if top["count"] > 1:
+        text += (
+            f" Most often: words {top['words']}, vote {top['vote']} "
+            f"({_counted(int(top['count']), 'actor')})."
+        )
+    if diverging:
+        return text + (
+            f" Words and vote diverge for {_counted(len(diverging), 'actor')}: "
+            f"{_named(diverging, 'actor', most=10)}."
+        )
+    return text + " No actor's words and vote diverge."
+
+
+def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.LayerChart:
+    """How many actors said what (rows) and voted how (columns), names in the tooltip; cells
+    where words and vote diverge are outlined with a dashed line."""
     no_words = RECORD_WORDS[NO_RECORD].capitalize()
     words_order = [stance_label(codebook, code) for code in stance_codes(codebook)] + [no_words]
     votes_order = [*VOTE_CODES, *STATUS_WORDS.values()]
@@ -351,27 +635,63 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.Chart:
             diverges=("diverges", "any"),
         )
     )
+    most = int(frame["actors"].max()) if len(frame) else 1
+    frame["fill"] = frame["actors"].map(lambda count: _count_fill(int(count), most))
+    frame["ink"] = frame["fill"].map(text_colour)
     base = alt.Chart(frame).encode(
         x=alt.X(
             "vote_label:N",
             sort=votes_order,
             title="Vote on the resolution",
-            axis=alt.Axis(orient="top", labelAngle=0),
+            axis=SLANTED_TOP,
         ),
         y=alt.Y("words_label:N", sort=words_order, title="Last words before the vote"),
     )
     cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("actors:Q", scale=alt.Scale(scheme="greys"), legend=None),
+        color=alt.Color("fill:N", scale=None),
         tooltip=_tooltips(("names:N", "Actors"), ("actors:Q", "Count")),
     )
-    marked = base.mark_rect(fill=None, stroke="#b2182b", strokeWidth=3).transform_filter(
-        "datum.diverges"
+    marked = base.mark_rect(
+        fill=None, stroke=DIVERGES_COLOUR, strokeWidth=3, strokeDash=[6, 3], aria=False
+    ).transform_filter("datum.diverges")
+    counts = base.mark_text(fontSize=13, aria=False).encode(
+        text="actors:Q", color=alt.Color("ink:N", scale=None)
     )
-    counts = base.mark_text(fontSize=13).encode(
-        text="actors:Q",
-        color=alt.condition("datum.actors > 4", alt.value("white"), alt.value("black")),
+    return (cells + marked + counts).properties(
+        width=STATIC_WIDTH,
+        usermeta=FIT_TO_PAGE,
+        height=220,
+        autosize=FIT_WIDTH,
+        description=words_and_votes_description(table, codebook),
     )
-    return (cells + marked + counts).properties(width=420, height=220)
+
+
+def actor_history_description(history: pd.DataFrame, codebook: Codebook) -> str:
+    """One actor's statements in words: per issue, how many, the first and the last."""
+    if history.empty:
+        return "No statements."
+    text = (
+        f"{_counted(len(history), 'statement')} on "
+        f"{_counted(history['issue'].nunique(), 'issue')}, "
+        f"{_span(history['date'].min(), history['date'].max())}."
+    )
+    for issue in [issue for issue in codebook.issues if issue in set(history["issue"])]:
+        rows = history[history["issue"] == issue].sort_values("date", kind="stable")
+
+        def said(row: pd.Series) -> str:
+            record = SILENT if row["stance"] in codebook.silent_codes else STATED
+            where = position_text(codebook, record, row["stance"], row["score"])
+            return f"{where} on {format_day(row['date'])}"
+
+        first, last = rows.iloc[0], rows.iloc[-1]
+        if len(rows) == 1:
+            text += f" {codebook.issues[issue]}: 1 statement, {said(first)}."
+        else:
+            text += (
+                f" {codebook.issues[issue]}: {_counted(len(rows), 'statement')}, first "
+                f"{said(first)}, last {said(last)}."
+            )
+    return text
 
 
 def actor_history(history: pd.DataFrame, codebook: Codebook) -> alt.Chart:
@@ -380,4 +700,10 @@ def actor_history(history: pd.DataFrame, codebook: Codebook) -> alt.Chart:
     row = alt.Y("row:N", title=None, sort=list(codebook.issues.values()))
     rows = history["issue"].map(codebook.issues)
     points = _statement_points(history, codebook, rows, row, "Issue", x, size=90)
-    return points.properties(width=560, height=max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80))
+    return points.properties(
+        width=STATIC_WIDTH,
+        usermeta=FIT_TO_PAGE,
+        height=max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80),
+        autosize=FIT_WIDTH,
+        description=actor_history_description(history, codebook),
+    )
