@@ -428,10 +428,11 @@ def mini(mini_dir: Path):
     return load_dataset(mini_dir)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Debian's headless Chromium through Playwright (never a downloaded browser), with the
-    flags the PDF printer uses; the browser tests skip or fail before they ask for it."""
+    flags the PDF printer uses; the browser tests skip or fail before they ask for it. One per
+    module: a test that starts Playwright itself needs none left running."""
     from playwright.sync_api import sync_playwright
 
     from reactions.pdf import FLAGS
