@@ -31,6 +31,7 @@ publish: validate
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests bench notebooks
+	$(PY) -m mypy
 
 # axe-core, pinned by tools/axe/package-lock.json, for the accessibility test (needs npm).
 AXE := tools/axe/node_modules/axe-core/axe.min.js

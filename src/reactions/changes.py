@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 CHANGES_NAME = "changes.json"
 MAX_MOVES = 12  # moves listed per page; the rest are counted ("and N more")
@@ -112,7 +112,7 @@ def finding_moves(before: str | None, after: str | None) -> list[str]:
     if before == after:
         return []
     if before is None or after is None:
-        rows = _rows(after if before is None else before)
+        rows = _rows(cast(str, after if before is None else before))  # not both: equal above
         count = max(len(rows) - 1, 0) if rows is not None else 0
         word = "row" if count == 1 else "rows"
         return [f"table added ({count} {word})" if before is None else "table removed"]

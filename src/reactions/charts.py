@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any, cast
 
 import altair as alt
 import pandas as pd
@@ -182,7 +183,7 @@ def _group_scales(codebook: Codebook) -> tuple[alt.Scale, alt.Scale]:
     return alt.Scale(domain=groups, range=colours), alt.Scale(domain=groups, range=shapes)
 
 
-def _legend(title: str, **style: object) -> alt.Legend:
+def _legend(title: str, **style: Any) -> alt.Legend:
     """Legends go under the chart, so that a narrow chart keeps its width for the data."""
     return alt.Legend(title=title, orient="bottom", direction="vertical", **style)
 
@@ -250,7 +251,9 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
     )[(table["record"] == SILENT) | went_silent].sort_values("name")
     order = list(scored["name"])
     order += [name for name in silent["name"] if name not in set(order)]
-    tick_labels = {stance.score: stance.label for stance in codebook.scored_stances}
+    tick_labels: dict[float, str] = {
+        cast(int, stance.score): stance.label for stance in codebook.scored_stances
+    }
     tick_labels[SILENCE_X] = f"{RECORD_WORDS[SILENT].capitalize()} (no score)"
     label_expr = (
         " : ".join(
@@ -309,7 +312,8 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
         )
         .transform_calculate(record_column=str(SILENCE_X))
     )
-    return alt.layer(points, focal_label, silence).properties(
+    layered = cast(alt.LayerChart, alt.layer(points, focal_label, silence))  # no facet encodings
+    return layered.properties(
         width=STATIC_WIDTH,
         usermeta=FIT_TO_PAGE,
         height=max(ROW_HEIGHT * len(order), 40),

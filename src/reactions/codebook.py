@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -58,7 +58,7 @@ class Codebook:
     def scored_stances(self) -> list[Stance]:
         """Stances on the scale, from most rejecting to most supporting."""
         scored = [stance for stance in self.stances.values() if stance.score is not None]
-        return sorted(scored, key=lambda stance: stance.score)
+        return sorted(scored, key=lambda stance: cast(int, stance.score))
 
     @property
     def silent_codes(self) -> set[str]:
@@ -179,7 +179,7 @@ class _Reader:
             self.problem(line, key, value, f"'{key}' must be a non-empty mapping")
             self.broken.add(key)
             return {}
-        checked = {}
+        checked: dict[str, tuple[int, dict[str, tuple[int, yaml.Node]]]] = {}
         for code, line, spec in self.entries(found[1], key):
             where = f"{key}.{code}"
             if not is_code(code):

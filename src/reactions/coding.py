@@ -38,6 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -69,7 +70,7 @@ CONTRADICTION_COLUMNS = [
 def stance_order(dataset: Dataset) -> list[str]:
     """Stances to try: strongest |score| first, rejection before support at equal strength."""
     scored = dataset.codebook.scored_stances
-    return [s.code for s in sorted(scored, key=lambda s: (-abs(s.score), s.score))]
+    return [s.code for s in sorted(scored, key=lambda s: (-abs(cast(int, s.score)), s.score))]
 
 
 def fired_cues(
@@ -107,7 +108,7 @@ def propose(
     return NO_CUE, ""
 
 
-def kappa(first: Sequence[str], second: Sequence[str]) -> float:
+def kappa(first: Sequence[str] | pd.Series, second: Sequence[str] | pd.Series) -> float:
     """Cohen's kappa of two codings; NaN when it is undefined (fewer than two items, or both
     coders used one and the same code, so chance agreement is already 1)."""
     if len(first) < 2 or len(set(first) | set(second)) < 2:
@@ -215,7 +216,7 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
     quoted = dataset.statements[dataset.statements["quote"] != ""]
     quoted = quoted.assign(english=english_quotes(quoted))
     rows, found_rows = [], []
-    for statement in quoted.to_dict("records"):
+    for statement in cast(list[dict[str, Any]], quoted.to_dict("records")):
         issue_cues = dataset.codebook.cues.get(statement["issue"], {})
         found = fired_cues(
             statement["quote"], statement["quote_language"], statement["english"], issue_cues, order
@@ -368,6 +369,7 @@ def _second_coding_lines(second: SecondCoding | None) -> list[str]:
         f"Disagreements resolved: {second.resolved} of {len(disagreements)} "
         f"({len(second.kept)} kept, {len(second.recoded)} recoded).",
     ]
+    row: Any  # a record of `compared`: its fields' types are the columns'
     for row in disagreements.itertuples(index=False):
         resolution = row.resolution or "UNRESOLVED"
         lines.append(
@@ -393,6 +395,7 @@ def _contradiction_lines(agreement: Agreement) -> list[str]:
         f"{agreement.justified['statement_id'].nunique()} justified (rows; definitions in "
         f"reactions.coding)."
     ]
+    row: Any  # a record of `contradictions`: its fields' types are the columns'
     for title, rows in (("Unjustified", agreement.unjustified), ("Justified", agreement.justified)):
         if rows.empty:
             continue
@@ -425,6 +428,7 @@ def report(agreement: Agreement) -> str:
         "",
         f"Disagreements to review ({len(agreement.disagreements)}):",
     ]
+    row: Any  # a record of `proposals`: its fields' types are the columns'
     for row in agreement.disagreements.itertuples(index=False):
         cue = f" (cue {row.cue!r})" if row.cue else ""
         lines.append(

@@ -8,6 +8,7 @@ numbers (stance codes, scores, record kinds); the words are made in the presenta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,6 +74,7 @@ def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.Dat
     worded = said[said["score"].notna()].groupby("actor_id").tail(1).set_index("actor_id")
     silences = said[said["score"].isna()].groupby("actor_id").tail(1).set_index("actor_id")
     rows = []
+    actor: Any  # a record of actors.csv: its fields' types are the columns'
     for actor in dataset.actors.itertuples(index=False):
         row = {
             "actor_id": actor.actor_id,

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,7 @@ from reactions.story import Story, load_story
 from reactions.yamlfile import file_problem, shown
 
 if TYPE_CHECKING:
-    from _csv import _reader as CsvReader
+    from _csv import Reader as CsvReader
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 MAX_FIELD_CHARS = 20_000  # a long speech fits; a runaway quote or a pasted file does not
@@ -164,7 +164,7 @@ class Table:
             return 1  # a problem of the whole file is shown at its header line
         if self.lines is None:
             self.lines = _record_lines(self.path)
-        return int(self.lines.loc[index])
+        return int(self.lines.loc[cast(int, index)])  # row labels are record positions
 
 
 def _csv_reader(lines: Iterator[str]) -> CsvReader:
@@ -553,7 +553,7 @@ def _finish(
         values = cleaned.column(number)
         lengths = compute.utf8_length(values)
         longest = compute.max(lengths).as_py() or 0
-        checks = []
+        checks: list[tuple[Callable[..., Any], str]] = []
         if check_characters:
             forbidden = SHORT_FORBIDDEN if column in SHORT_COLUMNS else TEXT_FORBIDDEN
             checks.append(
@@ -992,7 +992,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         tables[name], found = _problems_or_table(path, data_dir)
         problems += found
         if tables[name] is not None:
-            problems += _shape_problems(tables[name], needs_rows=name in ("actors", "statements"))
+            needs_rows = name in ("actors", "statements")
+            problems += _shape_problems(cast(Table, tables[name]), needs_rows=needs_rows)
     actors, statements = tables["actors"], tables["statements"]
     actor_ids = (
         set(actors.frame["actor_id"].dropna())
@@ -1017,13 +1018,15 @@ def load_dataset(data_dir: Path | str) -> Dataset:
             problems += error.problems
     if problems or story is None or any(table is None for table in tables.values()):
         raise DatasetError(capped(problems))
+    # A story is loaded only with a codebook; every table was read (checked just above).
+    assert codebook is not None and actors is not None and statements is not None
     dataset = Dataset(
         codebook=codebook,
         story=story,
         statements=_typed(statements.frame, STATEMENT_COLUMNS, ("date", "source_date")),
         actors=_typed(actors.frame, ACTOR_COLUMNS, ()),
-        events=_typed(tables["events"].frame, EVENT_COLUMNS, ("date",)),
-        votes=_typed(tables["votes"].frame, VOTE_COLUMNS, ("date",)),
+        events=_typed(cast(Table, tables["events"]).frame, EVENT_COLUMNS, ("date",)),
+        votes=_typed(cast(Table, tables["votes"]).frame, VOTE_COLUMNS, ("date",)),
         folder=data_dir.resolve(),
     )
     del tables, actors, statements

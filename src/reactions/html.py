@@ -39,7 +39,8 @@ def vega_bundle(version: str) -> str:
     try:
         return cached.read_text(encoding="utf-8")
     except OSError:
-        bundle = vl_convert.javascript_bundle(vl_version=version)
+        # The stub makes `snippet` required; the function's own default is None (its bundle).
+        bundle = vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")

@@ -3,6 +3,8 @@ data. Event-specific words come from the dataset's story, never from here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 import pandas as pd
 
 from reactions.codebook import Codebook
@@ -20,6 +22,9 @@ from reactions.wording import (
     translation_note,
     vote_words,
 )
+
+if TYPE_CHECKING:
+    from reactions.coding import Agreement
 
 GENERIC_SILENCE = (
     "Silence is data here: an occasion on which an actor could have addressed an issue and "
@@ -215,6 +220,7 @@ def unsaid_sentence(silences: pd.DataFrame, focal_name: str, codebook: Codebook)
     if silences.empty:
         return f"No silence of {focal_name} is on record: on every occasion recorded it spoke."
     parts = []
+    row: Any  # a record of `silences`: its fields' types are the columns'
     for row in silences.itertuples(index=False):
         issues = [codebook.issues[code].lower() for code in row.issues]
         what = issues[0] if len(issues) == 1 else "neither " + " nor ".join(issues)
@@ -249,12 +255,13 @@ def vote_sentence(
         return f"No UN General Assembly vote of {focal_name} is on record as of {as_of_text}."
     listed = join_names(
         [
-            f"{row.resolution} ({format_day(row.date)}): {row.vote}"
+            f"{row.resolution} ({format_day(cast(pd.Timestamp, row.date))}): {row.vote}"
             for row in recorded.itertuples(index=False)
         ]
     )
     text = f"Recorded UN General Assembly votes of {focal_name} up to {as_of_text}: {listed}."
     if focal_votes is not None and focal_votes["status"] == VOTED:
+        assert vote_of_record is not None  # focal_votes is a row of this vote's words_and_votes
         issue = codebook.issues[vote_of_record.issue].lower()
         words = position_text(
             codebook, focal_votes["record"], focal_votes["stance"], focal_votes["score"]
@@ -315,7 +322,7 @@ def divergence_sentence(
     )
 
 
-def coding_sentence(agreement: object) -> str:
+def coding_sentence(agreement: Agreement) -> str:
     """How far the codebook's cues agree with the human coding (a coding.Agreement)."""
     return (
         f"Cues from the codebook propose a stance for {agreement.cued} of "
@@ -332,7 +339,7 @@ def first_and_last_sentence(history: pd.DataFrame, name: str, codebook: Codebook
         return f"No statement of {name} is on record."
     parts = []
     for issue, rows in history.groupby("issue", sort=False):
-        label = codebook.issues[issue].lower()
+        label = codebook.issues[cast(str, issue)].lower()
         worded = rows[rows["score"].notna()]
         silent = len(rows) - len(worded)
         quiet = f"; silent on {silent} occasion{'s' if silent != 1 else ''}" if silent else ""

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from reactions.errors import ParameterError
 from reactions.reference import Reference, quick_reference
@@ -123,6 +124,13 @@ def _bare(value: object, reference: Reference) -> str:
     return str(value)
 
 
+def _among(value: object, reference: Reference) -> str:
+    actors = cast(tuple[str, ...], value)  # _actor_list's clean value
+    if sorted(actors) == sorted(reference.story.compare_with):
+        return ""
+    return f"among-{_digest(actors)}"
+
+
 ACTOR = Kind(_code("actor", _actors), _default_actor, _bare)
 KINDS: dict[str, Kind] = {
     "focal_actor": ACTOR,
@@ -134,13 +142,7 @@ KINDS: dict[str, Kind] = {
     "compare_to": Kind(
         _optional_date, lambda ref: "", lambda value, ref: f"since-{value}" if value else ""
     ),
-    "compare_with": Kind(
-        _actor_list,
-        lambda ref: ref.story.compare_with,
-        lambda value, ref: (
-            "" if sorted(value) == sorted(ref.story.compare_with) else f"among-{_digest(value)}"
-        ),
-    ),
+    "compare_with": Kind(_actor_list, lambda ref: ref.story.compare_with, _among),
 }
 
 

@@ -21,8 +21,12 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reactions.errors import RenderError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, ViewportSize
 
 FLAGS = [
     "--no-sandbox",  # root in a container has no user namespace to sandbox with
@@ -51,7 +55,7 @@ PAGE_NUMBERS = (
 TIMEOUT_MS = 60_000
 # The page is laid out as wide as A4's text column (210 mm less print.css's 14 mm margins, at
 # 96 px per inch), so charts as wide as their container are drawn at the paper's width.
-PAPER = {"width": round((210 - 2 * 14) / 25.4 * 96), "height": round(297 / 25.4 * 96)}
+PAPER: ViewportSize = {"width": round((210 - 2 * 14) / 25.4 * 96), "height": round(297 / 25.4 * 96)}
 
 
 def chromium() -> str:
@@ -93,10 +97,12 @@ def _print(files: dict[str, bytes], page: str, browser_path: str) -> bytes:
                     context = browser.new_context(offline=True, viewport=PAPER)
                     tab = context.new_page()
                     tab.set_default_timeout(TIMEOUT_MS)
-                    tab.on(
-                        "console",
-                        lambda message: message.type == "error" and problems.append(message.text),
-                    )
+
+                    def console_error(message: ConsoleMessage) -> None:
+                        if message.type == "error":
+                            problems.append(message.text)
+
+                    tab.on("console", console_error)
                     tab.on("pageerror", lambda error: problems.append(str(error)))
 
                     def only_local(route: Route) -> None:

@@ -625,8 +625,9 @@ def write_index(out_dir: Path) -> Path:
     for name in skipped:
         print(f"index: skipped {name}", file=sys.stderr)
     marks = index_marks(out_dir)  # what the last publish run moved, from its changes.json
-    for page in pages if marks is not None else []:
-        status, moved = marks.get(page["file"].removesuffix(".html"), ("", ""))
-        page["status"], page["changed"] = status, moved
+    if marks is not None:
+        for page in pages:
+            status, moved = marks.get(page["file"].removesuffix(".html"), ("", ""))
+            page["status"], page["changed"] = status, moved
     write_atomically(target, render_index(pages).encode("utf-8"))
     return target

@@ -27,11 +27,13 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 # jsonschema imports the optional `rfc3987_syntax` (installed with JupyterLab, through
 # jupyter-events' jsonschema[format-nongpl]) when it is present: about a second of building a
 # grammar for an "iri" format check nothing here uses. Renders skip it, here and in the kernel.
-sys.modules.setdefault("rfc3987_syntax", None)
+# (None in sys.modules makes an import fail at once; typeshed types the values as modules.)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import nbformat  # noqa: E402
 import papermill  # noqa: E402
@@ -88,7 +90,8 @@ def prepare(notebook: Path, given: dict[str, object], data_dir: Path | str | Non
         )
     values = declared | given
     if "data_dir" in declared:
-        values["data_dir"] = str(resolve_data_dir(given.get("data_dir") or data_dir or ""))
+        given_dir = cast("str | Path", given.get("data_dir") or data_dir or "")  # a path's text
+        values["data_dir"] = str(resolve_data_dir(given_dir))
     reference = load_reference(Path(str(values.get("data_dir") or resolve_data_dir())))
     checked = check_parameters(values, reference)
     plain = {
@@ -201,7 +204,7 @@ def execute(
         )
     except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
         if getattr(error, "ename", None) in REJECTIONS:  # bad input, reported in full
-            raise DataRejected(error.evalue) from None
+            raise DataRejected(cast(Any, error).evalue) from None  # papermill's execution error
         evidence = executed_path.read_bytes() if executed_path.exists() else None
         raise ExecutionFailed(_describe(error), evidence) from None
 

@@ -9,6 +9,8 @@ guessed. Everything here is codes and numbers; the words are made in the present
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pandas as pd
 
 from reactions.compare import STATED, as_timestamp, positions
@@ -60,7 +62,7 @@ def words_and_votes(
     resolution = vote_of_record.resolution
     held = resolution_date(dataset, resolution)
     voted = held is not None and held <= as_of
-    words_as_of = min(as_of, held - pd.Timedelta(days=1)) if voted else as_of
+    words_as_of = min(as_of, cast(pd.Timestamp, held) - pd.Timedelta(days=1)) if voted else as_of
     table = positions(dataset, vote_of_record.issue, words_as_of)
     members = dataset.actors.set_index("actor_id")
     table = table.assign(member=table["actor_id"].map(can_vote(members)))
@@ -97,6 +99,7 @@ def _earlier_votes(dataset: Dataset, resolution: str, as_of: pd.Timestamp) -> pd
         (votes["resolution"] != resolution) & (votes["date"] <= as_of) & (votes["actor_id"] != "")
     ].sort_values("date")
     found: dict[str, list[tuple[str, pd.Timestamp, str]]] = {}
+    row: Any  # a record of votes.csv: its fields' types are the columns'
     for row in earlier.itertuples(index=False):
         found.setdefault(row.actor_id, []).append((row.resolution, row.date, row.vote))
     return pd.Series(found, dtype=object)

@@ -34,9 +34,11 @@ class TextDatesLoader(yaml.SafeLoader):
     """SafeLoader whose dates stay text, so that an impossible date is reported by our check."""
 
 
-TextDatesLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _timestamp_as_text(loader: TextDatesLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 def shown(value: object) -> str:
@@ -105,9 +107,9 @@ def read_text(path: Path, error: type[InputError]) -> str:
         raise error([Problem(name, 1, None, "", "file starts with two byte-order marks")])
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as problem:
-        bad = repr(problem.object[problem.start : problem.end])
-        line = raw.count(b"\n", 0, problem.start) + 1
+    except UnicodeDecodeError as undecodable:
+        bad = repr(undecodable.object[undecodable.start : undecodable.end])
+        line = raw.count(b"\n", 0, undecodable.start) + 1
         raise error([Problem(name, line, None, bad, "file must be UTF-8")]) from None
 
 
