@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +39,9 @@ def quick_reference(data_dir: Path | str) -> Reference | None:
     runs the full validation (dataset.load_dataset), which reports every problem with its line."""
     data_dir = Path(data_dir)
     codebook = load_codebook(data_dir / "codebook.yml")
-    if any(
-        file_problem(data_dir / name, QUICK_MAX_BYTES, data_dir) is not None
-        for name in ("actors.csv", "statements.csv")
+    if (
+        file_problem(data_dir / "actors.csv", QUICK_MAX_BYTES, data_dir) is not None
+        or file_problem(data_dir / "statements.csv", sys.maxsize, data_dir) is not None
     ):
         return None  # missing, not a regular file, or large: the full validation reports it
     try:
@@ -66,10 +67,25 @@ def quick_reference(data_dir: Path | str) -> Reference | None:
 
 
 def _latest_date(path: Path) -> str:
-    """The latest well-formed statement date, read only when the story names no default."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        dates = [row.get("date", "").strip() for row in csv.DictReader(stream, strict=True)]
-    valid = [date for date in dates if DATE_PATTERN.fullmatch(date)]
-    if not valid:
+    """The latest well-formed statement date, read only when the story names no default: the
+    date column alone, by Arrow (a 1 GB file in about a second, without holding the rest)."""
+    import pyarrow
+    import pyarrow.compute as compute
+    import pyarrow.csv as arrow_csv
+
+    try:
+        dates = arrow_csv.read_csv(
+            path,
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
+            convert_options=arrow_csv.ConvertOptions(
+                include_columns=["date"], column_types={"date": pyarrow.string()}
+            ),
+        ).column("date")
+    except (pyarrow.ArrowInvalid, KeyError) as error:
+        raise ValueError("statements.csv is not plain CSV: the full validation reads it") from error
+    trimmed = compute.utf8_trim_whitespace(dates)
+    valid = trimmed.filter(compute.match_substring_regex(trimmed, f"^{DATE_PATTERN.pattern}$"))
+    latest = compute.max(valid).as_py()
+    if not latest:
         raise ValueError("no dated statement")
-    return max(valid)
+    return str(latest)
