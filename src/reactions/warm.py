@@ -24,6 +24,7 @@ import signal
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from jupyter_core.utils import run_sync
@@ -244,14 +245,18 @@ def render_task(
                 watchdog.cancel()
             phases["execute"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        try:
-            kernel.reset()
-        except Exception:  # the page is done; the next one gets a fresh kernel
-            drop_kernel()
-        phases["reset"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        result["files"] = page_files(executed, stem, images)
-        phases["export"] = time.perf_counter() - mark
+        # The kernel resets while this process exports the page: they share nothing.
+        with ThreadPoolExecutor(max_workers=1) as resetting:
+            reset = resetting.submit(kernel.reset)
+            try:
+                result["files"] = page_files(executed, stem, images)
+                phases["export"] = time.perf_counter() - mark
+            finally:
+                try:
+                    reset.result()
+                except Exception:  # the page is done; the next one gets a fresh kernel
+                    drop_kernel()
+                phases["reset (beside the export)"] = time.perf_counter() - mark
         if pdf:
             mark = time.perf_counter()
             result["files"] = with_pdf(result["files"], stem)  # type: ignore[arg-type]
