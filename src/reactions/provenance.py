@@ -1,7 +1,7 @@
 """What a page was made from: its story, parameters, data version, code version and render time.
 
 - **Data version**: the first 12 hex digits of a sha256 over the dataset's files that pages read
-  (`DATA_FILES`, those present), in sorted order, each as its name, its size and its bytes: the
+  (`DATA_FILES`, those present), in sorted order, each as its name and its own sha256: the
   same data in another folder has the same version; any byte changed, added or removed, or a
   file renamed, gives another. The REVIEW and other notes beside the data are not part of it.
 - **Code version**: the installed package's version and, when the package is a tracked folder
@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 
+from reactions.columnar import digest
+
 # Every file of a dataset folder that a page reads: the contract's CSVs and codebook
 # (reactions.dataset), the story (reactions.story.STORY_FILE) and the second, blind coding
 # (reactions.coding.BLIND_FILE). tests/test_provenance.py keeps this list in step with them.
@@ -41,7 +43,6 @@ REVIEW_FILE = "REVIEW.md"  # how every row was sourced, coded and reviewed (not 
 DATA_VERSION_DIGITS = 12
 PACKAGE = "reactions"
 GIT_TIMEOUT = 5.0  # seconds; a git that hangs (a network file system) costs a page no more
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -72,20 +73,17 @@ class Provenance:
 
 
 def data_version(folder: Path) -> tuple[str, tuple[str, ...]]:
-    """The data version of a dataset folder and the files it covers (see the module)."""
-    digest = hashlib.sha256()
+    """The data version of a dataset folder and the files it covers (see the module). Each
+    file's own SHA-256 is columnar.digest's, computed once per version of the file: the check
+    of a Parquet copy has usually made it already, and a warm kernel keeps it across pages."""
+    combined = hashlib.sha256()
     covered = []
     for name in sorted(DATA_FILES):
         path = folder / name
-        if not path.is_file():
-            continue
-        with path.open("rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            digest.update(f"{name}\0{size}\0".encode())
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-        covered.append(name)
-    return digest.hexdigest()[:DATA_VERSION_DIGITS], tuple(covered)
+        if path.is_file():
+            combined.update(f"{name}\0{digest(path)}\0".encode())
+            covered.append(name)
+    return combined.hexdigest()[:DATA_VERSION_DIGITS], tuple(covered)
 
 
 def package_version() -> str:

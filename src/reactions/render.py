@@ -286,7 +286,8 @@ def page_files(
         findings,
     )
 
-    review = _with_provenance(executed, stem)
+    found = findings(executed)
+    review = _with_provenance(executed, stem, found)
     own = images is None
     images = images or Images()
     try:
@@ -306,7 +307,7 @@ def page_files(
         if own:
             images.close()
     files |= review
-    for finding, text in findings(executed).items():
+    for finding, text in found.items():
         files[f"{stem}.{finding}.csv"] = text.encode("utf-8")
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
@@ -334,11 +335,13 @@ def _provenance_output(executed: nbformat.NotebookNode) -> nbformat.NotebookNode
     return None
 
 
-def _with_provenance(executed: nbformat.NotebookNode, stem: str) -> dict[str, bytes]:
+def _with_provenance(
+    executed: nbformat.NotebookNode, stem: str, found: dict[str, str]
+) -> dict[str, bytes]:
     """Copy the page's provenance record into the notebook's metadata and point its footer at
-    the files published beside the page; return the dataset's review as a page file (none when
-    the page shows no provenance or its dataset has no review)."""
-    from reactions.html import findings
+    the files published beside the page, its findings (`found`) among them; return the
+    dataset's review as a page file (none when the page shows no provenance or its dataset has
+    no review)."""
     from reactions.present import METADATA_KEY, ProvenanceFooter, PublishedFiles
     from reactions.provenance import REVIEW_FILE, Provenance
 
@@ -353,7 +356,7 @@ def _with_provenance(executed: nbformat.NotebookNode, stem: str) -> dict[str, by
         files[f"{stem}{REVIEW_SUFFIX}"] = review
     sources = tuple(
         f"{stem}.{finding}.csv"
-        for finding, text in findings(executed).items()
+        for finding, text in found.items()
         if "source_url" in next(csv.reader([text.partition("\n")[0]]), [])
     )
     published = PublishedFiles(f"{stem}{REVIEW_SUFFIX}" if review is not None else "", sources)
