@@ -76,10 +76,24 @@ def test_the_package_names_no_story():
         f"{path.relative_to(ROOT)}: {word}"
         for path in (ROOT / "src").rglob("*")
         if path.suffix in (".py", ".j2")
-        for word in ("Sochi", "ES-11/4", "Lukashenk", "Makei", "Abkhazia", "Moscow")
+        for word in ("Sochi", "ES-11/4", "Lukashenk", "Makei", "Abkhazia", "Moscow", "2022-09-26")
         if word in path.read_text(encoding="utf-8")
     ]
     assert hits == []
+
+
+def test_parameter_errors_give_examples_from_the_story_at_hand():
+    """A 2008 reader is shown 2008 dates and actors, not the 2022 story's."""
+    from reactions.errors import ParameterError
+    from reactions.parameters import check_parameters, load_reference
+
+    reference = load_reference(STORY_2008)
+    with pytest.raises(ParameterError) as raised:
+        check_parameters({"as_of": "2008-02-30", "compare_with": 7}, reference)
+    assert str(raised.value).splitlines() == [
+        "as_of: expected a real date written YYYY-MM-DD (e.g. '2008-09-30'), got '2008-02-30'",
+        "compare_with: expected a list of actor_ids (e.g. ['kazakhstan', 'nicaragua']), got 7",
+    ]
 
 
 def test_notebook_sources_name_no_story():

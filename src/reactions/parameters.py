@@ -20,7 +20,7 @@ from typing import cast
 from reactions.errors import ParameterError
 from reactions.reference import Reference, quick_reference
 
-EXAMPLE_DATE = "2022-09-26"
+NEUTRAL_DATE = "2000-01-31"  # an example date for a dataset with no date of its own
 
 
 @dataclass(frozen=True)
@@ -70,19 +70,25 @@ def _groups(reference: Reference) -> list[str]:
     return list(reference.codebook.groups)
 
 
+def _example_date(reference: Reference) -> str:
+    """A date of this story for error messages: its default as-of date, else its latest."""
+    return reference.story.default_as_of or reference.latest_date or NEUTRAL_DATE
+
+
 def _date(name: str, value: object, reference: Reference) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = _text(name, value, f"a date written YYYY-MM-DD (e.g. {EXAMPLE_DATE!r})")
+    example = _example_date(reference)
+    text = _text(name, value, f"a date written YYYY-MM-DD (e.g. {example!r})")
     try:
         if dt.date.fromisoformat(text).isoformat() == text:
             return text
     except ValueError:
         pass
     raise ParameterError(
-        f"{name}: expected a real date written YYYY-MM-DD (e.g. {EXAMPLE_DATE!r}), got {text!r}"
+        f"{name}: expected a real date written YYYY-MM-DD (e.g. {example!r}), got {text!r}"
     )
 
 
@@ -95,8 +101,9 @@ def _actor_list(name: str, value: object, reference: Reference) -> tuple[str, ..
     if isinstance(value, str):
         value = [part for part in re.split(r"[,\s]+", value) if part]
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        example = list(reference.story.compare_with or reference.actor_names)[:2]
         raise ParameterError(
-            f"{name}: expected a list of actor_ids (e.g. ['kazakhstan', 'serbia']), got {value!r}"
+            f"{name}: expected a list of actor_ids (e.g. {example}), got {value!r}"
         )
     problems = [
         str(_closest(name, actor, _actors(reference), "actor"))

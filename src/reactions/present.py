@@ -179,7 +179,7 @@ def _parameter_text(name: str, value: object) -> str:
 
 
 def _human_time(iso: str) -> str:
-    """2022-09-26T18:30:00Z as 2022-09-26 18:30:00 UTC."""
+    """2000-01-31T18:30:00Z as 2000-01-31 18:30:00 UTC."""
     return iso.replace("T", " ").replace("Z", " UTC")
 
 

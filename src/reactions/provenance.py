@@ -56,7 +56,7 @@ class Provenance:
     package_version: str
     commit: str  # short commit of the package's checkout; "" when it is not one
     modified: bool  # a tracked file of the package differs from the commit
-    rendered_at: str  # ISO 8601 in UTC, to the second: 2022-09-26T18:30:00Z
+    rendered_at: str  # ISO 8601 in UTC, to the second: 2000-01-31T18:30:00Z
     review: str  # the dataset's review file, "" when it has none
 
     def as_dict(self) -> dict[str, object]:
