@@ -25,7 +25,8 @@ from reactions.changes import (
     run_report,
 )
 from reactions.feed import MAX_ENTRIES, entry_id, read_feed, updated_feed
-from reactions.html import external_resources, render_index
+from reactions.html import external_resources
+from reactions.index import render_index
 from reactions.publish import Outcome, record_changes
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reactions import charts, compare, votes
+from reactions import charts, compare, vega, votes
 from reactions.story import VoteOfRecord
 
 ES_11_4 = VoteOfRecord("A/RES/ES-11/4", "recognition", -1)
@@ -224,7 +224,7 @@ def test_words_and_votes_chart_counts_actors_per_cell(mini):
 
 
 def test_static_svg_draws_a_spec(mini):
-    svg = charts.static_svg(spectrum(mini))
+    svg = vega.static_svg(spectrum(mini))
     assert svg.lstrip().startswith("<svg") and "Kazakhstan" in svg
 
 
@@ -235,7 +235,7 @@ def test_charts_fit_the_page_and_keep_a_number_for_notebooks(mini):
     assert spec["width"] == charts.STATIC_WIDTH == 720
     assert spec["usermeta"] == charts.FIT_TO_PAGE == {"reactions": {"width": "container"}}
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
-    for svg in (charts.static_svg(spec), charts.static_svg({**spec, "width": "container"})):
+    for svg in (vega.static_svg(spec), vega.static_svg({**spec, "width": "container"})):
         assert 'width="720"' in svg.split(">", 1)[0]  # axes and legend included
 
 

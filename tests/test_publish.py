@@ -24,7 +24,8 @@ from conftest import (
 )
 from reactions.cli import main
 from reactions.errors import ScheduleError
-from reactions.html import external_resources, render_index
+from reactions.html import external_resources
+from reactions.index import render_index
 from reactions.publish import LOCK_NAME, load_schedule, write_index
 
 

@@ -9,7 +9,6 @@ same information, in colour-blind-safe palettes.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, cast
 
 import altair as alt
@@ -17,6 +16,7 @@ import pandas as pd
 
 from reactions.codebook import Codebook
 from reactions.compare import NO_RECORD, SILENT, STATED, stance_codes, stance_runs
+from reactions.vega import STATIC_WIDTH
 from reactions.votes import VOTE_CODES
 from reactions.wording import (
     RECORD_WORDS,
@@ -54,11 +54,6 @@ GROUP_SHAPES = [
 # A count cell of words and votes: ColorBrewer's Greys, from few actors to many.
 COUNT_GREYS = ["#f0f0f0", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252", "#252525"]
 ROW_HEIGHT = 18
-# Charts are this wide (axes and legend included) in notebooks and in the static picture; the
-# published page makes a chart marked FIT_TO_PAGE as wide as its column (Vega-Lite width
-# "container"). Notebooks keep the number: JupyterLab's renderer loops on "container" until
-# the browser tab crashes.
-STATIC_WIDTH = 720
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
 FIT_TO_PAGE = {"reactions": {"width": "container"}}
 # Column labels above a chart, slanted: a narrow column keeps its whole label.
@@ -66,27 +61,6 @@ SLANTED_TOP = alt.Axis(orient="top", labelAngle=35, labelAlign="right", labelLim
 DIVERGES_COLOUR = "#b2182b"  # the outline of cells whose words and vote diverge (the accent)
 HEATMAP_COLUMN = 72  # pixels per issue: a faceted chart cannot be as wide as its container
 SILENCE_X = 3.5  # the spectrum draws silences in a column right of the scale, never on it
-
-
-def vegalite_version(spec: dict) -> str:
-    """The Vega-Lite version (major.minor) a spec was written for, from its $schema."""
-    found = re.search(r"/v(\d+)\.(\d+)[.\d]*\.json$", str(spec.get("$schema", "")))
-    if found:
-        return f"{found[1]}.{found[2]}"
-    import vl_convert
-
-    return vl_convert.get_vegalite_versions()[-1]
-
-
-def static_svg(spec: dict) -> str:
-    """The chart drawn as SVG by vl-convert, offline: the picture every front end can show.
-
-    A chart as wide as its container (there is none here) is drawn STATIC_WIDTH wide."""
-    import vl_convert  # only pages with charts pay for it
-
-    if spec.get("width") == "container":
-        spec = {**spec, "width": STATIC_WIDTH}
-    return vl_convert.vegalite_to_svg(spec, vl_version=vegalite_version(spec))
 
 
 def _luminance(colour: str) -> float:

@@ -16,13 +16,16 @@ import copy
 import io
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import altair as alt
 import pandas as pd
 
-from reactions.charts import static_svg
 from reactions.provenance import Provenance
+from reactions.vega import static_svg
+
+if TYPE_CHECKING:  # a page that exports charts needs no altair: their specs are dicts by then
+    import altair as alt
 
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"  # what JupyterLab 4 renders
 VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -150,7 +153,9 @@ class Chart:
         return f"[chart] {self.description}"
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
-        spec = self.chart.to_dict()
+        # Not validated against the Vega-Lite schema here (0.1 s a page): tests/test_charts.py
+        # validates the spec of every chart kind reactions.charts builds.
+        spec = self.chart.to_dict(validate=False)
         if not any(spec.get("datasets", {}).values()):
             note = Paragraph(f"{self.description}: nothing on record to chart.", "note")
             return {"text/plain": repr(note), "text/html": note._repr_html_()}, {}

@@ -69,7 +69,7 @@ from reactions.errors import (
     RenderError,
     ScheduleError,
 )
-from reactions.html import render_index
+from reactions.index import render_index
 from reactions.render import (
     PUBLISH_PARENT,
     find_notebook,
@@ -453,6 +453,7 @@ def _publish_on_dask(
     """Run every page as a Dask task in a warm kernel; publish each page's files here, under
     the lock, as soon as they come back, and release its task (a dead worker's finished results
     are otherwise computed again). Each outcome is added to `outcomes` as it comes."""
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     from reactions.warm import kill_kernel, render_task
@@ -464,14 +465,17 @@ def _publish_on_dask(
         client = Client(address, timeout=30)
     else:
         scratch = tempfile.mkdtemp(prefix="reactions-dask-")
-        cluster = LocalCluster(
-            n_workers=jobs,
-            threads_per_worker=1,  # a kernel stays on one thread
-            processes=True,
-            dashboard_address="127.0.0.1:0",
-            local_directory=scratch,
-            silence_logs=logging.ERROR,
-        )
+        # Dask's statistical profiler samples each worker's stack every 10 ms: CPU a page
+        # needs, for a profile of a task that mostly waits on its kernel.
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,  # a kernel stays on one thread
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                local_directory=scratch,
+                silence_logs=logging.ERROR,
+            )
         client = Client(cluster)
     console.print(f"dask dashboard: {client.dashboard_link}")
     task = progress.add_task("rendering", total=len(schedule.jobs))

@@ -29,18 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-# jsonschema imports the optional `rfc3987_syntax` (installed with JupyterLab, through
-# jupyter-events' jsonschema[format-nongpl]) when it is present: about a second of building a
-# grammar for an "iri" format check nothing here uses. Renders skip it, here and in the kernel.
-# (None in sys.modules makes an import fail at once; typeshed types the values as modules.)
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+import nbformat
+import papermill
 
-import nbformat  # noqa: E402
-import papermill  # noqa: E402
-
-from reactions.errors import DataRejected, ParameterError, RenderError  # noqa: E402
-from reactions.locate import resolve_data_dir  # noqa: E402
-from reactions.parameters import check_parameters, load_reference, output_stem  # noqa: E402
+from reactions.errors import DataRejected, ParameterError, RenderError
+from reactions.locate import resolve_data_dir
+from reactions.parameters import check_parameters, load_reference, output_stem
 
 KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
