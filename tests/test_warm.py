@@ -10,10 +10,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from jupyter_core.utils import run_sync
 
 from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions.render import prepare, render_notebook
-from reactions.warm import drop_kernel, render_task
+from reactions.warm import Kernel, PromptClient, drop_kernel, render_task
 
 # brief, actor, a brief with compare_to and every actor, the cross-actor page, the first again
 SEQUENCE = [
@@ -123,3 +124,30 @@ def test_state_a_page_changes_is_gone_for_the_next_and_failures_get_a_fresh_kern
     finally:
         drop_kernel()
     assert len(set(outputs.values())) == 1, outputs  # same names, options, randomness, count
+
+
+def test_every_new_client_of_a_kernel_hears_its_output():
+    """A PromptClient is ready after a short IOPub probe rather than jupyter_client's 0.2 s
+    wait: each of many new clients (one a page) still receives all of a cell's output."""
+    kernel = Kernel(NOTEBOOKS)
+    try:
+        for number in range(20):
+            client = kernel.km.client()
+            assert isinstance(client, PromptClient)
+            client.start_channels()
+            try:
+                run_sync(client.wait_for_ready)(timeout=30)
+                heard: list[str] = []
+                reply = run_sync(client.execute_interactive)(
+                    f"print('page {number}')",
+                    timeout=30,
+                    output_hook=lambda message, heard=heard: heard.append(
+                        message["content"].get("text", "")
+                    ),
+                )
+            finally:
+                client.stop_channels()
+            assert reply["content"]["status"] == "ok"
+            assert "".join(heard) == f"page {number}\n"
+    finally:
+        kernel.shutdown()
