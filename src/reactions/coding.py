@@ -42,7 +42,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from reactions.dataset import Dataset, english_quotes
+from reactions.dataset import Dataset, as_text, english_quotes
 
 NO_CUE = "no cue"
 BLIND_FILE = "blind_coding.csv"
@@ -213,7 +213,7 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
 
     order = stance_order(dataset)
     scores = {code: stance.score for code, stance in dataset.codebook.stances.items()}
-    quoted = dataset.statements[dataset.statements["quote"] != ""]
+    quoted = as_text(dataset.statements[dataset.statements["quote"] != ""])
     quoted = quoted.assign(english=english_quotes(quoted))
     rows, found_rows = [], []
     for statement in cast(list[dict[str, Any]], quoted.to_dict("records")):
@@ -275,7 +275,7 @@ def read_blind_coding(path: Path) -> pd.DataFrame:
 
     if path.is_dir():
         path = path / BLIND_FILE
-    frame = read_table(path).frame.fillna("")
+    frame = as_text(read_table(path).frame).fillna("")
     missing = [column for column in BLIND_COLUMNS if column not in frame]
     if missing:
         raise DatasetError(
@@ -295,7 +295,7 @@ def find_blind_coding(dataset: Dataset) -> pd.DataFrame | None:
 
 def compare_blind(dataset: Dataset, blind: pd.DataFrame) -> SecondCoding:
     """Human (as before resolution) against blind stances, over the quoted statements."""
-    quoted = dataset.statements[dataset.statements["quote"] != ""]
+    quoted = as_text(dataset.statements[dataset.statements["quote"] != ""])
     quoted = quoted.assign(quote_en=english_quotes(quoted))
     blind = blind.fillna("")
     merged = quoted[["statement_id", "issue", "stance", "quote_en"]].merge(

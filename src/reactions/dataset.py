@@ -6,8 +6,9 @@ only around whole fields (`"Justin" Trudeau` is refused, never read as `Justin T
 reads well-formed files fast; it is trusted only after a scan of the quote characters proves it
 reads the file exactly as the strict reader would (see `_scan`); any other file is read
 again by the strict reader, which reports every structural problem with its line. Both paths
-finish the same way (`_finish`: values trimmed, blank rows dropped, empty values missing), so
-they return the same frame; tests/test_reader.py checks this on generated files.
+finish the same way (`_finish`: values trimmed, blank rows dropped, empty values missing,
+columns of repeated values held as categoricals), so they return the same frame;
+tests/test_reader.py checks this on generated files.
 
 Problems are located by the line a person sees in an editor (quoted fields may span lines),
 found only when there is a problem to report. pandera then checks every rule on every row,
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import io
-import mmap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,6 +57,7 @@ MAX_NAME_CHARS = 200  # an actor's name is drawn on charts
 MAX_COLUMNS = 100
 MAX_ROWS = 5_000_000
 TEXT = arrow.large_string()  # pandas' own string storage: frames take the columns without a copy
+CODED = arrow.dictionary(arrow.int32(), TEXT)  # how the readers give text: codes per chunk
 MAX_CSV_BYTES = 2_000_000_000
 MAX_HEADER_BYTES = 65_536
 MAX_PROBLEMS = 1_000  # listed; the rest are counted
@@ -113,7 +114,12 @@ BUILTIN_RULES = {
 
 @dataclass(frozen=True)
 class Dataset:
-    """Validated frames: dates are timestamps, missing optional text is ''."""
+    """Validated frames: dates are timestamps, missing optional text is ''.
+
+    In `statements` a column of repeated values (at most one distinct value per two rows: actor,
+    issue, stance, ...) is a categorical with sorted categories, so that millions of rows stay
+    small; sorting, comparing, `isin` and grouping (observed=True) work as on text. Read rows
+    through `compare.statements_as_of`, or `as_text` on the rows chosen: text columns."""
 
     codebook: Codebook
     story: Story
@@ -142,7 +148,8 @@ class Dataset:
 
 def english_quotes(statements: pd.DataFrame) -> pd.Series:
     """Each statement's words in English: the translation, or the quote when it is English."""
-    return statements["quote_en"].where(statements["quote_en"] != "", statements["quote"])
+    translation, quote = _uncoded(statements["quote_en"]), _uncoded(statements["quote"])
+    return translation.where(translation != "", quote)
 
 
 @dataclass
@@ -227,7 +234,7 @@ def _raw(path: Path, strict: bool) -> Raw:
             path,
             parse_options=arrow_csv.ParseOptions(newlines_in_values=True),
             convert_options=arrow_csv.ConvertOptions(
-                column_types=dict.fromkeys(header, TEXT),
+                column_types=dict.fromkeys(header, CODED),
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
@@ -255,9 +262,21 @@ def write_columnar_copies(data_dir: Path) -> list[Path]:
             names, columns, lines, check_characters = _raw(path, strict=False)
             if lines is not None:
                 continue
-            table = arrow.table(columns, names=[f"c{number}" for number in range(len(names))])
+            stored = [_stored(column) for column in columns]
+            table = arrow.table(stored, names=[f"c{number}" for number in range(len(names))])
             written.append(columnar.write_copy(path, table, check_characters))
     return written
+
+
+def _stored(column: arrow.ChunkedArray) -> arrow.ChunkedArray:
+    """How a copy holds a column: codes into one dictionary when the reader's dictionaries
+    hold few values (at most one per two rows), else text. Read back, a column's codes come
+    in chunks that each repeat their row group's whole dictionary: 39M ids for 5M rows."""
+    if not arrow.types.is_dictionary(column.type):
+        return column
+    if sum(len(chunk.dictionary) for chunk in column.chunks) * 2 <= len(column):
+        return column.unify_dictionaries()
+    return column.cast(TEXT)
 
 
 def _too_many_rows(name: str, rows: int) -> Problem:
@@ -355,8 +374,9 @@ def _header_problems(name: str, raw_header: list[str]) -> list[Problem]:
     return problems
 
 
-SCAN_CHUNK = 1 << 24  # bytes a scan looks at at once: bounded memory at any file size
-QUOTE, COMMA, LF, CR, TAB = (ord(character) for character in '",\n\r\t')
+SCAN_CHUNK = 1 << 24  # bytes a scan reads at once: bounded memory at any file size
+QUOTE, COMMA, LF, CR = (ord(character) for character in '",\n\r')
+BOM = b"\xef\xbb\xbf"
 
 
 def _scan(path: Path) -> bool | None:
@@ -370,71 +390,78 @@ def _scan(path: Path) -> bool | None:
     (before a comma, a line end, the file's end, or a doubled pair's second quote). Anything
     else (a stray quote, a quote inside an unquoted field, an unclosed quote) may be read
     differently, so the strict reader decides.
+
+    The file is read a piece at a time into one buffer: a map of the whole file made all its
+    pages resident (1 GB at 5M statements) beside the table Arrow had read.
     """
     size = path.stat().st_size
-    if size == 0:
+    inside = False  # the pieces so far held an odd number of quotes: the next starts inside
+    forbidden = False
+    with path.open("rb") as stream:
+        start = len(BOM) if stream.read(len(BOM)) == BOM else 0  # where the first field starts
+    for offset, window in _windows(path, size):
+        piece = window[1:-2]
+        quotes = np.flatnonzero(piece == QUOTE)
+        if not _quotes_pair_up(window, quotes, inside, offset - start, size - 1 - offset):
+            return None
+        forbidden = (
+            forbidden or _forbidden_bytes(window) or _line_end_in_quotes(piece, quotes, inside)
+        )
+        inside ^= bool(len(quotes) % 2)
+    return None if inside else forbidden
+
+
+def _windows(path: Path, size: int) -> Iterator[tuple[int, np.ndarray]]:
+    """The file's pieces of up to SCAN_CHUNK bytes, each at its offset, in a window that adds
+    the byte before it and the two after it (a comma before the file, zeros after it)."""
+    buffer = np.empty(SCAN_CHUNK + 3, dtype=np.uint8)
+    with path.open("rb") as stream:
+        for offset in range(0, size, SCAN_CHUNK):
+            length = min(SCAN_CHUNK, size - offset) + 3
+            if offset:
+                stream.seek(offset - 1)
+                read = stream.readinto(buffer.data[:length])
+            else:
+                buffer[0] = COMMA
+                read = 1 + stream.readinto(buffer.data[1:length])
+            buffer[read:length] = 0  # past the file's end (or the end of a file that shrank)
+            yield offset, buffer[:length]
+
+
+def _quotes_pair_up(
+    window: np.ndarray, quotes: np.ndarray, inside: bool, from_start: int, to_last: int
+) -> bool:
+    """Every opening quote of the window's piece starts a field, every closing one ends one.
+    `quotes` are positions in the piece (window position + 1); the piece's first position is
+    `from_start` bytes after the file's first field and `to_last` bytes before its last byte."""
+    first = int(inside)  # a piece that starts inside quotes starts with a closing quote
+    opens, closes = quotes[first::2], quotes[1 - first :: 2]
+    if not (_field_edge(window[opens]) | (opens == -from_start)).all():
         return False
-    with (
-        path.open("rb") as stream,
-        mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
-    ):
-        data = np.frombuffer(mapped, dtype=np.uint8)
-        try:
-            return _scan_bytes(data)
-        finally:
-            del data
+    return bool((_field_edge(window[closes + 2]) | (closes == to_last)).all())
 
 
-def _positions(data: np.ndarray, byte: int, buffer: np.ndarray) -> np.ndarray:
-    found = []
-    for offset in range(0, len(data), SCAN_CHUNK):
-        part = data[offset : offset + SCAN_CHUNK]
-        mask = np.equal(part, byte, out=buffer[: len(part)])
-        hits = np.flatnonzero(mask)
-        if len(hits):
-            found.append(hits + offset)
-    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
-
-
-def _scan_bytes(data: np.ndarray) -> bool | None:
-    buffer = np.empty(min(len(data), SCAN_CHUNK), dtype=bool)
-    start = 3 if data[:3].tobytes() == b"\xef\xbb\xbf" else 0
-    quotes = _positions(data, QUOTE, buffer)
-    if len(quotes) % 2:
-        return None
-    opens, closes = quotes[0::2], quotes[1::2]
-    before = data[np.maximum(opens - 1, 0)]
-    after = data[np.minimum(closes + 1, len(data) - 1)]
-    if not (_field_edge(before) | (opens == start)).all():
-        return None
-    if not (_field_edge(after) | (closes == len(data) - 1)).all():
-        return None
-    for offset in range(0, len(data), SCAN_CHUNK):
-        part = data[offset : offset + SCAN_CHUNK]
-        mask = buffer[: len(part)]
-        controls = np.count_nonzero(np.less(part, 32, out=mask))
-        line_ends = sum(np.count_nonzero(np.equal(part, byte, out=mask)) for byte in (LF, CR))
-        if controls != line_ends or np.count_nonzero(np.equal(part, 0x7F, out=mask)):
-            return True  # a control character, or a tab (allowed in long texts only)
-    padded = len(data) - 2
-    c1 = _positions(data, 0xC2, buffer)  # U+0080..U+009F
-    c1 = c1[c1 < len(data) - 1]
-    if len(c1) and ((data[c1 + 1] >= 0x80) & (data[c1 + 1] <= 0x9F)).any():
+def _forbidden_bytes(window: np.ndarray) -> bool:
+    """A control character other than a line end (a tab too), DEL, a C1 control (U+0080 to
+    U+009F) or a line separator (U+2028, U+2029) in the window's piece."""
+    piece = window[1:-2]
+    controls = np.count_nonzero(piece < 32)
+    line_ends = np.count_nonzero(piece == LF) + np.count_nonzero(piece == CR)
+    if controls != line_ends or np.count_nonzero(piece == 0x7F):
         return True
-    separators = _positions(data, 0xE2, buffer)  # U+2028, U+2029
-    separators = separators[separators < padded]
-    if (
-        len(separators)
-        and ((data[separators + 1] == 0x80) & ((data[separators + 2] & 0xFE) == 0xA8)).any()
-    ):
+    after = np.flatnonzero(piece == 0xC2) + 2  # window positions of the next byte
+    if ((window[after] >= 0x80) & (window[after] <= 0x9F)).any():
         return True
-    if len(opens):
-        for line_end in (LF, CR):
-            ends = _positions(data, line_end, buffer)
-            inside = np.searchsorted(ends, closes) - np.searchsorted(ends, opens)
-            if inside.any():
-                return True
-    return False
+    after = np.flatnonzero(piece == 0xE2) + 2
+    return bool(((window[after] == 0x80) & ((window[after + 1] & 0xFE) == 0xA8)).any())
+
+
+def _line_end_in_quotes(piece: np.ndarray, quotes: np.ndarray, inside: bool) -> bool:
+    """A line end after an odd number of quotes: inside a quoted field."""
+    if not len(quotes) and not inside:
+        return False
+    ends = np.flatnonzero((piece == LF) | (piece == CR))
+    return bool(((np.searchsorted(quotes, ends) + inside) % 2).any())
 
 
 def _field_edge(byte: np.ndarray) -> np.ndarray:
@@ -503,17 +530,125 @@ def _read_strictly(path: Path) -> Raw:
     return header, arrays, pd.Series(lines, dtype=int), True
 
 
-def _trimmed(column: arrow.ChunkedArray) -> arrow.ChunkedArray:
-    """Values without surrounding whitespace, empty ones missing; a column that needs neither
-    is returned as it is, so a large clean file is not held twice."""
-    trimmed = compute.utf8_trim_whitespace(column)
-    if not trimmed.equals(column):
-        column = trimmed
+@dataclass
+class _Coded:
+    """A column as codes into its values (-1: missing). The values are distinct when `_coded`
+    found them few; else they are each chunk's own (or each row's), and may repeat."""
+
+    codes: np.ndarray
+    values: arrow.Array
+
+    def rows(self, positions: np.ndarray) -> _Coded:
+        return _Coded(self.codes[positions], self.values)
+
+    def array(self) -> pd.Categorical | pd.api.extensions.ExtensionArray:
+        """A repeated column (at most one distinct value per two rows) as a categorical: a code
+        of a byte or two per row instead of a text (1 GB less at 5M statements); any other
+        column as text. Decided on the rows' values alone, so every reader decides alike."""
+        rows, codes, values = len(self.codes), self.codes, self.values
+        if len(values) * 2 > rows:  # perhaps mostly distinct: the rows' own values decide
+            text = values.take(arrow.array(codes, mask=codes < 0))
+            if not rows or _distinct_at_least(text) * 2 > rows:
+                return text.to_pandas().array
+            codes, values = _distinct(text)
+            if len(values) * 2 > rows:
+                return text.to_pandas().array
+        # Only the values some row holds, sorted as text sorts: the categorical's order,
+        # comparisons and groups are then those of its values.
+        used = np.flatnonzero(np.bincount(codes + 1, minlength=len(values) + 1)[1:])
+        order = used[compute.array_sort_indices(values.take(used)).to_numpy()]
+        renumbered = np.full(len(values) + 1, -1, dtype=_code_type(len(order)))
+        renumbered[order] = np.arange(len(order))  # the last stays -1: code -1 stays missing
+        categories = pd.Index(values.take(order).to_pandas())
+        return pd.Categorical.from_codes(renumbered[codes], categories=categories)
+
+
+def _coded(column: arrow.ChunkedArray) -> _Coded:
+    """Codes into the column's values, trimmed, empty ones missing. Readers give each chunk of
+    rows as codes into its own dictionary: the dictionaries are trimmed, not the rows (a few
+    hundred values over millions of rows are trimmed a few hundred times), and made one
+    dictionary of distinct values unless they may be many (over one per two rows): a column
+    read as text (a copy's, the strict reader's) is then held once, as codes."""
+    rows = len(column)
+    dictionaries, positions, offset = [arrow.array([], type=TEXT)], [], 0
+    for chunk in column.chunks:
+        if arrow.types.is_dictionary(chunk.type):
+            dictionary, indices = chunk.dictionary, compute.fill_null(chunk.indices, -1).to_numpy()
+        else:  # text: each row its own entry (missing ones are found missing once cleaned)
+            dictionary, indices = chunk, np.arange(len(chunk), dtype=np.int32)
+        positions.append(np.where(indices < 0, -1, indices + np.int32(offset)))
+        dictionaries.append(_cleaned(dictionary.cast(TEXT)))
+        offset += len(dictionary)
+    del column
+    values = arrow.concat_arrays(dictionaries)
+    del dictionaries
+    if len(values) * 2 <= rows or _distinct_at_least(values) * 2 <= rows:
+        renumbered, values = _distinct(values)
+    else:
+        renumbered = np.arange(len(values), dtype=np.int32)
+        renumbered[compute.is_null(values).to_numpy(zero_copy_only=False)] = -1
+    renumbered = np.append(renumbered, renumbered.dtype.type(-1))  # index -1: missing
+    codes = renumbered[np.concatenate(positions)] if positions else renumbered[:0]
+    return _Coded(codes, values)
+
+
+def _distinct(values: arrow.Array) -> tuple[np.ndarray, arrow.Array]:
+    """Each value's code into the distinct values (-1: missing), in the smallest integer."""
+    encoded = compute.dictionary_encode(values)
+    codes = compute.fill_null(encoded.indices, -1).to_numpy()
+    return codes.astype(_code_type(len(encoded.dictionary))), encoded.dictionary
+
+
+KEYED = 1 << 20  # texts keyed at once (see `_keys`): their temporary arrays stay small
+
+
+def _distinct_at_least(text: arrow.Array | arrow.ChunkedArray) -> int:
+    """At most the number of distinct texts, found without hashing them (Arrow's hash
+    table held 1 GB for 5M of them): texts that differ in length, first or last eight bytes
+    differ, so there are at least as many distinct texts as distinct keys made of these."""
+    chunks = text.chunks if isinstance(text, arrow.ChunkedArray) else [text]
+    pieces = [chunk.slice(at, KEYED) for chunk in chunks for at in range(0, len(chunk), KEYED)]
+    keys = np.concatenate([np.empty(0, dtype=np.uint64), *map(_keys, pieces)])
+    keys.sort()  # numpy's unique hashes: seconds for millions of keys, where a sort takes 0.4 s
+    return int(np.count_nonzero(keys[1:] != keys[:-1])) + int(len(keys) > 0)
+
+
+def _keys(text: arrow.Array) -> np.ndarray:
+    """Each text's length, first and last eight bytes, mixed into 64 bits (missing and empty
+    texts left out: the count stays at most the texts')."""
+    text = text.cast(TEXT)
+    _, offsets, data = text.buffers()
+    if data is None:
+        return np.empty(0, dtype=np.uint64)
+    bounds = np.frombuffer(offsets, dtype=np.int64, count=len(text) + 1, offset=text.offset * 8)
+    present = compute.is_valid(text).to_numpy(zero_copy_only=False) & (bounds[1:] > bounds[:-1])
+    starts, ends = bounds[:-1][present], bounds[1:][present]
+    size = ends - starts
+    contents = np.frombuffer(data, dtype=np.uint8)
+    first = last = np.zeros(len(starts), dtype=np.uint64)
+    for place in range(8):
+        inside = place < size  # a shorter text reads zeros past its end
+        first = first * np.uint64(256) + np.where(inside, contents[starts + place * inside], 0)
+        last = last * np.uint64(256) + np.where(inside, contents[ends - 1 - place * inside], 0)
+    return first * np.uint64(0x9E3779B97F4A7C15) ^ last ^ size.astype(np.uint64) << np.uint64(56)
+
+
+def _code_type(values: int) -> type[np.signedinteger]:
+    """The smallest integer that numbers `values` values and -1: a byte for a hundred."""
+    return next(kind for kind in (np.int8, np.int16, np.int32) if values < np.iinfo(kind).max)
+
+
+def _cleaned(values: arrow.Array) -> arrow.Array:
+    """Values without surrounding whitespace, empty ones missing; as they are when they need
+    neither, so that a large clean column is not held twice."""
+    trimmed = compute.utf8_trim_whitespace(values)
+    if not trimmed.equals(values):
+        values = trimmed
     del trimmed
-    empty = compute.equal(column, "")
+    empty = compute.equal(values, "")
     if compute.any(empty).as_py():
-        column = compute.if_else(empty, arrow.scalar(None, TEXT), column)
-    return column
+        values = compute.if_else(empty, arrow.scalar(None, TEXT), values)
+    return values
 
 
 def _finish(
@@ -524,70 +659,80 @@ def _finish(
     check_characters: bool,
 ) -> Table:
     """Both readers end here: values trimmed, blank rows dropped, empty values missing, and the
-    values' own faults (control characters, overlong fields and names) found with Arrow.
+    values' own faults (control characters, overlong fields and names) found with Arrow, once
+    per distinct value. Repeated columns become categoricals (see `_Coded.array`), decided
+    here for every reader and copy alike.
 
-    `columns` is replaced in place, a column at a time, so that a large file is never held
-    twice: the caller hands over its only references.
+    `columns` is emptied a column at a time, so that a large file is never held twice: the
+    caller hands over its only references.
     """
-    for number in range(len(columns)):
-        columns[number] = _trimmed(columns[number])
-    cleaned = arrow.table(columns, names=[f"c{number}" for number in range(len(names))])
-    keep = None
-    for column in columns:
-        valid = compute.is_valid(column)
-        keep = valid if keep is None else compute.or_(keep, valid)
-    columns.clear()  # `cleaned` holds them now
-    if keep is not None and not compute.all(keep).as_py():
-        positions = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
-        cleaned = cleaned.take(positions)
-    else:
-        positions = np.arange(cleaned.num_rows)
-    frame = cleaned.to_pandas()
-    frame.columns = names
-    frame.index = pd.Index(positions)
+    coded = []
+    while columns:
+        coded.append(_coded(columns.pop(0)))
+        arrow.default_memory_pool().release_unused()  # the column as read: its memory is free
+    rows = len(coded[0].codes) if coded else 0
+    keep = np.zeros(rows, dtype=bool)
+    for column in coded:
+        keep |= column.codes >= 0
+    positions = np.flatnonzero(keep)
+    if len(positions) < rows:
+        coded = [column.rows(positions) for column in coded]
+    index = pd.Index(positions)
     if lines is not None:
-        lines = pd.Series(lines.to_numpy()[positions], index=frame.index, dtype=int)
-    faults = []
-    for number, column in enumerate(names):
-        values = cleaned.column(number)
-        lengths = compute.utf8_length(values)
-        longest = compute.max(lengths).as_py() or 0
-        checks: list[tuple[Callable[..., Any], str]] = []
-        if check_characters:
-            forbidden = SHORT_FORBIDDEN if column in SHORT_COLUMNS else TEXT_FORBIDDEN
-            checks.append(
-                (lambda v=values, f=forbidden: compute.match_substring_regex(v, f), CONTROL_RULE)
-            )
-        if longest > MAX_FIELD_CHARS:
-            checks.append(
-                (
-                    lambda n=lengths: compute.greater(n, MAX_FIELD_CHARS),
-                    f"a field may hold at most {MAX_FIELD_CHARS} characters",
-                )
-            )
-        if column in NAME_COLUMNS and longest > MAX_NAME_CHARS:
-            checks.append(
-                (
-                    lambda n=lengths: compute.greater(n, MAX_NAME_CHARS),
-                    f"a name may hold at most {MAX_NAME_CHARS} characters",
-                )
-            )
-        for test, rule in checks:
-            found = test()
-            if not compute.any(found).as_py():
-                continue
-            for row in np.flatnonzero(found.to_numpy(zero_copy_only=False) == True):  # noqa: E712
-                value = str(frame.iat[row, number])
-                if len(value) > MAX_NAME_CHARS:
-                    value = f"{value[:40]}... ({len(value)} characters)"
-                faults.append((frame.index[row], column, value, rule))
+        lines = pd.Series(lines.to_numpy()[positions], index=index, dtype=int)
+    faults: list[tuple[object, str, str, str]] = [
+        (index[row], name, value, rule)
+        for name, column in zip(names, coded, strict=True)
+        for row, value, rule in _faults(column, name, check_characters)
+    ]
+    arrays = {}
+    for name in names:  # a column at a time: one column's text, at most, is made at once
+        arrays[name] = coded.pop(0).array()
+    frame = pd.DataFrame(arrays, index=index, copy=False)
     return Table(path.name, frame, path, lines, faults)
 
 
-def _rule(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
-    """A vectorized rule on present values; missing values are the `required` rule's job."""
+def _faults(column: _Coded, name: str, check_characters: bool) -> Iterator[tuple[int, str, str]]:
+    """Rows whose value breaks a rule of every value (row position, value shown, rule)."""
+    values = column.values
+    lengths = compute.utf8_length(values)
+    longest = compute.max(lengths).as_py() or 0
+    checks: list[tuple[Callable[[], Any], str]] = []
+    if check_characters:
+        forbidden = SHORT_FORBIDDEN if name in SHORT_COLUMNS else TEXT_FORBIDDEN
+        checks.append((lambda: compute.match_substring_regex(values, forbidden), CONTROL_RULE))
+    if longest > MAX_FIELD_CHARS:
+        checks.append(
+            (
+                lambda: compute.greater(lengths, MAX_FIELD_CHARS),
+                f"a field may hold at most {MAX_FIELD_CHARS} characters",
+            )
+        )
+    if name in NAME_COLUMNS and longest > MAX_NAME_CHARS:
+        checks.append(
+            (
+                lambda: compute.greater(lengths, MAX_NAME_CHARS),
+                f"a name may hold at most {MAX_NAME_CHARS} characters",
+            )
+        )
+    for test, rule in checks:
+        broken = np.flatnonzero(compute.fill_null(test(), False).to_numpy(zero_copy_only=False))
+        if not len(broken):
+            continue
+        for row in np.flatnonzero(np.isin(column.codes, broken)):
+            value = values[int(column.codes[row])].as_py()
+            if len(value) > MAX_NAME_CHARS:
+                value = f"{value[:40]}... ({len(value)} characters)"
+            yield int(row), value, rule
+
+
+def _rule(test: Callable[[pd.Series], pd.Series], rule: str, each_value: bool = True) -> pa.Check:
+    """A vectorized rule on present values; missing values are the `required` rule's job. A rule
+    of each value alone (`each_value`) tests a repeated column's distinct values only."""
 
     def check(series: pd.Series) -> pd.Series:
+        if each_value and isinstance(series.dtype, pd.CategoricalDtype):
+            return _by_category(test, series)
         present = series.notna()
         if present.all():  # no copy of a column that is complete (a large file's usual case)
             return test(series).fillna(False).astype(bool)
@@ -597,6 +742,12 @@ def _rule(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
         return passed
 
     return pa.Check(check, name=rule)
+
+
+def _by_category(test: Callable[[pd.Series], pd.Series], series: pd.Series) -> pd.Series:
+    """The test of each category, read for each row through its code (missing values pass)."""
+    passed = test(pd.Series(series.cat.categories)).fillna(False).astype(bool).to_numpy()
+    return pd.Series(np.append(passed, True)[series.cat.codes.to_numpy()], index=series.index)
 
 
 def _fullmatch(values: pd.Series, pattern: str) -> pd.Series:
@@ -646,16 +797,19 @@ UNIQUE_RULE = "must be unique in the file"
 
 
 def _is_unique(values: pd.Series) -> pd.Series:
-    """Each value once in the file. Counted by Arrow first: pandas' `duplicated`, which pandera's
-    own uniqueness check runs, held 0.9 GB for 5M ids; it only runs to find the repeats."""
-    if compute.count_distinct(arrow.array(values, type=TEXT)).as_py() == len(values):
+    """Each value once in the file, proven without hashing when texts' keys differ (see
+    `_distinct_at_least`): pandas' `duplicated`, which pandera's own uniqueness check runs,
+    held 0.9 GB for 5M ids, Arrow's count_distinct 1.4 GB; it runs only to find the repeats
+    (a categorical column has some: it is one because its values repeat)."""
+    coded = isinstance(values.dtype, pd.CategoricalDtype)
+    if not coded and _distinct_at_least(arrow.array(values, type=TEXT)) == len(values):
         return pd.Series(True, index=values.index)
     return ~values.duplicated(keep=False)
 
 
 def _column(required: bool, *checks: pa.Check, unique: bool = False) -> pa.Column:
     if unique:
-        checks = (*checks, _rule(_is_unique, UNIQUE_RULE))
+        checks = (*checks, _rule(_is_unique, UNIQUE_RULE, each_value=False))
     return pa.Column(
         None,  # text of any string dtype (object or pyarrow-backed)
         checks=list(checks),
@@ -773,8 +927,8 @@ ACTOR_ROW_RULES: RowRules = {
 
 def _voter(frame: pd.DataFrame) -> pd.Series:
     """Who cast a vote: the actor, or the member state (iso3) of a roll call beyond the actors."""
-    actor = frame.get("actor_id", pd.Series(index=frame.index, dtype=object))
-    country = frame.get("iso3", pd.Series(index=frame.index, dtype=object))
+    actor = _uncoded(frame.get("actor_id", pd.Series(index=frame.index, dtype=object)))
+    country = _uncoded(frame.get("iso3", pd.Series(index=frame.index, dtype=object)))
     return actor.where(actor.notna(), "iso3:" + country.fillna("").astype(str))
 
 
@@ -1032,7 +1186,9 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     dataset = Dataset(
         codebook=codebook,
         story=story,
-        statements=_typed(statements.frame, STATEMENT_COLUMNS, ("date", "source_date")),
+        statements=_typed(
+            statements.frame, STATEMENT_COLUMNS, ("date", "source_date"), categories=True
+        ),
         actors=_typed(actors.frame, ACTOR_COLUMNS, ()),
         events=_typed(cast(Table, tables["events"]).frame, EVENT_COLUMNS, ("date",)),
         votes=_typed(cast(Table, tables["votes"]).frame, VOTE_COLUMNS, ("date",)),
@@ -1053,18 +1209,58 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 def _typed(
-    frame: pd.DataFrame, columns: tuple[str, ...], date_columns: tuple[str, ...]
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    date_columns: tuple[str, ...],
+    categories: bool = False,
 ) -> pd.DataFrame:
-    """Contract columns first (optional ones added empty), extra columns kept after them."""
-    typed = frame.copy()
-    for column in columns:
-        if column not in typed:
-            typed[column] = None
-    extra = [column for column in typed.columns if column not in columns]
-    typed = typed[list(columns) + extra]
-    for column in typed.columns:  # a column at a time: a large frame is not held twice
-        if column in date_columns:
-            typed[column] = _dates(typed[column])
-        elif typed[column].hasnans or typed[column].dtype != "str":
-            typed[column] = typed[column].fillna("").astype(str)
-    return typed.reset_index(drop=True)
+    """Contract columns first (optional ones added empty), extra columns kept after them, missing
+    text ''. Repeated columns stay categoricals where `categories` (the statements, which can
+    be millions), else become text like the others. A column at a time: no copy of the frame."""
+    typed = {}
+    for column in (*columns, *(column for column in frame.columns if column not in columns)):
+        if column not in frame:
+            typed[column] = pd.Series("", index=frame.index, dtype="str")
+        elif column in date_columns:
+            typed[column] = _dates(frame[column])
+        else:
+            typed[column] = _text(frame[column], categories)
+    return pd.DataFrame(typed, copy=False).reset_index(drop=True)
+
+
+def _text(values: pd.Series, categories: bool) -> pd.Series:
+    """A column's text with '' for missing, as a categorical still where `categories`."""
+    if categories and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        if (codes >= 0).all():
+            return values
+        # '' sorts before any category (none is empty: empty values are missing), code 0
+        filled = pd.Index([""], dtype=values.cat.categories.dtype).append(values.cat.categories)
+        return pd.Series(
+            pd.Categorical.from_codes(codes.astype(np.int32) + 1, categories=filled),
+            index=values.index,
+        )
+    values = _uncoded(values)
+    if values.hasnans or values.dtype != "str":
+        values = values.fillna("").astype(str)
+    return values
+
+
+def _uncoded(values: pd.Series) -> pd.Series:
+    """A categorical column as the text it codes (missing stays missing); others as they are.
+    Arrow takes the texts by code: pandas' astype made a Python string of every row."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    codes = values.cat.codes.to_numpy()
+    categories = arrow.array(values.cat.categories, type=TEXT)
+    text = categories.take(arrow.array(codes, mask=codes < 0)).to_pandas().array
+    return pd.Series(text, index=values.index, name=values.name)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of `Dataset.statements` with every column as the pages read it: text, not codes.
+    Call it on the rows chosen, not the whole frame: codes are what keep that frame small."""
+    coded = [
+        str(name) for name, kind in frame.dtypes.items() if isinstance(kind, pd.CategoricalDtype)
+    ]
+    return frame.assign(**{name: _uncoded(frame[name]) for name in coded}) if coded else frame
