@@ -6,12 +6,23 @@ The notebooks' chart cells are output-ignored by nbval; these tests are what gua
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from reactions import charts, compare, vega, votes
+from reactions.codebook import Codebook
 from reactions.story import VoteOfRecord
 
 ES_11_4 = VoteOfRecord("A/RES/ES-11/4", "recognition", -1)
+
+
+def relabelled(codebook: Codebook) -> Codebook:
+    """The codebook with every stance label changed ("Zz " before it), its codes and scores
+    unchanged: what a chart takes from the labels shows, what it takes from the codes stays."""
+    stances = codebook.stances
+    renamed = {code: replace(one, label=f"Zz {one.label}") for code, one in stances.items()}
+    return replace(codebook, stances=renamed)
 
 
 def spectrum(mini, actor="belarus", as_of="2022-09-30"):
@@ -169,15 +180,7 @@ def test_timeline_events_of_one_day_share_one_label(mini):
 
 
 def test_stance_colours_follow_the_score_not_the_label(mini):
-    from dataclasses import replace
-
-    from reactions.codebook import Stance
-
-    renamed = {
-        code: Stance(**{**stance.__dict__, "label": f"Zz {stance.label}"})
-        for code, stance in mini.codebook.stances.items()
-    }
-    codebook = replace(mini.codebook, stances=renamed)
+    codebook = relabelled(mini.codebook)
     said = compare.statements_as_of(mini, "2022-09-26", "recognition")
     spec = charts.timeline(said, mini.events, codebook, mini.actor_names).to_dict()
     fill = spec["layer"][2]["encoding"]["fill"]["scale"]
@@ -266,15 +269,7 @@ def test_timeline_states_its_finding_in_words(mini):
 
 
 def test_descriptions_take_their_words_from_the_codebook(mini):
-    from dataclasses import replace
-
-    from reactions.codebook import Stance
-
-    renamed = {
-        code: Stance(**{**stance.__dict__, "label": f"Zz {stance.label}"})
-        for code, stance in mini.codebook.stances.items()
-    }
-    codebook = replace(mini.codebook, stances=renamed)
+    codebook = relabelled(mini.codebook)
     table = compare.positions(mini, "recognition", "2022-09-26")
     description = charts.stance_spectrum(table, "belarus", codebook).to_dict()["description"]
     assert description.startswith("Latest worded stance of 5 actors: 2 zz explicit rejection (-2)")

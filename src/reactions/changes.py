@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
+from reactions.provenance import utc_stamp
+
 CHANGES_NAME = "changes.json"
 MAX_MOVES = 12  # moves listed per page; the rest are counted ("and N more")
 MAX_VALUE = 60  # characters of a cell shown in a move; a longer cell is only named
@@ -218,11 +220,6 @@ def _short(value: str) -> str:
     """A cell on one line (a CSV cell may hold line breaks), cut at MAX_VALUE characters."""
     value = " ".join(value.split())
     return value if len(value) <= MAX_VALUE else value[: MAX_VALUE - 1] + "…"
-
-
-def utc_stamp(moment: dt.datetime) -> str:
-    """A run's time as written in changes.json and the feed: UTC, to the second."""
-    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def run_report(

@@ -21,7 +21,8 @@ from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
-from reactions.changes import MAX_MOVES, PageChange, utc_stamp
+from reactions.changes import MAX_MOVES, PageChange
+from reactions.provenance import utc_stamp
 
 FEED_NAME = "feed.xml"
 MAX_ENTRIES = 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -65,21 +65,41 @@ class ChartOutput:
     svg: str
 
 
+def outputs(notebook: nbformat.NotebookNode) -> Iterator[nbformat.NotebookNode]:
+    """Every output of the notebook's code cells, in order."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            yield from cell.get("outputs", [])
+
+
+def _own(output: dict) -> dict:
+    """What reactions recorded about an output (present.METADATA_KEY): finding, role, ..."""
+    return output.get("metadata", {}).get(METADATA_KEY, {})
+
+
+def role_output(notebook: nbformat.NotebookNode, role: str) -> nbformat.NotebookNode | None:
+    """The first output in `role` (present: title, headline, provenance), if any."""
+    return next((output for output in outputs(notebook) if _own(output).get("role") == role), None)
+
+
+def _is_chart(output: dict) -> bool:
+    data = output.get("data", {})
+    return VEGALITE_MIMETYPE in data and SVG_MIMETYPE in data
+
+
 def chart_outputs(notebook: nbformat.NotebookNode) -> list[ChartOutput]:
     """Every chart output, in notebook order."""
-    charts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            if VEGALITE_MIMETYPE in data and SVG_MIMETYPE in data:
-                charts.append(ChartOutput(_original_spec(output), data[SVG_MIMETYPE]))
-    return charts
+    return [
+        ChartOutput(_original_spec(output), output["data"][SVG_MIMETYPE])
+        for output in outputs(notebook)
+        if _is_chart(output)
+    ]
 
 
 def _original_spec(output: dict) -> dict:
     """The spec under the schema it was written for (kept in the output's metadata)."""
     spec = dict(output["data"][VEGALITE_MIMETYPE])
-    written_for = output.get("metadata", {}).get(METADATA_KEY, {}).get("vegalite")
+    written_for = _own(output).get("vegalite")
     if written_for:
         spec["$schema"] = written_for
     return spec
@@ -87,21 +107,18 @@ def _original_spec(output: dict) -> dict:
 
 def findings(notebook: nbformat.NotebookNode) -> dict[str, str]:
     """Every named findings table of a notebook as CSV text, by finding name."""
-    found = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            name = output.get("metadata", {}).get(METADATA_KEY, {}).get("finding")
-            if name and "text/csv" in output.get("data", {}):
-                found[name] = output["data"]["text/csv"]
-    return found
+    return {
+        _own(output)["finding"]: output["data"]["text/csv"]
+        for output in outputs(notebook)
+        if _own(output).get("finding") and "text/csv" in output.get("data", {})
+    }
 
 
 def page_title(notebook: nbformat.NotebookNode) -> str:
     """The text of the page's title output (a present.Heading), or the notebook's name."""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.get("metadata", {}).get(METADATA_KEY, {}).get("role") == "title":
-                return str(output["data"]["text/plain"])
+    title = role_output(notebook, "title")
+    if title is not None:
+        return str(title["data"]["text/plain"])
     return str(notebook.metadata.get("title", "reactions"))
 
 
@@ -129,14 +146,9 @@ def _clipped(text: str, limit: int = SHARED_DESCRIPTION_LIMIT) -> str:
 def share_card(notebook: nbformat.NotebookNode, stem: str) -> ShareCard:
     """The page's title; its lead sentence (the output in role "headline", else the first
     chart's finding, else the title); the first chart's PNG beside the page."""
-    title = page_title(notebook)
-    headline = ""
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            role = output.get("metadata", {}).get(METADATA_KEY, {}).get("role")
-            if role == HEADLINE_ROLE and not headline:
-                headline = str(output["data"]["text/plain"])
-    charts = chart_outputs(notebook)
+    title, charts = page_title(notebook), chart_outputs(notebook)
+    lead = role_output(notebook, HEADLINE_ROLE)
+    headline = str(lead["data"]["text/plain"]) if lead is not None else ""
     finding = str(charts[0].spec.get("description", "")) if charts else ""
     return ShareCard(
         title=title,
@@ -167,14 +179,10 @@ def _name_pictures(notebook: nbformat.NotebookNode, stem: str) -> None:
     The picture stays a file beside the page rather than inlined: a large chart would
     otherwise be stored twice in the page (as its spec and as its picture).
     """
-    number = 0
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            if VEGALITE_MIMETYPE in data and SVG_MIMETYPE in data:
-                number += 1
-                own = output.setdefault("metadata", {}).setdefault(METADATA_KEY, {})
-                own["picture"] = chart_picture(stem, number, "svg")
+    charts = (output for output in outputs(notebook) if _is_chart(output))
+    for number, output in enumerate(charts, start=1):
+        own = output.setdefault("metadata", {}).setdefault(METADATA_KEY, {})
+        own["picture"] = chart_picture(stem, number, "svg")
 
 
 @cache

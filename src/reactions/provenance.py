@@ -129,13 +129,17 @@ def code_commit(package: Path | None = None) -> tuple[str, bool]:
     return head[:7], any(not line.startswith("#") for line in lines)
 
 
+def utc_stamp(moment: dt.datetime) -> str:
+    """A moment as pages, changes.json and the feed write it: UTC, to the second."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def render_time(now: dt.datetime | None = None) -> str:
     """Now in UTC to the second, unless $SOURCE_DATE_EPOCH (whole seconds) pins it."""
     pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if now is None and pinned.isdigit():
         now = dt.datetime.fromtimestamp(int(pinned), dt.UTC)
-    now = now or dt.datetime.now(dt.UTC)
-    return now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_stamp(now or dt.datetime.now(dt.UTC))
 
 
 def _plain(value: object) -> object:

@@ -449,7 +449,7 @@ def _publish_on_dask(
     console: Console,
     scheduler: str | None,
     outcomes: list[Outcome],
-) -> list[Outcome]:
+) -> None:
     """Run every page as a Dask task in a warm kernel; publish each page's files here, under
     the lock, as soon as they come back, and release its task (a dead worker's finished results
     are otherwise computed again). Each outcome is added to `outcomes` as it comes."""
@@ -520,7 +520,6 @@ def _publish_on_dask(
             cluster.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    return outcomes
 
 
 def _shutdown_kernel() -> None:

@@ -238,7 +238,9 @@ def render_notebook(
             finally:
                 stopping.start()  # at once, beside the export
             warming.join()
-        files = page_files(executed, stem, images, pdf)
+        files = page_files(executed, stem, images)
+        if pdf:
+            files = with_pdf(files, stem)
     finally:
         images.close()
         if stopping.ident is None:  # never got as far as running the notebook
@@ -267,11 +269,11 @@ def _refuse_if_orphaned() -> None:
 
 
 def page_files(
-    executed: nbformat.NotebookNode, stem: str, images: Images | None = None, pdf: bool = False
+    executed: nbformat.NotebookNode, stem: str, images: Images | None = None
 ) -> dict[str, bytes]:
     """Every file of a page, by name: charts (SVG, PNG), the dataset's review, one CSV per
-    finding, the PDF (`pdf`), the executed notebook and, last, the HTML (a page appears only
-    with its parts)."""
+    finding, the executed notebook and, last, the HTML (a page appears only with its parts;
+    `with_pdf` adds the PDF before those two)."""
     from reactions.html import (
         chart_outputs,
         chart_picture,
@@ -305,7 +307,7 @@ def page_files(
         files[f"{stem}.{finding}.csv"] = text.encode("utf-8")
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
-    return with_pdf(files, stem) if pdf else files
+    return files
 
 
 def with_pdf(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
@@ -319,16 +321,6 @@ def with_pdf(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
     return ordered | {f"{stem}.pdf": printed, notebook: files[notebook], page: files[page]}
 
 
-def _provenance_output(executed: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
-    from reactions.present import METADATA_KEY, PROVENANCE_ROLE
-
-    for cell in executed.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.get("metadata", {}).get(METADATA_KEY, {}).get("role") == PROVENANCE_ROLE:
-                return output
-    return None
-
-
 def _with_provenance(
     executed: nbformat.NotebookNode, stem: str, found: dict[str, str]
 ) -> dict[str, bytes]:
@@ -336,16 +328,17 @@ def _with_provenance(
     the files published beside the page, its findings (`found`) among them; return the
     dataset's review as a page file (none when the page shows no provenance or its dataset has
     no review)."""
-    from reactions.present import METADATA_KEY, ProvenanceFooter, PublishedFiles
-    from reactions.provenance import REVIEW_FILE, Provenance
+    from reactions.html import role_output
+    from reactions.present import METADATA_KEY, PROVENANCE_ROLE, ProvenanceFooter, PublishedFiles
+    from reactions.provenance import Provenance
 
-    output = _provenance_output(executed)
+    output = role_output(executed, PROVENANCE_ROLE)
     if output is None:
         return {}
     record = Provenance.from_dict(output["metadata"][METADATA_KEY]["provenance"])
     executed.metadata.setdefault(METADATA_KEY, {})["provenance"] = record.as_dict()
     files = {}
-    review = _review_text(executed, REVIEW_FILE) if record.review else None
+    review = _review_text(executed, record.review)
     if review is not None:
         files[f"{stem}{REVIEW_SUFFIX}"] = review
     sources = tuple(

@@ -9,7 +9,6 @@ chart back.
 
 from __future__ import annotations
 
-import configparser
 import difflib
 import hashlib
 import itertools
@@ -52,14 +51,12 @@ Sanitizers = list[tuple[re.Pattern[str], str]]
 
 
 def sanitizers(config: Path) -> Sanitizers:
-    """nbval's sanitize file (`[section]` with `regex:` and `replace:`): the volatile text
-    (render time, commit) that is no finding, so it never shows as moved."""
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(config, encoding="utf-8")
-    return [
-        (re.compile(parser[name]["regex"]), parser[name].get("replace", ""))
-        for name in parser.sections()
-    ]
+    """nbval's sanitize file, read by nbval itself: the volatile text (render time, commit) that
+    is no finding, so it never shows as moved, exactly as nbval replaces it."""
+    from nbval.plugin import get_sanitize_patterns  # a test tool: `make diff` installs it
+
+    pairs = get_sanitize_patterns(config.read_text(encoding="utf-8"))
+    return [(re.compile(regex), replace) for regex, replace in pairs]
 
 
 def moved_findings(

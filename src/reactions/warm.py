@@ -105,7 +105,10 @@ class PromptClient(AsyncKernelClient):
     """
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
-        deadline = time.monotonic() + (START_TIMEOUT if timeout is None else timeout)
+        """jupyter_client's handshake and its errors' words (publish retries a start by them),
+        with the short IOPub probe."""
+        limit = START_TIMEOUT if timeout is None else timeout
+        deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             self.kernel_info()
             try:
@@ -122,7 +125,7 @@ class PromptClient(AsyncKernelClient):
                 continue
             self._handle_kernel_info_reply(reply)
             return
-        raise RuntimeError(f"the kernel was not ready in {timeout} s")
+        raise RuntimeError(f"Kernel didn't respond in {limit:g} seconds")
 
 
 class Kernel:
