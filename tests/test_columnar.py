@@ -47,6 +47,20 @@ def test_validate_writes_copies_that_read_as_the_csv_did(story, capsys, monkeypa
     assert_same_dataset(load_dataset(story), from_csv)
 
 
+def test_a_fresh_copy_is_kept_and_an_edited_csv_gets_a_new_one(story, capsys):
+    assert main(["validate", "--data", str(story), "--parquet"]) == 0
+    capsys.readouterr()
+    kept = {path.name: path.stat().st_mtime_ns for path in story.glob("*.parquet")}
+    assert main(["validate", "--data", str(story), "--parquet"]) == 0
+    assert "wrote" not in capsys.readouterr().out
+    assert {path.name: path.stat().st_mtime_ns for path in story.glob("*.parquet")} == kept
+    events = story / "events.csv"
+    events.write_text(events.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert main(["validate", "--data", str(story), "--parquet"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("wrote") == 1 and f"wrote {story / 'events.parquet'} (" in out
+
+
 def test_a_csv_edited_after_its_copy_is_read_itself(story):
     assert main(["validate", "--data", str(story), "--parquet"]) == 0
     copy = (story / "statements.parquet").read_bytes()

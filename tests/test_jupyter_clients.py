@@ -22,6 +22,21 @@ from conftest import ROOT
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+# Every chart output drawn by JupyterLab's Vega renderer, wide, with marks painted: pixels on
+# its canvas (or shapes in its SVG), not only an element of the right size.
+CHARTS_PAINTED = """charts => {
+  const drawn = [...document.querySelectorAll(
+    ".jp-RenderedVegaLite canvas.marks, .jp-RenderedVegaLite svg.marks")]
+    .filter(element => element.getBoundingClientRect().width > 100);
+  const painted = element => {
+    if (element.tagName.toLowerCase() === "svg") {
+      return element.querySelectorAll("path, rect, text").length > 0;
+    }
+    const pixels = element.getContext("2d").getImageData(0, 0, element.width, element.height);
+    return pixels.data.some((value, index) => index % 4 === 3 && value > 0);
+  };
+  return drawn.length >= charts && drawn.every(painted);
+}"""
 SCREENSHOTS = ROOT / "report" / "screenshots"  # kept as CI artefacts (report/ is not committed)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -213,17 +228,14 @@ def test_jupyterlab_run_all_draws_every_chart(tmp_path):
                 )
                 page.get_by_role("menuitem", name="Run").click()
                 page.get_by_text("Run All Cells", exact=True).click()
-                drawn = ".jp-RenderedVegaLite canvas.marks, .jp-RenderedVegaLite svg.marks"
                 try:
-                    page.wait_for_function(
-                        f'Array.from(document.querySelectorAll("{drawn}"))'
-                        f".filter(e => e.getBoundingClientRect().width > 100).length >= {charts}",
-                        timeout=120_000,
-                    )
+                    page.wait_for_function(CHARTS_PAINTED, arg=charts, timeout=120_000)
                 finally:
                     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                    if page.locator(".jp-RenderedVegaLite").count():
-                        page.locator(".jp-RenderedVegaLite").first.scroll_into_view_if_needed()
+                    chart = page.locator(".jp-RenderedVegaLite").first
+                    if chart.count():
+                        chart.scroll_into_view_if_needed()
+                        chart.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}-chart.png"))
                     page.screenshot(path=str(SCREENSHOTS / f"jupyterlab-{name}.png"))
                 errors = page.locator(
                     ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"

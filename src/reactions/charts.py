@@ -9,7 +9,7 @@ same information, in colour-blind-safe palettes.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import altair as alt
 import pandas as pd
@@ -61,6 +61,20 @@ SLANTED_TOP = alt.Axis(orient="top", labelAngle=35, labelAlign="right", labelLim
 DIVERGES_COLOUR = "#b2182b"  # the outline of cells whose words and vote diverge (the accent)
 HEATMAP_COLUMN = 72  # pixels per issue: a faceted chart cannot be as wide as its container
 SILENCE_X = 3.5  # the spectrum draws silences in a column right of the scale, never on it
+
+ChartT = TypeVar("ChartT", alt.Chart, alt.LayerChart)
+
+
+def _fit_to_page(chart: ChartT, height: int, description: str) -> ChartT:
+    """A chart STATIC_WIDTH wide where it is drawn alone (notebooks, pictures), as wide as its
+    column on the published page (FIT_TO_PAGE), saying its finding in words."""
+    return chart.properties(
+        width=STATIC_WIDTH,
+        usermeta=FIT_TO_PAGE,
+        height=height,
+        autosize=FIT_WIDTH,
+        description=description,
+    )
 
 
 def _luminance(colour: str) -> float:
@@ -287,12 +301,10 @@ def stance_spectrum(table: pd.DataFrame, focal_actor: str, codebook: Codebook) -
         .transform_calculate(record_column=str(SILENCE_X))
     )
     layered = cast(alt.LayerChart, alt.layer(points, focal_label, silence))  # no facet encodings
-    return layered.properties(
-        width=STATIC_WIDTH,
-        usermeta=FIT_TO_PAGE,
-        height=max(ROW_HEIGHT * len(order), 40),
-        autosize=FIT_WIDTH,
-        description=spectrum_description(table, focal_actor, codebook),
+    return _fit_to_page(
+        layered,
+        max(ROW_HEIGHT * len(order), 40),
+        spectrum_description(table, focal_actor, codebook),
     )
 
 
@@ -368,12 +380,8 @@ def timeline(
         .encode(x=x, text="title:N")
     )
     height = max(ROW_HEIGHT * statements["actor_id"].nunique(), 80)
-    return (rules + labels + marks).properties(
-        width=STATIC_WIDTH,
-        usermeta=FIT_TO_PAGE,
-        height=height,
-        autosize=FIT_WIDTH,
-        description=timeline_description(statements, events, codebook, runs),
+    return _fit_to_page(
+        rules + labels + marks, height, timeline_description(statements, events, codebook, runs)
     )
 
 
@@ -635,13 +643,7 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.LayerChart:
     counts = base.mark_text(fontSize=13, aria=False).encode(
         text="actors:Q", color=alt.Color("ink:N", scale=None)
     )
-    return (cells + marked + counts).properties(
-        width=STATIC_WIDTH,
-        usermeta=FIT_TO_PAGE,
-        height=220,
-        autosize=FIT_WIDTH,
-        description=words_and_votes_description(table, codebook),
-    )
+    return _fit_to_page(cells + marked + counts, 220, words_and_votes_description(table, codebook))
 
 
 def actor_history_description(history: pd.DataFrame, codebook: Codebook) -> str:
@@ -678,10 +680,8 @@ def actor_history(history: pd.DataFrame, codebook: Codebook) -> alt.Chart:
     row = alt.Y("row:N", title=None, sort=list(codebook.issues.values()))
     rows = history["issue"].map(codebook.issues)
     points = _statement_points(history, codebook, rows, row, "Issue", x, size=90)
-    return points.properties(
-        width=STATIC_WIDTH,
-        usermeta=FIT_TO_PAGE,
-        height=max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80),
-        autosize=FIT_WIDTH,
-        description=actor_history_description(history, codebook),
+    return _fit_to_page(
+        points,
+        max(ROW_HEIGHT * 3 * history["issue"].nunique(), 80),
+        actor_history_description(history, codebook),
     )

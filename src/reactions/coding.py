@@ -203,6 +203,12 @@ class Agreement:
         return self.contradictions[self.contradictions["justified"].astype(bool)]
 
 
+def quoted_statements(dataset: Dataset) -> pd.DataFrame:
+    """The statements with a quote, as text, with the `english` words a coder reads."""
+    quoted = as_text(dataset.statements[dataset.statements["quote"] != ""])
+    return quoted.assign(english=english_quotes(quoted))
+
+
 def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = None) -> Agreement:
     """Propose a stance for each quoted statement, compare with the coded one, list the rule
     contradictions and compare with the blind coding.
@@ -213,8 +219,7 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
 
     order = stance_order(dataset)
     scores = {code: stance.score for code, stance in dataset.codebook.stances.items()}
-    quoted = as_text(dataset.statements[dataset.statements["quote"] != ""])
-    quoted = quoted.assign(english=english_quotes(quoted))
+    quoted = quoted_statements(dataset)
     rows, found_rows = [], []
     for statement in cast(list[dict[str, Any]], quoted.to_dict("records")):
         issue_cues = dataset.codebook.cues.get(statement["issue"], {})
@@ -264,7 +269,7 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
         kappa=kappa(proposals["coded"], proposals["proposed"]),
         kappa_where_cued=kappa(cued["coded"], cued["proposed"]),
         contradictions=pd.DataFrame(found_rows, columns=CONTRADICTION_COLUMNS),
-        second_coding=None if blind is None else compare_blind(dataset, blind),
+        second_coding=None if blind is None else compare_blind(dataset, quoted, blind),
     )
 
 
@@ -293,10 +298,10 @@ def find_blind_coding(dataset: Dataset) -> pd.DataFrame | None:
     return read_blind_coding(path) if path.is_file() else None
 
 
-def compare_blind(dataset: Dataset, blind: pd.DataFrame) -> SecondCoding:
-    """Human (as before resolution) against blind stances, over the quoted statements."""
-    quoted = as_text(dataset.statements[dataset.statements["quote"] != ""])
-    quoted = quoted.assign(quote_en=english_quotes(quoted))
+def compare_blind(dataset: Dataset, quoted: pd.DataFrame, blind: pd.DataFrame) -> SecondCoding:
+    """Human (as before resolution) against blind stances, over the dataset's `quoted`
+    statements (`quoted_statements`)."""
+    quoted = quoted.assign(quote_en=quoted["english"])
     blind = blind.fillna("")
     merged = quoted[["statement_id", "issue", "stance", "quote_en"]].merge(
         blind, on="statement_id", how="inner", suffixes=("", "_blind")

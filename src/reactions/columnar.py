@@ -38,18 +38,31 @@ def _digest(path: Path, size: int, modified_ns: int) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
-def read_fresh_copy(csv_path: Path, columns: int) -> tuple[arrow.Table, bool] | None:
-    """The copy's table when it was made from the CSV as it is now (and has the header's
-    `columns` count), and whether its values may hold forbidden characters; else None: the
-    CSV is read instead."""
+def _fresh_metadata(csv_path: Path) -> dict[bytes, bytes] | None:
+    """The copy's metadata when it was made from the CSV as it is now; else None."""
     copy = copy_of(csv_path)
     if not copy.is_file() or copy.is_symlink():
         return None
     try:
         metadata = parquet.read_schema(copy).metadata or {}
-        if metadata.get(SOURCE_KEY) != digest(csv_path).encode("ascii"):
-            return None
-        table = parquet.read_table(copy)
+    except (OSError, arrow.ArrowException):
+        return None
+    return metadata if metadata.get(SOURCE_KEY) == digest(csv_path).encode("ascii") else None
+
+
+def is_fresh(csv_path: Path) -> bool:
+    return _fresh_metadata(csv_path) is not None
+
+
+def read_fresh_copy(csv_path: Path, columns: int) -> tuple[arrow.Table, bool] | None:
+    """The copy's table when it was made from the CSV as it is now (and has the header's
+    `columns` count), and whether its values may hold forbidden characters; else None: the
+    CSV is read instead."""
+    metadata = _fresh_metadata(csv_path)
+    if metadata is None:
+        return None
+    try:
+        table = parquet.read_table(copy_of(csv_path))
     except (OSError, arrow.ArrowException):
         return None  # an unreadable copy costs only the time of reading the CSV
     if table.num_columns != columns:
@@ -57,12 +70,13 @@ def read_fresh_copy(csv_path: Path, columns: int) -> tuple[arrow.Table, bool] | 
     return table, metadata.get(CLEAN_KEY) != b"yes"
 
 
-def write_copy(csv_path: Path, table: arrow.Table, check_characters: bool) -> Path:
-    """Write the copy atomically (a reader never sees half a file), stamped with its source."""
+def write_copy(csv_path: Path, source: str, table: arrow.Table, check_characters: bool) -> Path:
+    """Write the copy atomically (a reader never sees half a file), stamped with `source`, the
+    SHA-256 of the CSV as it was read into `table`."""
     copy = copy_of(csv_path)
     stamped = table.replace_schema_metadata(
         {
-            SOURCE_KEY: digest(csv_path).encode("ascii"),
+            SOURCE_KEY: source.encode("ascii"),
             CLEAN_KEY: b"no" if check_characters else b"yes",
         }
     )

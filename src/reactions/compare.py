@@ -85,8 +85,8 @@ def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.Dat
     `silent_since` / `silent_occasion` describe a silence that came after the position.
     """
     said = _rows(dataset, *_latest_per_actor(dataset, *_ordered(dataset, as_of, issue, None)))
-    worded = said[said["score"].notna()].groupby("actor_id").tail(1).set_index("actor_id")
-    silences = said[said["score"].isna()].groupby("actor_id").tail(1).set_index("actor_id")
+    worded = said[said["score"].notna()].set_index("actor_id")  # one row an actor, each
+    silences = said[said["score"].isna()].set_index("actor_id")
     rows = []
     actor: Any  # a record of actors.csv: its fields' types are the columns'
     for actor in dataset.actors.itertuples(index=False):

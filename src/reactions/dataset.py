@@ -253,18 +253,21 @@ def _raw(path: Path, strict: bool) -> Raw:
 
 
 def write_columnar_copies(data_dir: Path) -> list[Path]:
-    """A columnar copy of each CSV file of a dataset (call it on a valid one). A file only the
-    strict reader reads (its rows are located as it found them) gets none: it stays small."""
+    """A columnar copy of each CSV file of a dataset (call it on a valid one); the copies
+    written. A fresh copy is kept. A file only the strict reader reads (its rows are located
+    as it found them) gets none: it stays small; nor does one edited while it was read."""
     written = []
     for name in DATASET_FILES:
         path = data_dir / f"{name}.csv"
-        if path.is_file():
-            names, columns, lines, check_characters = _raw(path, strict=False)
-            if lines is not None:
-                continue
-            stored = [_stored(column) for column in columns]
-            table = arrow.table(stored, names=[f"c{number}" for number in range(len(names))])
-            written.append(columnar.write_copy(path, table, check_characters))
+        if not path.is_file() or columnar.is_fresh(path):
+            continue
+        source = columnar.digest(path)
+        names, columns, lines, check_characters = _raw(path, strict=False)
+        if lines is not None or columnar.digest(path) != source:  # or edited while read
+            continue
+        stored = [_stored(column) for column in columns]
+        table = arrow.table(stored, names=[f"c{number}" for number in range(len(names))])
+        written.append(columnar.write_copy(path, source, table, check_characters))
     return written
 
 
@@ -533,13 +536,15 @@ def _read_strictly(path: Path) -> Raw:
 @dataclass
 class _Coded:
     """A column as codes into its values (-1: missing). The values are distinct when `_coded`
-    found them few; else they are each chunk's own (or each row's), and may repeat."""
+    found them few; else they are each chunk's own (or each row's), and may repeat, and `many`
+    says when `_coded` proved them over one per two rows (dropping blank rows keeps it so)."""
 
     codes: np.ndarray
     values: arrow.Array
+    many: bool = False
 
     def rows(self, positions: np.ndarray) -> _Coded:
-        return _Coded(self.codes[positions], self.values)
+        return _Coded(self.codes[positions], self.values, self.many)
 
     def array(self) -> pd.Categorical | pd.api.extensions.ExtensionArray:
         """A repeated column (at most one distinct value per two rows) as a categorical: a code
@@ -548,7 +553,7 @@ class _Coded:
         rows, codes, values = len(self.codes), self.codes, self.values
         if len(values) * 2 > rows:  # perhaps mostly distinct: the rows' own values decide
             text = values.take(arrow.array(codes, mask=codes < 0))
-            if not rows or _distinct_at_least(text) * 2 > rows:
+            if self.many or not rows or _distinct_at_least(text) * 2 > rows:
                 return text.to_pandas().array
             codes, values = _distinct(text)
             if len(values) * 2 > rows:
@@ -582,14 +587,15 @@ def _coded(column: arrow.ChunkedArray) -> _Coded:
     del column
     values = arrow.concat_arrays(dictionaries)
     del dictionaries
-    if len(values) * 2 <= rows or _distinct_at_least(values) * 2 <= rows:
+    many = len(values) * 2 > rows and _distinct_at_least(values) * 2 > rows
+    if not many:
         renumbered, values = _distinct(values)
     else:
         renumbered = np.arange(len(values), dtype=np.int32)
         renumbered[compute.is_null(values).to_numpy(zero_copy_only=False)] = -1
     renumbered = np.append(renumbered, renumbered.dtype.type(-1))  # index -1: missing
     codes = renumbered[np.concatenate(positions)] if positions else renumbered[:0]
-    return _Coded(codes, values)
+    return _Coded(codes, values, many)
 
 
 def _distinct(values: arrow.Array) -> tuple[np.ndarray, arrow.Array]:

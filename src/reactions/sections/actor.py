@@ -11,6 +11,7 @@ from reactions import charts, compare, narrative, present, tables, votes
 from reactions.dataset import Dataset
 from reactions.provenance import Provenance
 from reactions.sections import footer
+from reactions.sections.footer import provenance as provenance  # the page's last section
 from reactions.sections.opening import open_dataset
 from reactions.wording import format_day
 
@@ -75,8 +76,3 @@ def votes_section(page: ActorPage) -> list[present.Paragraph]:
         sentence = narrative.vote_sentence(focal, recorded, page.name, vote, page.as_of, codebook)
         paragraphs.append(present.Paragraph(sentence))
     return paragraphs
-
-
-def provenance(page: ActorPage) -> present.ProvenanceFooter:
-    """What the page was made from: story, parameters, data and code versions, render time."""
-    return footer.footer(page.provenance)

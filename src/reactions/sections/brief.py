@@ -10,6 +10,7 @@ from reactions import charts, compare, narrative, present, tables, votes
 from reactions.dataset import Dataset
 from reactions.provenance import Provenance
 from reactions.sections import footer
+from reactions.sections.footer import provenance as provenance  # the page's last section
 from reactions.sections.opening import open_dataset
 from reactions.story import VoteOfRecord
 
@@ -177,8 +178,3 @@ def sources_note(brief: Brief) -> present.Paragraph:
 def coverage(brief: Brief) -> present.Table:
     counts = compare.coverage(brief.data)
     return present.Table(tables.coverage_table(counts, brief.data.codebook), "coverage")
-
-
-def provenance(page: Brief) -> present.ProvenanceFooter:
-    """What the page was made from: story, parameters, data and code versions, render time."""
-    return footer.footer(page.provenance)

@@ -10,6 +10,7 @@ from reactions import charts, compare, narrative, present, tables, votes
 from reactions.dataset import Dataset
 from reactions.provenance import Provenance
 from reactions.sections import footer
+from reactions.sections.footer import provenance as provenance  # the page's last section
 from reactions.sections.opening import open_dataset
 from reactions.wording import format_day
 
@@ -112,8 +113,3 @@ def coding_quality(page: Comparison) -> list[object]:
         present.Table(check.confusion.reset_index(), "coding-confusion"),
         present.Table(check.disagreements.drop(columns="quote_en"), "coding-disagreements"),
     ]
-
-
-def provenance(page: Comparison) -> present.ProvenanceFooter:
-    """What the page was made from: story, parameters, data and code versions, render time."""
-    return footer.footer(page.provenance)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from reactions import present
 from reactions.dataset import Dataset
 from reactions.provenance import Provenance, of_page
+
+
+class Page(Protocol):
+    @property
+    def provenance(self) -> Provenance: ...
 
 
 def record(data: Dataset, checked: dict[str, object]) -> Provenance:
@@ -12,5 +19,7 @@ def record(data: Dataset, checked: dict[str, object]) -> Provenance:
     return of_page(data.folder, data.story.slug, checked)
 
 
-def footer(provenance: Provenance) -> present.ProvenanceFooter:
-    return present.ProvenanceFooter(provenance)
+def provenance(page: Page) -> present.ProvenanceFooter:
+    """What the page was made from: story, parameters, data and code versions, render time.
+    Every page module offers it as its own last section (`brief.provenance(page)`)."""
+    return present.ProvenanceFooter(page.provenance)
