@@ -136,7 +136,8 @@ import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
 from reactions.render import Images, _kernel_uses_this_python, execute, prepare, publish_files
-from reactions.html import chart_outputs, export_html, png_of, warm_up
+from reactions.html import chart_outputs, export_html, warm_up
+from reactions.vega import static_png
 from reactions.warm import Kernel
 _kernel_uses_this_python()
 t = {{"parent imports": time.perf_counter() - t0}}
@@ -152,7 +153,7 @@ mark = time.perf_counter(); warm_up()
 t["exporter warm-up (beside the kernel)"] = time.perf_counter() - mark
 mark = time.perf_counter(); html = export_html(executed, "page")
 t["export"] = time.perf_counter() - mark
-mark = time.perf_counter(); pngs = [png_of(c.svg) for c in chart_outputs(executed)]
+mark = time.perf_counter(); pngs = [static_png(c.svg) for c in chart_outputs(executed)]
 t["images (drawn while cells run)"] = time.perf_counter() - mark
 files = {{"page.html": html.encode(), **{{f"c{{i}}.png": p for i, p in enumerate(pngs)}}}}
 mark = time.perf_counter(); publish_files(Path({str(scratch / "phases")!r}), files)

@@ -6,6 +6,8 @@ The notebooks' chart cells are output-ignored by nbval; these tests are what gua
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import replace
 
 import pandas as pd
@@ -229,6 +231,37 @@ def test_words_and_votes_chart_counts_actors_per_cell(mini):
 def test_static_svg_draws_a_spec(mini):
     svg = vega.static_svg(spectrum(mini))
     assert svg.lstrip().startswith("<svg") and "Kazakhstan" in svg
+
+
+def test_a_picture_is_drawn_once_per_process_and_only_for_its_exact_input(mini, monkeypatch):
+    import vl_convert
+
+    monkeypatch.delitem(sys.modules, vega.MEMO_MODULE, raising=False)  # an empty memo
+    drawn = []
+    draw = vl_convert.vegalite_to_svg
+
+    def counted(*arguments, **options):
+        drawn.append(arguments[0].get("title"))
+        return draw(*arguments, **options)
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", counted)
+    spec = spectrum(mini)
+    first, again = vega.static_svg(spec), vega.static_svg(json.loads(json.dumps(spec)))
+    retitled = vega.static_svg({**spec, "title": "Another chart"})
+    assert first == again and len(drawn) == 2  # the same input, drawn once
+    assert "Another chart" in retitled and "Another chart" not in first
+    png = vega.static_png(first)
+    assert png.startswith(b"\x89PNG") and vega.static_png(first) is png
+
+
+def test_the_picture_memo_forgets_the_oldest_beyond_its_size(mini, monkeypatch):
+    monkeypatch.delitem(sys.modules, vega.MEMO_MODULE, raising=False)
+    spec = spectrum(mini)
+    first = vega.static_svg(spec)
+    monkeypatch.setattr(vega, "MEMO_CHARACTERS", len(first) + 10)
+    second = vega.static_svg({**spec, "title": "Another chart"})
+    memo = sys.modules[vega.MEMO_MODULE]
+    assert list(memo.pictures.values()) == [second] and memo.characters == len(second)
 
 
 def test_charts_fit_the_page_and_keep_a_number_for_notebooks(mini):

@@ -53,6 +53,22 @@ def test_default_schedule_is_valid():
     assert (schedule.timeout, schedule.retries, schedule.cell_timeout) == (300, 2, 0)
 
 
+def test_a_schedule_reads_each_dataset_once(monkeypatch):
+    import reactions.render
+
+    read = []
+    load = reactions.render.load_reference
+    monkeypatch.setattr(
+        reactions.render, "load_reference", lambda folder: read.append(folder) or load(folder)
+    )
+    schedule = load_schedule(ROOT / "schedule.yml", NOTEBOOKS, DATA)
+    assert len(schedule.jobs) == 16
+    assert sorted(folder.name for folder in read) == [
+        "georgia-recognition-2008",
+        "ukraine-annexation-2022",
+    ]
+
+
 def test_matrix_expands_today_is_allowed_and_data_is_per_entry(tmp_path):
     story = write_dataset(tmp_path / "fixture-story")
     path = tmp_path / "schedule.yml"

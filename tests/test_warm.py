@@ -16,9 +16,11 @@ from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions.render import prepare, render_notebook
 from reactions.warm import Kernel, PromptClient, drop_kernel, render_task
 
-# brief, actor, a brief with compare_to and every actor, the cross-actor page, the first again
+# brief, another actor's brief of the same issue and date (the same timeline: drawn once),
+# actor, a brief with compare_to and every actor, the cross-actor page, the first again
 SEQUENCE = [
     ("brief", {"focal_actor": "belarus", "issue": "recognition", "as_of": "2022-09-26"}),
+    ("brief", {"focal_actor": "serbia", "issue": "recognition", "as_of": "2022-09-26"}),
     ("actor", {"actor": "serbia", "as_of": "2022-10-31"}),
     (
         "brief",
@@ -124,6 +126,22 @@ def test_state_a_page_changes_is_gone_for_the_next_and_failures_get_a_fresh_kern
     finally:
         drop_kernel()
     assert len(set(outputs.values())) == 1, outputs  # same names, options, randomness, count
+
+
+def test_a_warm_kernel_keeps_no_input_history_on_disk(tmp_path, monkeypatch):
+    """As nbclient's kernels (papermill's fresh ones): rendered cells stay out of the analyst's
+    IPython history file."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "print('rendered')")
+    page = prepare(notebooks / "tiny.ipynb", {"actor": "belarus"}, DATA)
+    try:
+        result = render_task(str(page.notebook), page.parameters, page.stem, 120, 1, 0)
+    finally:
+        drop_kernel()
+    assert result["status"] == "published", result["message"]
+    assert (tmp_path / "ipython").is_dir()  # the kernel did use this IPython folder
+    assert not list((tmp_path / "ipython").rglob("history.sqlite"))
 
 
 def test_every_new_client_of_a_kernel_hears_its_output():

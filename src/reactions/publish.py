@@ -70,6 +70,7 @@ from reactions.errors import (
     ScheduleError,
 )
 from reactions.index import render_index
+from reactions.reference import Reference
 from reactions.render import (
     PUBLISH_PARENT,
     find_notebook,
@@ -141,6 +142,7 @@ def load_schedule(
         )
     problems: list[Problem] = []
     jobs: list[Job] = []
+    references: dict[Path, Reference] = {}
     settings = {"timeout": 600, "retries": 2, "cell_timeout": 0}
     items = mapping_items(root)
     pdf = next(
@@ -175,7 +177,7 @@ def load_schedule(
                 settings[key] = value
         else:
             for item in _items(value_node, name, key, problems):
-                jobs += _page_jobs(item, notebooks, data, today, name, problems, pdf)
+                jobs += _page_jobs(item, notebooks, data, today, name, problems, pdf, references)
     stems = [job.stem for job in jobs]
     problems += [
         Problem(name, None, "pages", stem, "the same page is scheduled twice")
@@ -226,9 +228,11 @@ def _page_jobs(
     name: str,
     problems: list[Problem],
     pdf: bool = False,
+    references: dict[Path, Reference] | None = None,
 ) -> list[Job]:
     """The pages of one entry: `notebook`, optional `data`, parameters, and an optional `matrix`
-    of parameters whose every combination is a page; `pdf` unless the entry says otherwise."""
+    of parameters whose every combination is a page; `pdf` unless the entry says otherwise.
+    `references`: the datasets read so far (render.prepare)."""
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(name, line_of(node), None, "", "each page must be a mapping"))
         return []
@@ -260,7 +264,7 @@ def _page_jobs(
             key: _as_date(value, today) for key, value in zip(names, combination, strict=True)
         }
         try:
-            page = prepare(notebook, given, entry.get("data", (data, 0))[0])
+            page = prepare(notebook, given, entry.get("data", (data, 0))[0], references)
         except (ParameterError, DatasetError) as error:
             problems.append(
                 Problem(
