@@ -87,7 +87,7 @@ def _drawn(source: str, draw: Callable[[], Picture]) -> Picture:
 
 
 def _memo() -> Any:  # a module holding pictures (an OrderedDict), characters and a lock
-    memo = sys.modules.get(MEMO_MODULE)
+    memo: Any = sys.modules.get(MEMO_MODULE)
     if memo is None:
         memo = types.ModuleType(MEMO_MODULE, "Pictures drawn in this process (reactions.vega).")
         memo.pictures = OrderedDict()
