@@ -30,7 +30,6 @@ import contextlib
 import datetime as dt
 import itertools
 import json
-import logging
 import os
 import shutil
 import signal
@@ -457,9 +456,9 @@ def _publish_on_dask(
     """Run every page as a Dask task in a warm kernel; publish each page's files here, under
     the lock, as soon as they come back, and release its task (a dead worker's finished results
     are otherwise computed again). Each outcome is added to `outcomes` as it comes."""
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
+    from reactions.cluster import local_cluster
     from reactions.warm import kill_kernel, render_task
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
@@ -469,17 +468,7 @@ def _publish_on_dask(
         client = Client(address, timeout=30)
     else:
         scratch = tempfile.mkdtemp(prefix="reactions-dask-")
-        # Dask's statistical profiler samples each worker's stack every 10 ms: CPU a page
-        # needs, for a profile of a task that mostly waits on its kernel.
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            cluster = LocalCluster(
-                n_workers=jobs,
-                threads_per_worker=1,  # a kernel stays on one thread
-                processes=True,
-                dashboard_address="127.0.0.1:0",
-                local_directory=scratch,
-                silence_logs=logging.ERROR,
-            )
+        cluster = local_cluster(jobs, schedule.jobs[0].notebook.resolve().parent, scratch)
         client = Client(cluster)
     console.print(f"dask dashboard: {client.dashboard_link}")
     task = progress.add_task("rendering", total=len(schedule.jobs))

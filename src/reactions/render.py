@@ -225,7 +225,7 @@ def render_notebook(
     stem = page.stem
     # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,
     # while the kernel starts and works: they are not on the render's critical path.
-    warming = threading.Thread(target=_warm_up_exporter, daemon=True)
+    warming = threading.Thread(target=warm_up_exporter, daemon=True)
     warming.start()
     from reactions.warm import Kernel
 
@@ -400,7 +400,8 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
             Path(temporary).unlink(missing_ok=True)
 
 
-def _warm_up_exporter() -> None:
+def warm_up_exporter() -> None:
+    """The exporter's imports and first page, done in the thread that calls this."""
     from reactions.html import warm_up
 
     warm_up()

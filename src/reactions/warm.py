@@ -24,7 +24,7 @@ import signal
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from queue import Empty
 
@@ -92,6 +92,17 @@ del _reactions_warm_setup
 """
 RESET = "__import__('sys').modules['_reactions_warm'].reset()"
 
+# Runs before the prelude in a kernel that will render a batch: every page module's imports
+# (so the libraries pages use; the reset drops the package itself) and the start of vl-convert's
+# engine (0.3 s), done before the first page, not during it. Page state is recorded after it.
+BATCH_WARM_UP = """
+import importlib, pkgutil, reactions.sections
+for module in pkgutil.iter_modules(reactions.sections.__path__):
+    importlib.import_module(f"reactions.sections.{module.name}")
+import vl_convert
+vl_convert.vegalite_to_svg({"mark": "point"})
+"""
+
 
 class KernelFailed(RuntimeError):
     """The kernel could not be started or reset."""
@@ -133,9 +144,12 @@ class PromptClient(AsyncKernelClient):
 
 
 class Kernel:
-    """A started kernel with the reset state recorded, its working directory `cwd`."""
+    """A started kernel with the reset state recorded, its working directory `cwd`; `warm_up`
+    runs first (BATCH_WARM_UP for a kernel that renders page after page)."""
 
-    def __init__(self, cwd: Path, startup_timeout: float = START_TIMEOUT) -> None:
+    def __init__(
+        self, cwd: Path, startup_timeout: float = START_TIMEOUT, warm_up: str = ""
+    ) -> None:
         from jupyter_client.manager import AsyncKernelManager
 
         self.cwd = Path(cwd).resolve()
@@ -145,7 +159,7 @@ class Kernel:
         )
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
         try:
-            self._run(PRELUDE, startup_timeout, starting=True)
+            self._run(warm_up + PRELUDE, startup_timeout, starting=True)
             self.reset()
         except BaseException:
             self.shutdown()
@@ -196,22 +210,54 @@ class Kernel:
         self.kill()
 
 
-# One kernel per worker process (a worker runs one task at a time: threads_per_worker=1).
+# One kernel per worker process (a worker runs one task at a time: threads_per_worker=1),
+# perhaps still starting (start_kernel).
 _kernel: Kernel | None = None
+_starting: Future[Kernel] | None = None
 _kernel_lock = threading.Lock()
+
+
+def start_kernel(cwd: Path) -> None:
+    """Start the worker's kernel in `cwd` in the background, and warm the exporter up beside it
+    (reactions.cluster starts them with the worker); the first page waits for them."""
+    global _starting
+    with _kernel_lock:
+        if _kernel is None and _starting is None:
+            _starting = ThreadPoolExecutor(1, "kernel-start").submit(
+                Kernel, cwd, warm_up=BATCH_WARM_UP
+            )
+            threading.Thread(target=_warm_up_exporter, daemon=True).start()
+
+
+def _warm_up_exporter() -> None:
+    from reactions.render import warm_up_exporter  # imported in the thread that warms up
+
+    warm_up_exporter()
+
+
+def _started() -> None:
+    """The kernel started in the background, once it is up (or None if it failed to start)."""
+    global _kernel, _starting
+    with _kernel_lock:
+        starting, _starting = _starting, None
+    if starting is not None:
+        with contextlib.suppress(Exception):  # started again, with retries, if needed
+            _kernel = starting.result()
 
 
 def _warm_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
     """The worker's kernel if it is alive and in `cwd`, else a new one (start failures, such
     as the port race `Address already in use`, are retried); and the attempts it took."""
     global _kernel
+    _started()
     if _kernel is not None and (_kernel.cwd != cwd.resolve() or not _kernel.alive()):
         drop_kernel()
     if _kernel is not None:
         return _kernel, 1
+    threading.Thread(target=_warm_up_exporter, daemon=True).start()
     for attempt in range(1, attempts + 1):
         try:
-            _kernel = Kernel(cwd)
+            _kernel = Kernel(cwd, warm_up=BATCH_WARM_UP)
             return _kernel, attempt
         except Exception:
             if attempt == attempts:
@@ -222,6 +268,7 @@ def _warm_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
 def drop_kernel() -> None:
     """Shut the worker's kernel down (after a failed page, or when the worker closes)."""
     global _kernel
+    _started()
     with _kernel_lock:
         kernel, _kernel = _kernel, None
     if kernel is not None:
@@ -257,7 +304,6 @@ def render_task(
         Images,
         Page,
         _kernel_uses_this_python,
-        _warm_up_exporter,
         execute,
         page_files,
         with_pdf,
@@ -269,8 +315,6 @@ def render_task(
     result: dict[str, object] = {"stem": stem, "files": {}, "evidence": None, "phases": {}}
     phases: dict[str, float] = result["phases"]  # type: ignore[assignment]
     timed_out = threading.Event()
-    if _kernel is None:  # the exporter's imports and engine start while the kernel starts
-        threading.Thread(target=_warm_up_exporter, daemon=True).start()
     try:
         kernel, attempts = _warm_kernel(page.notebook.parent, retries + 1)
     except Exception as error:
