@@ -108,3 +108,30 @@ def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
     assert (out / "index.html").exists()
     assert not list(out.rglob("*.tmp"))
     assert not (out / "_failed").exists()
+
+
+def _started_kernel() -> tuple[int, str]:
+    """In a worker: its kernel, once the start its worker began has finished (pid, folder)."""
+    from reactions import warm
+
+    warm._started()
+    assert warm._kernel is not None
+    return warm._kernel.pid, str(warm._kernel.cwd)
+
+
+def test_local_workers_start_their_kernels_as_they_start_and_stop_them_as_they_close(tmp_path):
+    from distributed import Client
+
+    from reactions.cluster import local_cluster
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    with (
+        local_cluster(2, notebooks, str(tmp_path / "scratch")) as cluster,
+        Client(cluster) as client,
+    ):  # no task runs: each worker's kernel is started by the worker itself
+        kernels = list(client.run(_started_kernel).values())
+    pids = [pid for pid, _ in kernels]
+    assert len(set(pids)) == 2
+    assert {folder for _, folder in kernels} == {str(notebooks.resolve())}
+    wait_for(lambda: not any(psutil.pid_exists(pid) for pid in pids), seconds=10)

@@ -505,20 +505,11 @@ def _publish_on_dask(
             client.run(kill_kernel, wait=True)
         raise
     finally:
-        with contextlib.suppress(Exception):
-            if cluster is not None:
-                client.run(_shutdown_kernel)
         client.close()
-        if cluster is not None:
+        if cluster is not None:  # each worker shuts its kernel down as it closes
             cluster.close()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _shutdown_kernel() -> None:
-    from reactions.warm import drop_kernel
-
-    drop_kernel()
 
 
 def _published(future: object, job: Job, out_dir: Path) -> Outcome:
