@@ -10,7 +10,7 @@ ACTOR ?=
 ISSUE ?=
 AS_OF ?=
 
-.PHONY: brief publish validate test lint refresh diff nbdiff bench clean
+.PHONY: brief publish validate bytecode test lint refresh diff nbdiff bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -21,12 +21,18 @@ $(VENV)/.installed: pyproject.toml
 validate: $(VENV)/.installed
 	for story in data/*/; do reactions validate --data $$story || exit 2; done
 
-brief: validate
+# The package compiled, as pip compiles every package it installs but not an editable one (and
+# with PYTHONDONTWRITEBYTECODE set, nothing else writes it): every render process, and a warm
+# kernel at each page, reads bytecode instead of compiling the package (0.035 -> 0.009 s a page).
+bytecode: $(VENV)/.installed
+	$(PY) -m compileall -q src
+
+brief: validate bytecode
 	reactions render brief --data $(DATA) --out report $(if $(ACTOR),--actor $(ACTOR)) \
 	  $(if $(ISSUE),--issue $(ISSUE)) $(if $(AS_OF),--as-of $(AS_OF))
 
 # Every brief of schedule.yml, two at a time, then report/index.html. Exit 1 if any failed.
-publish: validate
+publish: validate bytecode
 	reactions publish --schedule schedule.yml --jobs 2 --data data --out report
 
 lint: $(VENV)/.installed
@@ -60,7 +66,7 @@ nbdiff: $(VENV)/.installed
 	$(VENV)/bin/nbdiff --ignore-metadata --ignore-id HEAD -- notebooks/
 
 # Prints (a)-(d) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).
-bench: $(VENV)/.installed
+bench: bytecode
 	$(PY) bench/run.py
 
 clean:
