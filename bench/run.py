@@ -145,7 +145,7 @@ page = prepare(Path("notebooks/brief.ipynb"), {{}}, "data")
 mark = time.perf_counter(); kernel = Kernel(page.notebook.parent)
 t["kernel start (incl. lean prelude)"] = time.perf_counter() - mark
 with tempfile.TemporaryDirectory() as scratch:
-    mark = time.perf_counter(); executed = execute(page, Path(scratch), None, kernel.km)
+    mark = time.perf_counter(); executed = execute(page, Path(scratch), None, kernel)
     t["execute"] = time.perf_counter() - mark
 mark = time.perf_counter(); kernel.shutdown()
 t["kernel shutdown (immediate)"] = time.perf_counter() - mark

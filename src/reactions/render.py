@@ -27,7 +27,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import nbformat
 import papermill
@@ -36,6 +36,9 @@ from reactions.errors import DataRejected, ParameterError, RenderError
 from reactions.locate import resolve_data_dir
 from reactions.parameters import check_parameters, load_reference, output_stem
 from reactions.reference import Reference
+
+if TYPE_CHECKING:
+    from reactions.warm import Kernel
 
 KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
@@ -176,18 +179,15 @@ class Images:
 def execute(
     page: Page,
     scratch: Path,
-    cell_timeout: int | None = None,
-    km: object | None = None,
+    cell_timeout: int | None,
+    kernel: Kernel,
     images: Images | None = None,
 ) -> nbformat.NotebookNode:
-    """Run a checked page in a kernel (`km`: a running kernel manager, which is kept; None: a
-    kernel of its own, shut down at once when the notebook is saved). Raises DataRejected for
-    the notebook's own refusals and ExecutionFailed, with the notebook as far as it ran, for
-    the rest."""
+    """Run a checked page in a started kernel, which is kept (reactions.warm). Raises
+    DataRejected for the notebook's own refusals and ExecutionFailed, with the notebook as far
+    as it ran, for the rest."""
     executed_path = scratch / f"{page.stem}.ipynb"
-    options: dict[str, object] = {"shutdown_kernel": "immediate"}
-    if km is not None:
-        options["km"] = km
+    options: dict[str, object] = {}
     if images is not None:
         options["on_cell_executed"] = images.on_cell_executed
     try:
@@ -196,7 +196,7 @@ def execute(
             str(executed_path),
             parameters=page.parameters,
             kernel_name=KERNEL,
-            cwd=None if km is not None else str(page.notebook.parent),
+            km=kernel.km,
             progress_bar=False,
             log_output=False,
             execution_timeout=cell_timeout,
@@ -210,6 +210,8 @@ def execute(
             raise DataRejected(cast(Any, error).evalue) from None  # papermill's execution error
         evidence = executed_path.read_bytes() if executed_path.exists() else None
         raise ExecutionFailed(_describe(error), evidence) from None
+    finally:
+        kernel.stop_clients()
 
 
 def render_notebook(
@@ -238,7 +240,7 @@ def render_notebook(
     try:
         with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
             try:
-                executed = execute(page, Path(scratch), cell_timeout, kernel.km, images)
+                executed = execute(page, Path(scratch), cell_timeout, kernel, images)
             except ExecutionFailed as failure:
                 kept = keep_failed(
                     page.notebook, out_dir, stem, failure.reason, content=failure.evidence

@@ -27,8 +27,10 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from queue import Empty
+from typing import Any
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 KERNEL_NAME = "python3"
@@ -143,6 +145,27 @@ class PromptClient(AsyncKernelClient):
         raise RuntimeError(f"Kernel didn't respond in {limit:g} seconds")
 
 
+class ClientStoppingManager(AsyncKernelManager):
+    """A kernel manager that remembers the clients it makes, so that a page's are stopped when
+    the page ends (`stop_clients`). nbclient stops a client it made only when it also owns the
+    kernel; on a kernel it is given (every page here) each client kept its channels running: a
+    heartbeat thread and 14 file descriptors a page, until a worker ran out of them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.made: list[AsyncKernelClient] = []
+
+    def client(self, **kwargs: Any) -> Any:  # a PromptClient (the stub says a blocking one)
+        made = super().client(**kwargs)
+        self.made.append(made)
+        return made
+
+    def stop_clients(self) -> None:
+        while self.made:
+            with contextlib.suppress(Exception):  # a client already stopped, or never started
+                self.made.pop().stop_channels()
+
+
 class Kernel:
     """A started kernel with the reset state recorded, its working directory `cwd`; `warm_up`
     runs first (BATCH_WARM_UP for a kernel that renders page after page)."""
@@ -150,11 +173,9 @@ class Kernel:
     def __init__(
         self, cwd: Path, startup_timeout: float = START_TIMEOUT, warm_up: str = ""
     ) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
         self.cwd = Path(cwd).resolve()
         # nbclient drives an asynchronous manager's clients (a blocking one stalls its loop)
-        self.km = AsyncKernelManager(
+        self.km = ClientStoppingManager(
             kernel_name=KERNEL_NAME, client_class=f"{__name__}.{PromptClient.__name__}"
         )
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
@@ -181,6 +202,10 @@ class Kernel:
         content = reply["content"]
         if content["status"] != "ok":
             raise KernelFailed(f"{content.get('ename')}: {content.get('evalue')}")
+
+    def stop_clients(self) -> None:
+        """Stop the channels of every client made for the page that has just run."""
+        self.km.stop_clients()
 
     def reset(self) -> None:
         """Back to the state the kernel had when it started (see the module's docstring)."""
@@ -333,7 +358,7 @@ def render_task(
         with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
             mark = time.perf_counter()
             try:
-                executed = execute(page, Path(scratch), cell_timeout or None, kernel.km, images)
+                executed = execute(page, Path(scratch), cell_timeout or None, kernel, images)
             finally:
                 watchdog.cancel()
             phases["execute"] = time.perf_counter() - mark
