@@ -170,11 +170,14 @@ def test_every_new_client_of_a_kernel_hears_its_output():
     """A PromptClient is ready after a short IOPub probe rather than jupyter_client's 0.2 s
     wait: each of many new clients (one a page) still receives all of a cell's output."""
     kernel = Kernel(NOTEBOOKS)
+    threads = threading.active_count()
     try:
         for number in range(20):
             client = kernel.km.client()
             assert isinstance(client, PromptClient)
             client.start_channels()
+            # no heartbeat thread: stopped before it had begun, it reopened sockets in a loop
+            assert not client.hb_channel.is_alive()
             try:
                 run_sync(client.wait_for_ready)(timeout=30)
                 heard: list[str] = []
@@ -189,6 +192,7 @@ def test_every_new_client_of_a_kernel_hears_its_output():
                 client.stop_channels()
             assert reply["content"]["status"] == "ok"
             assert "".join(heard) == f"page {number}\n"
+        assert threading.active_count() == threads  # every client's channels stopped
     finally:
         kernel.shutdown()
 
