@@ -7,8 +7,10 @@ with a new session), every module of the `reactions` package (dropped, so import
 next page: no module-level cache survives), the working directory, the environment, warning
 filters and their once-registries, pandas options, altair's data transformer, renderer and theme,
 and the random generators' states. Third-party modules stay imported (they keep no page state; an
-extension module cannot be imported twice). tests/test_warm.py checks that every file of pages
-rendered warm, in any order, is byte-identical to the same pages rendered in fresh kernels.
+extension module cannot be imported twice), and so do the pictures vl-convert has drawn
+(reactions.vega), found again only by their whole input. tests/test_warm.py checks that every
+file of pages rendered warm, in any order, is byte-identical to the same pages rendered in fresh
+kernels.
 
 A page that fails, runs past its timeout or kills its kernel leaves the kernel behind: the next
 page gets a fresh one. `render_task` is what a Dask worker runs (one thread per worker): it
