@@ -226,8 +226,8 @@ def _page_jobs(
     today: dt.date,
     name: str,
     problems: list[Problem],
-    pdf: bool = False,
-    references: dict[Path, Reference] | None = None,
+    pdf: bool,
+    references: dict[Path, Reference],
 ) -> list[Job]:
     """The pages of one entry: `notebook`, optional `data`, parameters, and an optional `matrix`
     of parameters whose every combination is a page; `pdf` unless the entry says otherwise.

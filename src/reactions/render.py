@@ -187,9 +187,6 @@ def execute(
     DataRejected for the notebook's own refusals and ExecutionFailed, with the notebook as far
     as it ran, for the rest."""
     executed_path = scratch / f"{page.stem}.ipynb"
-    options: dict[str, object] = {}
-    if images is not None:
-        options["on_cell_executed"] = images.on_cell_executed
     try:
         return papermill.execute_notebook(
             str(page.notebook),
@@ -203,7 +200,7 @@ def execute(
             # One save at the end (or on a cell error), not two per cell: each save
             # validates the whole notebook, which cost about a second per page.
             request_save_on_cell_execute=False,
-            **options,
+            on_cell_executed=images.on_cell_executed if images is not None else None,
         )
     except Exception as error:  # a kernel or cell failure: keep the evidence, publish nothing
         if getattr(error, "ename", None) in REJECTIONS:  # bad input, reported in full
@@ -227,9 +224,10 @@ def render_notebook(
     stem = page.stem
     # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,
     # while the kernel starts and works: they are not on the render's critical path.
+    from reactions.warm import Kernel, warm_up_exporter
+
     warming = threading.Thread(target=warm_up_exporter, daemon=True)
     warming.start()
-    from reactions.warm import Kernel
 
     try:  # a kernel of its own, lean (see reactions.warm), shut down as soon as it has run
         kernel = Kernel(page.notebook.parent)
@@ -400,13 +398,6 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
     finally:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
-
-
-def warm_up_exporter() -> None:
-    """The exporter's imports and first page, done in the thread that calls this."""
-    from reactions.html import warm_up
-
-    warm_up()
 
 
 FAILED_DIR = "_failed"

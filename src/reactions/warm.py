@@ -179,7 +179,7 @@ class ClientStoppingManager(AsyncKernelManager):
 
     def stop_clients(self) -> None:
         while self.made:
-            with contextlib.suppress(Exception):  # a client already stopped, or never started
+            with contextlib.suppress(Exception):  # its kernel already gone: nothing to stop
                 self.made.pop().stop_channels()
 
 
@@ -215,13 +215,13 @@ class Kernel:
                 code, store_history=False, timeout=timeout, output_hook=lambda message: None
             )
         finally:
-            client.stop_channels()
+            self.stop_clients()
         content = reply["content"]
         if content["status"] != "ok":
             raise KernelFailed(f"{content.get('ename')}: {content.get('evalue')}")
 
     def stop_clients(self) -> None:
-        """Stop the channels of every client made for the page that has just run."""
+        """Stop the channels of every client made for what has just run (a page, a reset)."""
         self.km.stop_clients()
 
     def reset(self) -> None:
@@ -257,9 +257,10 @@ class Kernel:
 _kernel: Kernel | None = None
 _starting: Future[Kernel] | None = None
 _kernel_lock = threading.Lock()
-# One thread resets the kernel beside every page's export: a thread a page would leave an event
-# loop a page behind (jupyter_core's run_sync keeps one per thread), with its file descriptors.
-_resetting = ThreadPoolExecutor(1, "kernel-reset")
+# One thread starts the kernel in the background and resets it beside every page's export: a
+# thread a page would leave an event loop a page behind (jupyter_core's run_sync keeps one per
+# thread), with its file descriptors.
+_kernel_thread = ThreadPoolExecutor(1, "kernel")
 
 
 def start_kernel(cwd: Path) -> None:
@@ -268,20 +269,21 @@ def start_kernel(cwd: Path) -> None:
     global _starting
     with _kernel_lock:
         if _kernel is None and _starting is None:
-            _starting = ThreadPoolExecutor(1, "kernel-start").submit(
-                Kernel, cwd, warm_up=BATCH_WARM_UP
-            )
-            threading.Thread(target=_warm_up_exporter, daemon=True).start()
+            _starting = _kernel_thread.submit(Kernel, cwd, warm_up=BATCH_WARM_UP)
+            threading.Thread(target=warm_up_exporter, daemon=True).start()
 
 
-def _warm_up_exporter() -> None:
-    from reactions.render import warm_up_exporter  # imported in the thread that warms up
+def warm_up_exporter() -> None:
+    """The exporter's imports and first page (reactions.html.warm_up), done in the thread that
+    calls this: beside a kernel's start."""
+    from reactions.html import warm_up
 
-    warm_up_exporter()
+    warm_up()
 
 
 def _started() -> None:
-    """The kernel started in the background, once it is up (or None if it failed to start)."""
+    """Make the kernel started in the background the worker's kernel, once it is up (a start
+    that failed leaves none: the page that needs one starts it, with retries)."""
     global _kernel, _starting
     with _kernel_lock:
         starting, _starting = _starting, None
@@ -299,7 +301,7 @@ def _warm_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
         drop_kernel()
     if _kernel is not None:
         return _kernel, 1
-    threading.Thread(target=_warm_up_exporter, daemon=True).start()
+    threading.Thread(target=warm_up_exporter, daemon=True).start()
     for attempt in range(1, attempts + 1):
         try:
             _kernel = Kernel(cwd, warm_up=BATCH_WARM_UP)
@@ -384,7 +386,7 @@ def render_task(
             phases["execute"] = time.perf_counter() - mark
         mark = time.perf_counter()
         # The kernel resets while this process exports the page: they share nothing.
-        reset = _resetting.submit(kernel.reset)
+        reset = _kernel_thread.submit(kernel.reset)
         try:
             result["files"] = page_files(executed, stem, images)
             phases["export"] = time.perf_counter() - mark
