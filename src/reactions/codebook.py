@@ -9,6 +9,7 @@ tell codes apart by their labels. Texts (question, meaning, rule) may span lines
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,16 @@ TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 CONTROL_RULE = "must not contain control or line-separator characters"
 
 ENTRY_KEYS = {
-    "issues": ("label", "question"),
-    "stances": ("score", "label", "meaning", "rule"),
+    "issues": ("label", "question", "in_sentence", "pronoun"),
+    "stances": ("score", "label", "meaning", "rule", "in_sentence", "verb", "verb_plural"),
     "groups": ("label",),
 }
-TOP_KEYS = ("issues", "stances", "groups", "cues")
+TOP_KEYS = ("issues", "stances", "groups", "cues", "position")
+# How an actor's position on an issue follows from its dated statements (see compare.positions):
+# the clearest words of a day win; later, weaker words in the same direction do not soften it.
+STRONGEST, LATEST = "strongest-in-direction", "latest-words"
+POSITION_RULES = (STRONGEST, LATEST)
+PRONOUNS = ("it", "them")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,18 @@ class Stance:
     label: str
     meaning: str
     rule: str = ""  # the decision rule a coder applies
+    in_sentence: str = ""  # the label as a sentence writes it ("implicit rejection")
+    verb: str = ""  # what one actor does: "hedges on" (a headline's verb; empty: neutral words)
+    verb_plural: str = ""  # what several do: "hedge on"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """How sentences name an issue: `in_sentence` as written mid-sentence ("Belarus's part in the
+    war", never lower-cased by code), `pronoun` for a second mention ("it" or "them")."""
+
+    in_sentence: str
+    pronoun: str = "it"
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,10 @@ class Codebook:
     stances: dict[str, Stance]
     groups: dict[str, str]  # code -> label
     cues: dict[str, dict[str, dict[str, list[str]]]]  # issue -> stance -> language -> phrases
+    position: str = STRONGEST  # one of POSITION_RULES
+    issue_words: dict[str, Issue] = dataclasses.field(
+        default_factory=dict
+    )
 
     @property
     def scored_stances(self) -> list[Stance]:
@@ -139,6 +161,9 @@ class _Reader:
                 self.label(fields, code, f"stances.{code}"),
                 self.text(fields, "meaning", f"stances.{code}"),
                 self.text(fields, "rule", f"stances.{code}"),
+                self.short(fields, "in_sentence", f"stances.{code}"),
+                self.short(fields, "verb", f"stances.{code}"),
+                self.short(fields, "verb_plural", f"stances.{code}"),
             )
         if stances and not any(stance.score is None for stance in stances.values()):
             self.problem(
@@ -155,6 +180,19 @@ class _Reader:
             code: self.text(fields, "question", f"issues.{code}")
             for code, (_, fields) in sections["issues"].items()
         }
+        issue_words = {
+            code: Issue(
+                self.short(fields, "in_sentence", f"issues.{code}") or issues[code],
+                self.choice(fields, "pronoun", f"issues.{code}", PRONOUNS) or "it",
+            )
+            for code, (_, fields) in sections["issues"].items()
+        }
+        position = self.choice(
+            {"position": top["position"]} if "position" in top else {},
+            "position",
+            "",
+            POSITION_RULES,
+        )
         groups = {
             code: self.label(fields, code, f"groups.{code}")
             for code, (_, fields) in sections["groups"].items()
@@ -167,7 +205,9 @@ class _Reader:
             None if "issues" in self.broken else set(issues),
             None if "stances" in self.broken else self.scored,
         )
-        return Codebook(issues, questions, stances, groups, cues)
+        return Codebook(
+            issues, questions, stances, groups, cues, position or STRONGEST, issue_words
+        )
 
     def section(
         self, found: tuple[int, yaml.Node] | None, key: str
@@ -238,6 +278,36 @@ class _Reader:
                 text,
                 f"a label may hold at most {MAX_LABEL_CHARS} characters",
             )
+        return text
+
+    def short(self, fields: dict[str, tuple[int, yaml.Node]], key: str, where: str) -> str:
+        """Words set into sentences: plain text of a label's length, or ''."""
+        if key not in fields:
+            return ""
+        line, node = fields[key]
+        full = f"{where}.{key}" if where else key
+        text = self.plain_text(line, node, full)
+        if text is None:
+            return ""
+        if NAME_FORBIDDEN.search(text) or len(text) > MAX_LABEL_CHARS:
+            self.problem(
+                line,
+                full,
+                text,
+                f"must be one line of at most {MAX_LABEL_CHARS} characters, {CONTROL_RULE}",
+            )
+            return ""
+        return text
+
+    def choice(
+        self, fields: dict[str, tuple[int, yaml.Node]], key: str, where: str, allowed: tuple
+    ) -> str:
+        """One of `allowed`, or '' when absent (the caller's stated default) or wrong."""
+        text = self.short(fields, key, where)
+        full = f"{where}.{key}" if where else key
+        if text and text not in allowed:
+            self.problem(fields[key][0], full, text, f"must be one of {', '.join(allowed)}")
+            return ""
         return text
 
     def text(self, fields: dict[str, tuple[int, yaml.Node]], key: str, where: str) -> str:

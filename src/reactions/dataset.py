@@ -26,6 +26,7 @@ break the charts' JavaScript); tab and line ends are allowed in the long texts o
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from reactions import columnar
 from reactions.codebook import Codebook, load_codebook
 from reactions.errors import DatasetError, Problem
 from reactions.reference import ID_PATTERN, Reference
-from reactions.story import Story, load_story
+from reactions.story import STORY_FILE, Story, load_story
 from reactions.yamlfile import file_problem, shown
 
 if TYPE_CHECKING:
@@ -85,11 +86,36 @@ STATEMENT_COLUMNS = (
     "publisher",
     "coder",
     "notes",
+    "source_kind",
+    "via_url",
+    "excerpt",
+    "excerpt_en",
+    "supersedes",
 )
 DATASET_FILES = ("actors", "statements", "events", "votes")  # NAME.csv; votes is optional
 ACTOR_COLUMNS = ("actor_id", "name", "kind", "iso3", "group", "memberships", "region")
-EVENT_COLUMNS = ("event_id", "date", "title", "description", "source_title", "source_url")
-VOTE_COLUMNS = ("resolution", "date", "actor_id", "iso3", "vote", "source_title", "source_url")
+EVENT_COLUMNS = (
+    "event_id",
+    "date",
+    "title",
+    "description",
+    "source_title",
+    "source_url",
+    "resolution",  # optional: the vote of votes.csv this event is
+)
+VOTE_COLUMNS = (
+    "resolution",
+    "date",
+    "actor_id",
+    "iso3",
+    "vote",
+    "source_title",
+    "source_url",
+    "source_kind",
+    "via_url",
+)
+# What kind of publisher `source_url` is: primary sources first, a mirror only as what was read.
+SOURCE_KINDS = ("official", "news_agency", "outlet", "aggregator", "forum")
 VOTES = ("yes", "no", "abstain", "absent")
 TRANSLATORS = ("source", "coder")  # who made the English a brief shows
 NAME_COLUMNS = ("name",)  # held to MAX_NAME_CHARS
@@ -97,7 +123,7 @@ NAME_COLUMNS = ("name",)  # held to MAX_NAME_CHARS
 # (Columns beyond the contract count as long texts.)
 SHORT_COLUMNS = frozenset(
     set(STATEMENT_COLUMNS + ACTOR_COLUMNS + EVENT_COLUMNS + VOTE_COLUMNS)
-    - {"quote", "quote_en", "notes", "description", "occasion"}
+    - {"quote", "quote_en", "notes", "description", "occasion", "excerpt", "excerpt_en"}
 )
 # RE2 (Arrow) spelling of codebook.NAME_FORBIDDEN and codebook.TEXT_FORBIDDEN.
 SHORT_FORBIDDEN = r"[\x{0}-\x{1f}\x{7f}-\x{9f}\x{2028}\x{2029}]"
@@ -796,6 +822,7 @@ def _countries() -> frozenset[str]:
 ID_RULE = "must match [a-z0-9][a-z0-9-]*"
 DATE_RULE = "must be a real date written YYYY-MM-DD"
 URL_RULE = "must be an http(s) URL"
+SOURCE_KIND_RULE = f"must be one of {', '.join(SOURCE_KINDS)}"
 ACTOR_RULE = "must be an actor_id of actors.csv"
 LANGUAGE_RULE = "must be an ISO 639-1 language code (en, ru, ...)"
 COUNTRY_RULE = "must be an ISO 3166-1 alpha-3 country code"
@@ -892,7 +919,61 @@ def _statement_row_rules(codebook: Codebook | None) -> RowRules:
             "translated_by",
             lambda f: ~_present(f, "translated_by") | _is_translation(f),
         ),
+        "excerpt must be words of quote, verbatim": (
+            "excerpt",
+            lambda f: _within(f, "excerpt", "quote"),
+        ),
+        "excerpt_en must be words of quote_en, verbatim": (
+            "excerpt_en",
+            lambda f: _within(f, "excerpt_en", "quote_en"),
+        ),
+        "supersedes must name an earlier statement_id of the same actor and issue": (
+            "supersedes",
+            _supersedes_earlier,
+        ),
     }
+
+
+def _within(frame: pd.DataFrame, part: str, whole: str) -> pd.Series:
+    """Rows whose `part` is empty or a verbatim substring of `whole` (few rows have a part)."""
+    passed = pd.Series(True, index=frame.index)
+    if part not in frame:
+        return passed
+    given = frame[part].notna()
+    if given.any():
+        parts = _uncoded(frame.loc[given, part]).astype(str)
+        wholes = (
+            _uncoded(frame.loc[given, whole]).fillna("").astype(str)
+            if whole in frame
+            else pd.Series("", index=parts.index)
+        )
+        inside = [p in w for p, w in zip(parts, wholes, strict=True)]
+        passed[given] = pd.Series(inside, index=parts.index)
+    return passed
+
+
+def _supersedes_earlier(frame: pd.DataFrame) -> pd.Series:
+    """A withdrawal names a statement of the same actor and issue, dated no later than itself."""
+    passed = pd.Series(True, index=frame.index)
+    if "supersedes" not in frame or not frame["supersedes"].notna().any():
+        return passed
+    keys = ["statement_id", "actor_id", "issue", "date"]
+    if any(key not in frame for key in keys):
+        return passed
+    rows = frame[keys].assign(**{key: _uncoded(frame[key]) for key in keys})
+    named = frame["supersedes"].notna()
+    wanted = rows[named].assign(target=_uncoded(frame.loc[named, "supersedes"]))
+    found = wanted.merge(
+        rows, left_on="target", right_on="statement_id", how="left", suffixes=("", "_target")
+    )
+    ok = (
+        (found["actor_id"] == found["actor_id_target"])
+        & (found["issue"] == found["issue_target"])
+        & (found["date_target"] <= found["date"])
+        & (found["target"] != found["statement_id"])
+    )
+    passed[named] = ok.to_numpy()
+    return passed
 
 
 def _is_english(frame: pd.DataFrame) -> pd.Series:
@@ -975,6 +1056,8 @@ def statements_schema(codebook: Codebook | None, actor_ids: set[str] | None) -> 
         "publisher",
         "coder",
         "notes",
+        "excerpt",
+        "excerpt_en",
     )
     return _schema(
         {
@@ -994,10 +1077,20 @@ def statements_schema(codebook: Codebook | None, actor_ids: set[str] | None) -> 
             "source_title": _column(True),
             "source_date": _column(True, _rule(_is_date, DATE_RULE)),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
+            **_source_columns(),
+            "supersedes": _column(False, _rule(_is_id, ID_RULE)),
             **{column: _column(False) for column in optional_text},
         },
         _statement_row_rules(codebook),
     )
+
+
+def _source_columns() -> dict[str, pa.Column]:
+    """Where a row's source was read, beyond the contract: its kind and the copy read."""
+    return {
+        "source_kind": _column(False, _rule(_is_in(SOURCE_KINDS), SOURCE_KIND_RULE)),
+        "via_url": _column(False, _rule(_is_http_url, URL_RULE)),
+    }
 
 
 def actors_schema(codebook: Codebook | None) -> pa.DataFrameSchema:
@@ -1026,6 +1119,7 @@ def events_schema() -> pa.DataFrameSchema:
             "description": _column(False),
             "source_title": _column(True),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
+            "resolution": _column(False),
         }
     )
 
@@ -1040,6 +1134,7 @@ def votes_schema(actor_ids: set[str] | None) -> pa.DataFrameSchema:
             "vote": _column(True, _rule(_is_in(VOTES), f"must be one of {', '.join(VOTES)}")),
             "source_title": _column(True),
             "source_url": _column(False, _rule(_is_http_url, URL_RULE)),
+            **_source_columns(),
         },
         VOTE_ROW_RULES,
     )
@@ -1185,6 +1280,8 @@ def load_dataset(data_dir: Path | str) -> Dataset:
             story = load_story(data_dir, codebook, actor_ids)
         except DatasetError as error:
             problems += error.problems
+    if story is not None and tables["votes"] is not None:
+        problems += _votes_of_record_problems(story, tables["votes"].frame)
     if problems or story is None or any(table is None for table in tables.values()):
         raise DatasetError(capped(problems))
     # A story is loaded only with a codebook; every table was read (checked just above).
@@ -1203,6 +1300,28 @@ def load_dataset(data_dir: Path | str) -> Dataset:
     del tables, actors, statements
     arrow.default_memory_pool().release_unused()  # the raw columns' memory, back to the system
     return dataset
+
+
+def _votes_of_record_problems(story: Story, votes: pd.DataFrame) -> list[Problem]:
+    """A vote of record must be a resolution of votes.csv: a typo would silently read no vote
+    (and change what a page finds), so it is refused, naming the closest resolution."""
+    recorded = sorted(set(_uncoded(votes["resolution"]).dropna())) if "resolution" in votes else []
+    problems = []
+    for vote in story.votes:
+        if vote.resolution in recorded:
+            continue
+        closest = difflib.get_close_matches(vote.resolution, recorded, n=1, cutoff=0)
+        hint = f"; the closest is {closest[0]!r}" if closest else " (votes.csv holds no vote)"
+        problems.append(
+            Problem(
+                STORY_FILE,
+                vote.line,
+                "votes.resolution",
+                shown(vote.resolution),
+                f"must be a resolution of votes.csv{hint}",
+            )
+        )
+    return problems
 
 
 def _dates(values: pd.Series) -> pd.Series:

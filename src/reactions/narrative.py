@@ -9,12 +9,13 @@ import pandas as pd
 
 from reactions.codebook import Codebook
 from reactions.compare import NO_RECORD, SILENT, STATED, Neighbours, field_counts
-from reactions.story import Story, VoteOfRecord
+from reactions.story import Story, VoteOfRecord, text_as_of
 from reactions.votes import CANNOT_VOTE, NOT_ON_RECORD, VOTED
 from reactions.wording import (
     DIRECTION_WORDS,
     format_date,
     format_day,
+    format_iso,
     join_names,
     position_text,
     quoted,
@@ -54,20 +55,22 @@ def title(actor_name: str, issue_label: str, as_of: pd.Timestamp) -> str:
     return f"{actor_name} on {issue_label.lower()}, as of {format_day(as_of)}"
 
 
-def story_framing(story: Story) -> str:
-    """The story's framing paragraph with its source, or nothing for a dataset without one."""
-    if not story.framing:
+def story_framing(story: Story, as_of: pd.Timestamp) -> str:
+    """The story's framing as of the page's date, with its source; nothing for a dataset
+    without one."""
+    framing = text_as_of(story.framing, format_iso(as_of))
+    if not framing:
         return ""
     source = f" (Source: {story.framing_source_title}.)" if story.framing_source_title else ""
-    return story.framing + source
+    return framing + source
 
 
-def silence_note(story: Story) -> str:
-    return story.silence_text or GENERIC_SILENCE
+def silence_note(story: Story, as_of: pd.Timestamp) -> str:
+    return text_as_of(story.silence_text, format_iso(as_of)) or GENERIC_SILENCE
 
 
-def sources_note(story: Story) -> str:
-    return story.sources_text or GENERIC_SOURCES
+def sources_note(story: Story, as_of: pd.Timestamp) -> str:
+    return text_as_of(story.sources_text, format_iso(as_of)) or GENERIC_SOURCES
 
 
 def position_sentence(

@@ -24,6 +24,24 @@ READS_AS = {"rejection": -1, "support": 1}  # which way a yes vote reads on the 
 
 
 @dataclass(frozen=True)
+class VoteResult:
+    """A vote's official result, as its source (a UN press release, say) gives it: the whole
+    vote, which a dataset's roll call may hold only part of."""
+
+    yes: int
+    no: int
+    abstain: int
+    absent: int
+    source_title: str = ""
+    source_url: str = ""
+
+    @property
+    def members(self) -> int:
+        """Every member that could vote: the result's own count, never a constant."""
+        return self.yes + self.no + self.abstain + self.absent
+
+
+@dataclass(frozen=True)
 class VoteOfRecord:
     """A recorded vote whose yes/no/abstain is read against the words on one issue."""
 
@@ -31,6 +49,21 @@ class VoteOfRecord:
     issue: str
     yes_reads_as: int  # -1: a yes sides against the scale's pole; +1: with it
     title: str = ""
+    result: VoteResult | None = None  # the official result, when the story gives it
+    line: int | None = None  # of story.yml, where the vote is declared
+
+
+@dataclass(frozen=True)
+class DatedText:
+    """Part of a story text; one that tells later history is shown only from its date on."""
+
+    text: str
+    since: str = ""  # YYYY-MM-DD, or '' for a part true at any date
+
+
+def text_as_of(parts: tuple[DatedText, ...], as_of: str) -> str:
+    """The parts of a text a page dated `as_of` may show (dates compare as YYYY-MM-DD text)."""
+    return " ".join(part.text for part in parts if not part.since or part.since <= as_of)
 
 
 @dataclass(frozen=True)
@@ -38,7 +71,7 @@ class Story:
     slug: str
     title: str = ""
     event_date: str = ""
-    framing: str = ""
+    framing: tuple[DatedText, ...] = ()
     framing_source_title: str = ""
     framing_source_url: str = ""
     pole: str = ""  # what +2 says yes to, as a sentence names it
@@ -47,8 +80,8 @@ class Story:
     default_as_of: str = ""
     compare_with: tuple[str, ...] = field(default_factory=tuple)  # empty: every actor
     votes: tuple[VoteOfRecord, ...] = field(default_factory=tuple)
-    silence_text: str = ""
-    sources_text: str = ""
+    silence_text: tuple[DatedText, ...] = ()
+    sources_text: tuple[DatedText, ...] = ()
 
     def vote_for(self, issue: str) -> VoteOfRecord | None:
         """The vote of record read against an issue, if the story declares one."""
@@ -62,7 +95,11 @@ class Story:
 TEXT_KEYS = {"title", "event_date", "framing", "pole"}
 TOP_KEYS = TEXT_KEYS | {"framing_source", "defaults", "votes", "texts"}
 DEFAULT_KEYS = {"actor", "issue", "as_of", "compare_with"}
-VOTE_KEYS = {"resolution", "issue", "yes_reads_as", "title"}
+VOTE_KEYS = {"resolution", "issue", "yes_reads_as", "title", "result"}
+RESULT_COUNTS = ("yes", "no", "abstain", "absent")
+RESULT_KEYS = {*RESULT_COUNTS, "source_title", "source_url"}
+PART_KEYS = {"text", "since"}
+URL_PATTERN = re.compile(r"https?://[^\s/?#]+\S*\Z")
 SOURCE_KEYS = {"title", "url"}
 SECTION_TEXT_KEYS = {"silence", "sources"}
 
@@ -138,9 +175,7 @@ class _Checker:
         )
         defaults = self.entries(top.get("defaults", (None, 0, None))[2], "defaults", DEFAULT_KEYS)
         texts = self.entries(top.get("texts", (None, 0, None))[2], "texts", SECTION_TEXT_KEYS)
-        url = self.text(source, "url", "framing_source.url")
-        if url and not re.match(r"https?://[^\s/?#]+\S*\Z", url):
-            self.problem(source["url"][1], "framing_source.url", url, "must be an http(s) URL")
+        url = self.url(source, "url", "framing_source.url")
         event_date = self.text(top, "event_date", "event_date")
         if event_date:
             self.date(event_date, top["event_date"][1], "event_date")
@@ -148,7 +183,7 @@ class _Checker:
             slug=slug,
             title=self.text(top, "title", "title"),
             event_date=event_date,
-            framing=self.text(top, "framing", "framing"),
+            framing=self.dated(top, "framing", "framing"),
             framing_source_title=self.text(source, "title", "framing_source.title"),
             framing_source_url=url,
             pole=self.text(top, "pole", "pole"),
@@ -159,9 +194,69 @@ class _Checker:
             default_as_of=self.default_date(defaults),
             compare_with=self.actor_list(defaults),
             votes=self.votes(top.get("votes")),
-            silence_text=self.text(texts, "silence", "texts.silence"),
-            sources_text=self.text(texts, "sources", "texts.sources"),
+            silence_text=self.dated(texts, "silence", "texts.silence"),
+            sources_text=self.dated(texts, "sources", "texts.sources"),
         )
+
+    def url(self, entries: dict, key: str, where: str) -> str:
+        url = self.text(entries, key, where)
+        if url and not URL_PATTERN.match(url):
+            self.problem(entries[key][1], where, url, "must be an http(s) URL")
+            return ""
+        return url
+
+    def dated(self, entries: dict, key: str, where: str) -> tuple[DatedText, ...]:
+        """A text given whole, or as a list of parts: plain text (shown at any date) or
+        `{text, since}` (shown on pages dated `since` or later: later history)."""
+        if key not in entries:
+            return ()
+        _, line, node = entries[key]
+        if not isinstance(node, yaml.SequenceNode):
+            text = self.text(entries, key, where)
+            return (DatedText(text),) if text else ()
+        parts = []
+        for item in node.value:
+            if isinstance(item, yaml.MappingNode):
+                fields = self.entries(item, where, PART_KEYS)
+                text = self.text(fields, "text", f"{where}.text")
+                since = self.text(fields, "since", f"{where}.since")
+                if not text:
+                    self.problem(line_of(item), f"{where}.text", "", "required key is missing")
+                if since and not self.date(since, fields["since"][1], f"{where}.since"):
+                    since = ""
+                if text:
+                    parts.append(DatedText(text, since))
+            else:
+                entry = {"part": (construct(item), line_of(item), item)}
+                text = self.text(entry, "part", where)
+                if text:
+                    parts.append(DatedText(text))
+        if not parts:
+            self.problem(line, where, "", "must be non-empty text or a list of parts")
+        return tuple(parts)
+
+    def result(self, entries: dict) -> VoteResult | None:
+        """A vote's official result: four counts, and where they are published."""
+        if "result" not in entries:
+            return None
+        _, line, node = entries["result"]
+        fields = self.entries(node, "votes.result", RESULT_KEYS)
+        counts = {}
+        for key in RESULT_COUNTS:
+            value = fields.get(key, (None, line, None))[0]
+            if key not in fields:
+                self.problem(line, f"votes.result.{key}", "", "required key is missing")
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 10_000:
+                self.problem(
+                    fields[key][1], f"votes.result.{key}", value, "must be a whole number >= 0"
+                )
+            else:
+                counts[key] = value
+        title = self.text(fields, "source_title", "votes.result.source_title")
+        url = self.url(fields, "source_url", "votes.result.source_url")
+        if len(counts) < len(RESULT_COUNTS):
+            return None
+        return VoteResult(**counts, source_title=title, source_url=url)
 
     def code(self, entries: dict, key: str, allowed: set[str], what: str) -> str:
         value = self.text(entries, key, f"defaults.{key}")
@@ -244,6 +339,8 @@ class _Checker:
                     issue,
                     READS_AS[reads_as],
                     self.text(entries, "title", "votes.title"),
+                    self.result(entries),
+                    entries["resolution"][1],
                 )
             )
         return tuple(votes)

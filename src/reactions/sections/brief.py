@@ -77,7 +77,7 @@ def title(brief: Brief) -> present.Heading:
 
 
 def framing(brief: Brief) -> present.Paragraph:
-    text = narrative.story_framing(brief.data.story)
+    text = narrative.story_framing(brief.data.story, brief.as_of)
     return present.Paragraph(text or "This dataset describes no story of its own.", "note")
 
 
@@ -101,7 +101,7 @@ def field(brief: Brief) -> present.Paragraph:
 
 
 def silence_note(brief: Brief) -> present.Paragraph:
-    return present.Paragraph(narrative.silence_note(brief.data.story), "note")
+    return present.Paragraph(narrative.silence_note(brief.data.story, brief.as_of), "note")
 
 
 def unsaid(brief: Brief) -> present.Paragraph:
@@ -172,7 +172,7 @@ def timeline(brief: Brief) -> present.Chart:
 
 
 def sources_note(brief: Brief) -> present.Paragraph:
-    return present.Paragraph(narrative.sources_note(brief.data.story), "note")
+    return present.Paragraph(narrative.sources_note(brief.data.story, brief.as_of), "note")
 
 
 def coverage(brief: Brief) -> present.Table:
