@@ -72,9 +72,7 @@ class Codebook:
     groups: dict[str, str]  # code -> label
     cues: dict[str, dict[str, dict[str, list[str]]]]  # issue -> stance -> language -> phrases
     position: str = STRONGEST  # one of POSITION_RULES
-    issue_words: dict[str, Issue] = dataclasses.field(
-        default_factory=dict
-    )
+    issue_words: dict[str, Issue] = dataclasses.field(default_factory=dict)
 
     @property
     def scored_stances(self) -> list[Stance]:

@@ -1,19 +1,21 @@
-"""Compare reactions across actors: latest positions on an issue, neighbours, counts.
+"""Compare reactions across actors: positions on an issue, neighbours, counts.
 
-An actor's *position* is its latest worded stance (one with a score). A later silence does not
-erase it, it is reported beside it. Silence is never a zero. Everything here returns codes and
-numbers (stance codes, scores, record kinds); the words are made in the presentation layer.
+An actor's *position* follows from its dated worded statements by the codebook's rule (see
+`positions`); its latest words are kept beside it where they differ. A later silence does not
+erase a position, it is reported beside it. Silence is never a zero. Everything here returns
+codes and numbers (stance codes, scores, record kinds); the words are made in the presentation
+layer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from reactions.codebook import Codebook
+from reactions.codebook import LATEST, Codebook
 from reactions.dataset import Dataset, as_text, english_quotes
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2}  # more exact dates win ties
@@ -81,50 +83,98 @@ def events_as_of(dataset: Dataset, as_of: str | pd.Timestamp) -> pd.DataFrame:
 def positions(dataset: Dataset, issue: str, as_of: str | pd.Timestamp) -> pd.DataFrame:
     """One row per actor of actors.csv: its position on `issue` as of `as_of`.
 
-    `record` says whether the actor stated a stance, was only silent, or has no statement.
-    `silent_since` / `silent_occasion` describe a silence that came after the position.
+    The position follows the codebook's `position` rule (see `_position_rows`). `record` says
+    whether the actor stated a stance, was only silent, or has no statement. Where the actor's
+    latest words differ from the statement that sets its position, `latest_*` describe them
+    (else they are empty). `silent_since` / `silent_occasion` describe a silence that came after
+    its latest words: silence never changes a position.
     """
-    said = _rows(dataset, *_latest_per_actor(dataset, *_ordered(dataset, as_of, issue, None)))
-    worded = said[said["score"].notna()].set_index("actor_id")  # one row an actor, each
-    silences = said[said["score"].isna()].set_index("actor_id")
+    ordered, score = _ordered(dataset, as_of, issue, None)
+    chosen = _position_rows(dataset, ordered, score)
+    said = _rows(dataset, ordered[chosen.all], score.iloc[chosen.all]).set_index("statement_id")
     rows = []
     actor: Any  # a record of actors.csv: its fields' types are the columns'
     for actor in dataset.actors.itertuples(index=False):
-        row = {
-            "actor_id": actor.actor_id,
-            "name": actor.name,
-            "group": actor.group,
-            **EMPTY_POSITION,
-        }
-        silence = silences.loc[actor.actor_id] if actor.actor_id in silences.index else None
-        if actor.actor_id in worded.index:
-            statement = worded.loc[actor.actor_id]
-            row |= _statement_fields(statement, STATED)
-            if silence is not None and silence["date"] > statement["date"]:
+        row = {"actor_id": actor.actor_id, "name": actor.name, "group": actor.group}
+        row |= EMPTY_POSITION
+        ids = chosen.by_actor.get(actor.actor_id, {})
+        silence = cast(pd.Series, said.loc[ids["silence"]]) if "silence" in ids else None
+        if "position" in ids:
+            statement = cast(pd.Series, said.loc[ids["position"]])
+            latest = cast(pd.Series, said.loc[ids["latest"]])
+            row |= _statement_fields(statement, ids["position"], STATED)
+            if ids["latest"] != ids["position"]:
+                row |= {f"latest_{field}": latest[field] for field in LATEST_FIELDS}
+                row |= {"latest_statement_id": ids["latest"], "latest_quote_en": latest["english"]}
+            if silence is not None and silence["date"] > latest["date"]:
                 row |= {"silent_since": silence["date"], "silent_occasion": silence["occasion"]}
         elif silence is not None:
-            row |= _statement_fields(silence, SILENT)
+            row |= _statement_fields(silence, ids["silence"], SILENT)
         rows.append(row)
     frame = pd.DataFrame(rows)
-    for column in ("date", "silent_since"):
+    for column in ("date", "silent_since", "latest_date"):
         frame[column] = pd.to_datetime(frame[column])
-    frame["score"] = frame["score"].astype("Float64")
+    for column in ("score", "latest_score"):
+        frame[column] = frame[column].astype("Float64")
     return frame
 
 
-def _latest_per_actor(
-    dataset: Dataset, rows: np.ndarray, score: pd.Series
-) -> tuple[np.ndarray, pd.Series]:
-    """Of ordered statements, each actor's latest worded one and latest silence, in order: all
-    that `positions` reads (a few hundred rows of millions)."""
-    actors = dataset.statements["actor_id"].iloc[rows].array
-    tails = (
-        pd.DataFrame({"actor": actors, "worded": score.notna().array})
-        .groupby(["actor", "worded"], observed=True, sort=False)
-        .tail(1)
+@dataclass(frozen=True)
+class _Chosen:
+    """Per actor, the statement ids that matter (`position`, `latest` words, last `silence`),
+    and `all`: their places in the ordered statements, in order."""
+
+    by_actor: dict[str, dict[str, str]]
+    all: np.ndarray
+
+
+def _position_rows(dataset: Dataset, rows: np.ndarray, score: pd.Series) -> _Chosen:
+    """Which statement sets each actor's position, under the codebook's rule.
+
+    `latest-words`: its latest worded statement. `strongest-in-direction` (the default): on one
+    day the clearest words win; later words in the same direction set the position only if at
+    least as strong, so milder words do not soften it; a hedge (0), a reversal of direction or a
+    row that names the statement it `supersedes` starts anew. Silence never changes it.
+    Vectorized over the ordered statements: a position is the latest strongest statement of the
+    actor's last run of words in one direction.
+    """
+    statements = dataset.statements
+    frame = pd.DataFrame(
+        {
+            "place": np.arange(len(rows)),
+            "actor": statements["actor_id"].iloc[rows].astype(str).to_numpy(),
+            "id": statements["statement_id"].iloc[rows].astype(str).to_numpy(),
+            "score": score.to_numpy(dtype=float, na_value=np.nan),
+            "withdraws": statements["supersedes"].iloc[rows].astype(str).to_numpy() != "",
+        }
     )
-    latest = np.sort(tails.index.to_numpy())  # positions in the order, kept in order
-    return rows[latest], score.iloc[latest]
+    worded = frame[frame["score"].notna()].sort_values(["actor", "place"], kind="stable")
+    sign = np.sign(worded["score"])
+    if dataset.codebook.position == LATEST:
+        starts = pd.Series(True, index=worded.index)
+    else:
+        starts = (
+            (worded["actor"] != worded["actor"].shift())
+            | (sign != sign.shift())
+            | (sign == 0)
+            | worded["withdraws"]
+        )
+    runs = worded.assign(run=starts.cumsum(), strength=worded["score"].abs())
+    last_run = runs[runs["run"] == runs.groupby("actor")["run"].transform("max")]
+    strongest = last_run[
+        last_run["strength"] == last_run.groupby("actor")["strength"].transform("max")
+    ]
+    position = strongest.groupby("actor").tail(1)
+    latest = worded.groupby("actor").tail(1)
+    silence = frame[frame["score"].isna()].groupby("actor").tail(1)
+    by_actor: dict[str, dict[str, str]] = {}
+    for kind, chosen in (("position", position), ("latest", latest), ("silence", silence)):
+        for actor_id, statement_id in zip(chosen["actor"], chosen["id"], strict=True):
+            by_actor.setdefault(actor_id, {})[kind] = statement_id
+    places = np.unique(
+        np.concatenate([part["place"].to_numpy() for part in (position, latest, silence)])
+    )
+    return _Chosen(by_actor, places)
 
 
 EMPTY_POSITION: dict[str, object] = {
@@ -139,28 +189,57 @@ EMPTY_POSITION: dict[str, object] = {
     "quote": "",
     "quote_language": "",
     "quote_en": "",
+    "excerpt": "",
+    "excerpt_en": "",
     "spoken_language": "",
     "translated_by": "",
     "publisher": "",
     "source_title": "",
     "source_url": "",
+    "source_kind": "",
     "statement_id": "",
     "silent_since": pd.NaT,
     "silent_occasion": "",
+    "latest_statement_id": "",
+    "latest_stance": "",
+    "latest_score": None,
+    "latest_date": pd.NaT,
+    "latest_date_precision": "",
+    "latest_speaker": "",
+    "latest_speaker_role": "",
+    "latest_quote_en": "",
+    "latest_publisher": "",
+    "latest_source_title": "",
+    "latest_source_url": "",
 }
-
-
+# What a position says of the actor's latest words, when they are not the position's.
+LATEST_FIELDS = (
+    "stance",
+    "score",
+    "date",
+    "date_precision",
+    "speaker",
+    "speaker_role",
+    "publisher",
+    "source_title",
+    "source_url",
+)
 POSITION_FIELDS = [
     field
     for field in EMPTY_POSITION
-    if field not in ("record", "quote_en", "silent_since", "silent_occasion")
+    if field not in ("record", "quote_en", "statement_id", "silent_since", "silent_occasion")
+    and not field.startswith("latest_")
 ]
 
 
-def _statement_fields(statement: pd.Series, record: str) -> dict[str, object]:
+def _statement_fields(statement: pd.Series, statement_id: str, record: str) -> dict[str, object]:
     """A position's fields from the statement that gives it; `quote_en` is the English shown."""
     fields = {field: statement[field] for field in POSITION_FIELDS}
-    return fields | {"record": record, "quote_en": statement["english"]}
+    return fields | {
+        "record": record,
+        "quote_en": statement["english"],
+        "statement_id": statement_id,
+    }
 
 
 @dataclass(frozen=True)
@@ -209,10 +288,12 @@ def stance_codes(codebook: Codebook) -> list[str]:
     return [stance.code for stance in codebook.scored_stances] + sorted(codebook.silent_codes)
 
 
-def coverage(dataset: Dataset) -> pd.DataFrame:
-    """Statements per issue (rows) and stance (columns, codes) over the whole dataset, plus the
+def coverage(dataset: Dataset, as_of: str | pd.Timestamp) -> pd.DataFrame:
+    """Statements per issue (rows) and stance (columns, codes) on record as of a date, plus the
     number of actors per issue: what a reviewer checks moved."""
     codebook, statements = dataset.codebook, dataset.statements
+    on_record = (statements["date"] <= as_timestamp(as_of)).to_numpy()
+    statements = statements.loc[on_record, ["issue", "stance", "actor_id"]]
     # Grouped by code, observed pairs only: a crosstab held 1 GB over 5M statements.
     counts = statements.groupby(["issue", "stance"], observed=True).size().unstack(fill_value=0)
     counts = counts.reindex(

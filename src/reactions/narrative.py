@@ -16,11 +16,16 @@ from reactions.wording import (
     format_date,
     format_day,
     format_iso,
+    is_are,
+    issue_pronoun,
+    issue_words,
     join_names,
     position_text,
     quoted,
+    stance_clause,
     stance_phrase,
     translation_note,
+    vote_result_words,
     vote_words,
 )
 
@@ -51,8 +56,44 @@ def _speaker(row: pd.Series) -> str:
     return ", ".join(parts) if parts else "an unnamed speaker"
 
 
-def title(actor_name: str, issue_label: str, as_of: pd.Timestamp) -> str:
-    return f"{actor_name} on {issue_label.lower()}, as of {format_day(as_of)}"
+def _stated(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["record"] == STATED]
+
+
+def _clauses(rows: pd.DataFrame, codebook: Codebook, issue: str) -> list[str]:
+    """One clause per stance, most rejecting first: "Kazakhstan and Serbia reject it"."""
+    clauses = []
+    for (code, _), peers in rows.sort_values(["score", "name"]).groupby(
+        ["stance", "score"], sort=False
+    ):
+        clauses.append(stance_clause(codebook, str(code), list(peers["name"]), issue))
+    return clauses
+
+
+def brief_title(
+    table: pd.DataFrame,
+    near: Neighbours,
+    focal_actor: str,
+    issue: str,
+    among: list[str],
+    codebook: Codebook,
+) -> str:
+    """The brief's headline, a finding: the focal actor's position in words, and its
+    comparators' ("Belarus hedges on X as Kazakhstan declines to back them and ...")."""
+    focal = table[table["actor_id"] == focal_actor].iloc[0]
+    subject = issue_words(codebook, issue)
+    if focal["record"] == NO_RECORD:
+        lead = f"No statement by {focal['name']} on {subject} is on record"
+    else:
+        lead = stance_clause(codebook, focal["stance"], [focal["name"]], subject)
+    peers = _stated(table)
+    peers = peers[peers["actor_id"] != focal_actor]
+    if among:
+        peers = peers[peers["actor_id"].isin(among)]
+    if not among or len(peers) > 4:  # too many to name: the nearest on each side
+        peers = pd.concat([near.below, near.level, near.above])
+    clauses = _clauses(peers, codebook, issue_pronoun(codebook, issue))
+    return f"{lead} as {join_names(clauses)}" if clauses else lead
 
 
 def story_framing(story: Story, as_of: pd.Timestamp) -> str:
@@ -73,25 +114,48 @@ def sources_note(story: Story, as_of: pd.Timestamp) -> str:
     return text_as_of(story.sources_text, format_iso(as_of)) or GENERIC_SOURCES
 
 
-def position_sentence(
-    focal: pd.Series, codebook: Codebook, issue_label: str, as_of: pd.Timestamp
-) -> str:
-    """The focal actor's latest stance, with date, speaker and words."""
+def excerpt(row: pd.Series, prefix: str = "") -> str:
+    """The words that carry a statement's coding in English: its excerpt where the dataset
+    marks one (the full quote is in the tables and at the source), else the quote."""
+    english = row.get(f"{prefix}quote_en", "")
+    marked = row.get(f"{prefix}excerpt_en", "") or (
+        row.get(f"{prefix}excerpt", "") if english == row.get(f"{prefix}quote", "") else ""
+    )
+    return str(marked or english)
+
+
+def position_sentence(focal: pd.Series, codebook: Codebook, issue: str, as_of: pd.Timestamp) -> str:
+    """The focal actor's position, the statement that sets it, and its latest words where they
+    differ (latest words are not a position)."""
     as_of_text = format_day(as_of)
-    issue_text = issue_label.lower()
+    subject = issue_words(codebook, issue)
     if focal["record"] == NO_RECORD:
-        return f"{focal['name']}: no statement on {issue_text} on record as of {as_of_text}."
+        return f"As of {as_of_text}, no statement by {focal['name']} on {subject} is on record."
     when = format_date(focal["date"], focal["date_precision"])
     if focal["record"] == SILENT:
         return (
-            f"As of {as_of_text}, {focal['name']} has not addressed {issue_text}: "
+            f"As of {as_of_text}, {focal['name']} has not addressed {subject}: "
             f"it was silent at {focal['occasion']} {when}."
         )
-    words = quoted(focal["quote_en"], translation_note(focal))
+    words = quoted(excerpt(focal), translation_note(focal))
+    text = (
+        f"As of {as_of_text}, {focal['name']}'s position on {subject} is "
+        f"{stance_phrase(codebook, focal['stance'], focal['score'])}, set by {_speaker(focal)} "
+        f"{when}: {words}"
+    )
+    return text + latest_words_sentence(focal, codebook)
+
+
+def latest_words_sentence(row: pd.Series, codebook: Codebook) -> str:
+    """ " Its latest words, on D, are milder: ..." where they differ from the position."""
+    if not row.get("latest_statement_id"):
+        return ""
+    when = format_date(row["latest_date"], row["latest_date_precision"])
+    phrase = stance_phrase(codebook, row["latest_stance"], row["latest_score"])
+    milder = abs(row["latest_score"]) < abs(row["score"])
+    kind = "milder words in the same direction, which do not change it" if milder else "words"
     return (
-        f"As of {as_of_text}, {focal['name']}'s latest stance on {issue_text} is "
-        f"{stance_phrase(codebook, focal['stance'], focal['score'])}: {_speaker(focal)}, "
-        f"said {when}: {words}"
+        f" Its latest words, {when} ({phrase}), are {kind}: {quoted(str(row['latest_quote_en']))}"
     )
 
 
@@ -110,12 +174,12 @@ def neighbour_sentence(
         )
     elif not near.above.empty:
         place = (
-            f"{name} stands furthest from {pole}; next above it is "
+            f"{name} stands furthest from {pole}; next above it {is_are(len(near.above))} "
             f"{_peer_phrase(near.above, codebook)}"
         )
     elif not near.below.empty:
         place = (
-            f"{name} stands closest to {pole}; next below it is "
+            f"{name} stands closest to {pole}; next below it {is_are(len(near.below))} "
             f"{_peer_phrase(near.below, codebook)}"
         )
     elif not near.level.empty:
@@ -127,22 +191,21 @@ def neighbour_sentence(
     return f"{scope}, {place}."
 
 
-def silence_sentence(focal: pd.Series, issue_label: str) -> str:
-    """What the focal actor left unsaid after its latest worded stance."""
+def silence_sentence(focal: pd.Series, subject: str) -> str:
+    """What the focal actor left unsaid after its latest words."""
     if focal["record"] != STATED or pd.isna(focal["silent_since"]):
         return ""
     return (
         f"On its latest occasion, {focal['silent_occasion']} "
-        f"{format_date(focal['silent_since'])}, {focal['name']} did not address "
-        f"{issue_label.lower()}."
+        f"{format_date(focal['silent_since'])}, {focal['name']} did not address {subject}."
     )
 
 
-def field_sentence(table: pd.DataFrame, issue_label: str, as_of: pd.Timestamp) -> str:
+def field_sentence(table: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:
     """How the whole field divides, with silence and missing records counted apart."""
     counts = field_counts(table)
     return (
-        f"Of the {counts['on_record']} actors on record on {issue_label.lower()} as of "
+        f"Of the {counts['on_record']} actors on record on {subject} as of "
         f"{format_day(as_of)}: rejecting {counts['rejecting']} (explicitly or implicitly), "
         f"ambiguous {counts['ambiguous']}, supporting {counts['supporting']}, only silent "
         f"{counts[SILENT]} (silence is not scored). No statement on record: "
@@ -208,11 +271,15 @@ def change_sentence(
             for _, row in shifted.iterrows()
         ]
         parts.append(f"changed position: {join_names(listed)}")
-    if not newcomers.empty:
+    spoke = newcomers[newcomers["record_after"] == STATED]
+    if not spoke.empty:
         parts.append(
-            f"first statement on record from {len(newcomers)} more actors "
-            f"({join_names(sorted(newcomers['name']))})"
+            f"first worded stance on record from {len(spoke)} more "
+            f"{'actor' if len(spoke) == 1 else 'actors'} ({join_names(sorted(spoke['name']))})"
         )
+    quiet = newcomers[newcomers["record_after"] == SILENT]
+    if not quiet.empty:
+        parts.append(f"first silence on record: {join_names(sorted(quiet['name']))}")
     if len(parts) == 1:
         parts.append("no other actor's position changed")
     return "; ".join(parts) + "."
@@ -225,7 +292,7 @@ def unsaid_sentence(silences: pd.DataFrame, focal_name: str, codebook: Codebook)
     parts = []
     row: Any  # a record of `silences`: its fields' types are the columns'
     for row in silences.itertuples(index=False):
-        issues = [codebook.issues[code].lower() for code in row.issues]
+        issues = [issue_words(codebook, code) for code in row.issues]
         what = issues[0] if len(issues) == 1 else "neither " + " nor ".join(issues)
         verb = "did not address" if len(issues) == 1 else "addressed"
         parts.append(f"at {row.occasion} {format_date(row.date)}, {focal_name} {verb} {what}")
@@ -242,6 +309,16 @@ def _verdict(row: pd.Series, codebook: Codebook) -> str:
     return f"{said}; {vote}"
 
 
+def result_sentence(vote_of_record: VoteOfRecord) -> str:
+    """The official result of a vote of record, or that the dataset does not hold it."""
+    result = vote_of_record.result
+    if result is None:
+        return f"The official result of {vote_of_record.resolution} is not in this dataset."
+    source = f" (source: {result.source_title})" if result.source_title else ""
+    words = vote_result_words(result.yes, result.no, result.abstain, result.absent)
+    return f"{vote_of_record.resolution} was {words}{source}."
+
+
 def vote_sentence(
     focal_votes: pd.Series | None,
     recorded: pd.DataFrame,
@@ -255,44 +332,67 @@ def vote_sentence(
     if focal_votes is not None and focal_votes["status"] == CANNOT_VOTE:
         return f"{focal_name} cannot vote in the UN General Assembly: it is not a member state."
     if recorded.empty:
-        return f"No UN General Assembly vote of {focal_name} is on record as of {as_of_text}."
+        return f"No UN General Assembly vote of {focal_name} up to {as_of_text} is in this dataset."
     listed = join_names(
         [
-            f"{row.resolution} ({format_day(cast(pd.Timestamp, row.date))}): {row.vote}"
+            f"{row.resolution} ({format_day(cast(pd.Timestamp, row.date))}): {vote_words(str(row.vote))}"
             for row in recorded.itertuples(index=False)
         ]
     )
     text = f"Recorded UN General Assembly votes of {focal_name} up to {as_of_text}: {listed}."
     if focal_votes is not None and focal_votes["status"] == VOTED:
         assert vote_of_record is not None  # focal_votes is a row of this vote's words_and_votes
-        issue = codebook.issues[vote_of_record.issue].lower()
-        words = position_text(
-            codebook, focal_votes["record"], focal_votes["stance"], focal_votes["score"]
-        )
-        text += (
-            f" On {vote_of_record.resolution}, its last words on {issue} before the vote were "
-            f"{words}: {_verdict(focal_votes, codebook)}"
-            + (", a divergence." if focal_votes["diverges"] else ".")
-        )
+        subject = issue_words(codebook, vote_of_record.issue)
+        text += " " + result_sentence(vote_of_record)
+        if focal_votes["record"] == NO_RECORD:
+            text += (
+                f" {focal_name} had no statement on {subject} on record before the vote; it "
+                f"{vote_words(focal_votes['vote'])}."
+            )
+        else:
+            words = position_text(
+                codebook, focal_votes["record"], focal_votes["stance"], focal_votes["score"]
+            )
+            text += (
+                f" Its position on {subject} the day before the vote was {words}: "
+                f"{_verdict(focal_votes, codebook)}"
+                + (", a divergence." if focal_votes["diverges"] else ".")
+            )
     return text
 
 
-def headline(
+def missing_votes_sentence(events: pd.DataFrame, recorded: set[str]) -> str:
+    """Votes the timeline marks whose roll call this dataset does not hold."""
+    marked = events[(events["resolution"] != "") & ~events["resolution"].isin(recorded)]
+    if marked.empty:
+        return ""
+    listed = join_names(
+        [
+            f"{row.resolution} ({format_day(cast(pd.Timestamp, row.date))})"
+            for row in marked.itertuples(index=False)
+        ]
+    )
+    return f"The timeline marks {listed}; its roll call is not in this dataset."
+
+
+def lede(
     table: pd.DataFrame,
     near: Neighbours,
     focal_actor: str,
-    issue_label: str,
+    issue: str,
     as_of: pd.Timestamp,
     among_names: list[str],
     codebook: Codebook,
     pole: str,
 ) -> str:
-    """The brief's headline paragraph: position, neighbours, later silence, own group."""
+    """The brief's lede: the position and the words that set it, neighbours, a later silence,
+    the actor's own group."""
     focal = table[table["actor_id"] == focal_actor].iloc[0]
+    subject = issue_words(codebook, issue)
     sentences = [
-        position_sentence(focal, codebook, issue_label, as_of),
+        position_sentence(focal, codebook, issue, as_of),
         neighbour_sentence(focal, near, among_names, codebook, pole),
-        silence_sentence(focal, issue_label),
+        silence_sentence(focal, subject),
         group_sentence(table, focal_actor, codebook),
     ]
     return " ".join(sentence for sentence in sentences if sentence)
@@ -301,27 +401,61 @@ def headline(
 def divergence_sentence(
     table: pd.DataFrame, vote_of_record: VoteOfRecord, roll: dict[str, int], codebook: Codebook
 ) -> str:
-    """Whose words and votes part ways; who voted without words; whose vote is not on record;
-    who cannot vote; and the whole recorded roll call."""
-    issue = codebook.issues[vote_of_record.issue].lower()
-    diverging = table[table["diverges"]]
-    listed = join_names(
-        [f"{row['name']} ({_verdict(row, codebook)})" for _, row in diverging.iterrows()]
+    """The official result beside how much of it the dataset records; then, over recorded
+    votes, whose words and votes part ways, who voted without words, whose vote is missing."""
+    subject = issue_words(codebook, vote_of_record.issue)
+    result = vote_of_record.result
+    held = (table["status"] != "not_held").any()
+    if not held:
+        return f"{vote_of_record.resolution} had not been held by the page's date."
+    record = (
+        f"The dataset records {roll['recorded']} of its {result.members} member states' votes"
+        if result is not None
+        else f"The dataset records {roll['recorded']} member states' votes"
     )
-    voted = table[table["status"] == VOTED]
+    text = (
+        f"{result_sentence(vote_of_record)} {record}: {roll['yes']} yes, {roll['no']} no, "
+        f"{roll['abstain']} abstaining, {roll['absent']} absent. What follows is read over "
+        "recorded votes only."
+    )
+    diverging = table[table["diverges"]]
+    if diverging.empty:
+        text += f" No actor's position on {subject} the day before diverges from its vote."
+    else:
+        listed = join_names(
+            [f"{row['name']} ({_verdict(row, codebook)})" for _, row in diverging.iterrows()]
+        )
+        count = len(diverging)
+        text += (
+            f" Position on {subject} the day before and vote diverge for {count} "
+            f"{'actor' if count == 1 else 'actors'}: {listed}."
+        )
+    voted = table[(table["status"] == VOTED) & (table["vote"] != "absent")]
     without_words = int((voted["record"] != STATED).sum())
     missing = int((table["status"] == NOT_ON_RECORD).sum())
     cannot = int((table["status"] == CANNOT_VOTE).sum())
-    text = (
-        f"On {vote_of_record.resolution}, read against {issue}: {len(diverging)} actors' last "
-        f"words diverge from their vote" + (f": {listed}." if listed else ".")
-    )
     return (
-        text + f" {without_words} actors voted with no worded stance on record; {missing} member "
-        f"states among the actors have no vote on record (never guessed); {cannot} actors cannot "
-        f"vote (not UN member states). The recorded roll call holds {roll['recorded']} member "
-        f"states: {roll['yes']} yes, {roll['no']} no, {roll['abstain']} abstaining, "
-        f"{roll['absent']} absent."
+        text + f" Voted with no worded stance on record: {without_words}. Member states among "
+        f"the actors whose vote this dataset does not hold: {missing}. Actors that cannot vote "
+        f"(not UN member states): {cannot}."
+    )
+
+
+def spectrum_title(table: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:
+    """What the spectrum shows, with its finding: how the actors on record divide."""
+    counts = field_counts(table)
+    stated = counts["rejecting"] + counts["ambiguous"] + counts["supporting"]
+    return (
+        f"Positions of {stated} actors on {subject} as of {format_day(as_of)}: "
+        f"{counts['rejecting']} rejecting, {counts['ambiguous']} ambiguous, "
+        f"{counts['supporting']} supporting"
+    )
+
+
+def timeline_title(said: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:
+    return (
+        f"Every statement on {subject} up to {format_day(as_of)} ({len(said)}), "
+        "against the events they answer"
     )
 
 
@@ -342,7 +476,7 @@ def first_and_last_sentence(history: pd.DataFrame, name: str, codebook: Codebook
         return f"No statement of {name} is on record."
     parts = []
     for issue, rows in history.groupby("issue", sort=False):
-        label = codebook.issues[cast(str, issue)].lower()
+        label = issue_words(codebook, cast(str, issue))
         worded = rows[rows["score"].notna()]
         silent = len(rows) - len(worded)
         quiet = f"; silent on {silent} occasion{'s' if silent != 1 else ''}" if silent else ""

@@ -16,7 +16,7 @@ from reactions.votes import CANNOT_VOTE, NOT_HELD, NOT_ON_RECORD
 OPENING_QUOTES = "\"'“‘«„"
 CLOSING_QUOTES = "\"'”’»“"
 SENTENCE_END = ".!?…"
-RECORD_WORDS = {SILENT: "silent", NO_RECORD: "no record"}
+RECORD_WORDS = {SILENT: "silent", NO_RECORD: "no statement on record"}
 VOTE_WORDS = {
     "yes": "voted yes",
     "no": "voted no",
@@ -46,6 +46,17 @@ def format_iso(date: pd.Timestamp) -> str:
     return "" if pd.isna(date) else f"{date:%Y-%m-%d}"
 
 
+def date_cell(date: pd.Timestamp, precision: str = "day") -> str:
+    """A table cell's date as its precision allows: "2022-09-24", "week of 2022-09-24"."""
+    if pd.isna(date):
+        return ""
+    if precision == "week":
+        return f"week of {date:%Y-%m-%d}"
+    if precision == "month":
+        return f"{date:%Y-%m}"
+    return f"{date:%Y-%m-%d}"
+
+
 def format_date(date: pd.Timestamp, precision: str = "day") -> str:
     """A statement's date as its precision allows: "on 26 September 2022", "in the week of ..."."""
     day = format_day(date)
@@ -62,24 +73,67 @@ def join_names(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def is_are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
 def stance_label(codebook: Codebook, code: str) -> str:
     return codebook.stance_label(code) if code in codebook.stances else RECORD_WORDS[NO_RECORD]
 
 
+def stance_words(codebook: Codebook, code: str) -> str:
+    """A stance as a sentence writes it: the codebook's `in_sentence` form, else its label as
+    written (a label is never lower-cased here: it may hold a proper noun)."""
+    stance = codebook.stances.get(code)
+    if stance is None:
+        return RECORD_WORDS[NO_RECORD]
+    return stance.in_sentence or stance.label
+
+
+def issue_words(codebook: Codebook, code: str) -> str:
+    """An issue as a sentence names it ("recognition", "Belarus's part in the war")."""
+    found = codebook.issue_words.get(code)
+    return found.in_sentence if found else codebook.issues.get(code, code)
+
+
+def issue_pronoun(codebook: Codebook, code: str) -> str:
+    found = codebook.issue_words.get(code)
+    return found.pronoun if found else "it"
+
+
 def stance_phrase(codebook: Codebook, code: str, score: float | None) -> str:
-    """ "implicit rejection, -1" for a worded stance; the label alone for a silence."""
-    label = stance_label(codebook, code).lower()
+    """ "implicit rejection, -1" for a worded stance; the words alone for a silence."""
+    words = stance_words(codebook, code)
     shown = format_score(score)
-    return f"{label}, {shown}" if shown else label
+    return f"{words}, {shown}" if shown else words
 
 
 def position_text(codebook: Codebook, record: str, code: str, score: float | None) -> str:
-    """A position in a table cell: "implicit rejection (-1)", "silent", "no record"."""
+    """A position in a cell or a list: "implicit rejection (-1)", "silent", "no statement on
+    record"."""
     if record == NO_RECORD:
         return RECORD_WORDS[NO_RECORD]
-    label = stance_label(codebook, code).lower()
+    words = stance_words(codebook, code)
     shown = format_score(score)
-    return f"{label} ({shown})" if shown else label
+    return f"{words} ({shown})" if shown else words
+
+
+def stance_clause(codebook: Codebook, code: str, names: list[str], issue: str) -> str:
+    """Who takes a stance on what, in the codebook's verb ("Serbia rejects them"), or in
+    neutral words when the codebook gives none ("Serbia takes the position “Rejection” on it")."""
+    stance = codebook.stances[code]
+    many = len(names) > 1
+    verb = (stance.verb_plural if many else stance.verb) or ""
+    if not verb:
+        takes = "take" if many else "takes"
+        return f"{join_names(names)} {takes} the position \u201c{stance.label}\u201d on {issue}"
+    return f"{join_names(names)} {verb} {issue}"
+
+
+def vote_result_words(yes: int, no: int, abstain: int, absent: int) -> str:
+    """ "adopted 143-5-35, 10 absent": an official result as a wire writes it."""
+    outcome = "adopted" if yes > no else "rejected"
+    return f"{outcome} {yes}-{no}-{abstain}, {absent} absent"
 
 
 def cell_texts(long: pd.DataFrame) -> pd.Series:

@@ -13,6 +13,7 @@ from reactions.sections import footer
 from reactions.sections.footer import provenance as provenance  # the page's last section
 from reactions.sections.opening import open_dataset
 from reactions.story import VoteOfRecord
+from reactions.wording import issue_words
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class Brief:
     provenance: Provenance  # what the page is made from: its footer
 
     @property
-    def issue_label(self) -> str:
-        return self.data.codebook.issues[self.issue]
+    def subject(self) -> str:
+        """The issue as a sentence names it."""
+        return issue_words(self.data.codebook, self.issue)
 
     @property
     def actor_name(self) -> str:
@@ -73,7 +75,16 @@ def open(
 
 
 def title(brief: Brief) -> present.Heading:
-    return present.Heading(narrative.title(brief.actor_name, brief.issue_label, brief.as_of))
+    """The headline: a finding, made from codes."""
+    text = narrative.brief_title(
+        brief.table,
+        brief.near,
+        brief.actor,
+        brief.issue,
+        [actor for actor in brief.among if actor != brief.actor],
+        brief.data.codebook,
+    )
+    return present.Heading(text)
 
 
 def framing(brief: Brief) -> present.Paragraph:
@@ -83,11 +94,11 @@ def framing(brief: Brief) -> present.Paragraph:
 
 def headline(brief: Brief) -> present.Paragraph:
     among = [brief.data.actor_name(actor) for actor in brief.among if actor != brief.actor]
-    text = narrative.headline(
+    text = narrative.lede(
         brief.table,
         brief.near,
         brief.actor,
-        brief.issue_label,
+        brief.issue,
         brief.as_of,
         among,
         brief.data.codebook,
@@ -97,7 +108,7 @@ def headline(brief: Brief) -> present.Paragraph:
 
 
 def field(brief: Brief) -> present.Paragraph:
-    return present.Paragraph(narrative.field_sentence(brief.table, brief.issue_label, brief.as_of))
+    return present.Paragraph(narrative.field_sentence(brief.table, brief.subject, brief.as_of))
 
 
 def silence_note(brief: Brief) -> present.Paragraph:
@@ -122,7 +133,7 @@ def scale_note(brief: Brief) -> present.Paragraph:
 
 def spectrum(brief: Brief) -> present.Chart:
     chart = charts.stance_spectrum(brief.table, brief.actor, brief.data.codebook)
-    return present.Chart(chart, f"Stance spectrum: {brief.issue_label}")
+    return present.Chart(chart, narrative.spectrum_title(brief.table, brief.subject, brief.as_of))
 
 
 def comparison(brief: Brief) -> present.Table:
@@ -160,15 +171,17 @@ def votes_section(brief: Brief) -> present.Paragraph:
         focal, recorded, brief.actor_name, vote, brief.as_of, brief.data.codebook
     )
     if vote is None:
-        text += f" This dataset reads no vote against {brief.issue_label.lower()}."
-    return present.Paragraph(text)
+        text += f" This dataset reads no vote against {brief.subject}."
+    events = compare.events_as_of(brief.data, brief.as_of)
+    missing = narrative.missing_votes_sentence(events, set(brief.data.votes["resolution"]))
+    return present.Paragraph(f"{text} {missing}".strip())
 
 
 def timeline(brief: Brief) -> present.Chart:
     said = compare.statements_as_of(brief.data, brief.as_of, brief.issue)
     events = compare.events_as_of(brief.data, brief.as_of)
     chart = charts.timeline(said, events, brief.data.codebook, brief.data.actor_names)
-    return present.Chart(chart, f"Timeline: {brief.issue_label}")
+    return present.Chart(chart, narrative.timeline_title(said, brief.subject, brief.as_of))
 
 
 def sources_note(brief: Brief) -> present.Paragraph:
@@ -176,5 +189,5 @@ def sources_note(brief: Brief) -> present.Paragraph:
 
 
 def coverage(brief: Brief) -> present.Table:
-    counts = compare.coverage(brief.data)
+    counts = compare.coverage(brief.data, brief.as_of)
     return present.Table(tables.coverage_table(counts, brief.data.codebook), "coverage")
