@@ -335,7 +335,8 @@ def vote_sentence(
         return f"No UN General Assembly vote of {focal_name} up to {as_of_text} is in this dataset."
     listed = join_names(
         [
-            f"{row.resolution} ({format_day(cast(pd.Timestamp, row.date))}): {vote_words(str(row.vote))}"
+            f"{row.resolution} ({format_day(cast(pd.Timestamp, row.date))}): "
+            + vote_words(str(row.vote))
             for row in recorded.itertuples(index=False)
         ]
     )
