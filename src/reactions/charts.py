@@ -207,7 +207,7 @@ def spectrum_description(table: pd.DataFrame, focal_actor: str, codebook: Codebo
     """The spectrum's finding in words: worded stances counted by stance, the focal actor's
     position, and who is drawn as silent."""
     stated = table[table["record"] == STATED]
-    parts = [f"Latest worded stance of {_counted(len(stated), 'actor')}"]
+    parts = [f"Positions of {_counted(len(stated), 'actor')}"]
     if len(stated):
         parts[0] += f": {_stance_counts(stated['stance'], codebook)}"
     focal = table[table["actor_id"] == focal_actor]
@@ -567,6 +567,9 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
     )
 
 
+GAP_FILL, GAP_INK = "#ffffff", "#595959"  # a cell of missing votes: blank, its count in grey
+
+
 def _count_fill(count: int, most: int) -> str:
     """A count cell's grey: the more actors, the darker."""
     step = 0 if most <= 1 else round((count - 1) / (most - 1) * (len(COUNT_GREYS) - 1))
@@ -586,7 +589,7 @@ def words_and_votes_description(table: pd.DataFrame, codebook: Codebook) -> str:
     pairs = pd.DataFrame({"words": words, "vote": list(votes)}).value_counts().reset_index()
     top = pairs.sort_values(["count", "words", "vote"], ascending=[False, True, True]).iloc[0]
     diverging = sorted(table.loc[table["diverges"].astype(bool), "name"])
-    text = f"Last words before the vote, and the vote, of {_counted(len(table), 'actor')}."
+    text = f"Position the day before the vote, and the vote, of {_counted(len(table), 'actor')}."
     if top["count"] > 1:
         text += (
             f" Most often: words {top['words']}, vote {top['vote']} "
@@ -621,9 +624,18 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.LayerChart:
             diverges=("diverges", "any"),
         )
     )
-    most = int(frame["actors"].max()) if len(frame) else 1
-    frame["fill"] = frame["actors"].map(lambda count: _count_fill(int(count), most))
-    frame["ink"] = frame["fill"].map(text_colour)
+    # A missing vote is a gap in the data, not a finding: its cells stay pale, and the greys
+    # of the findings scale with the recorded votes alone.
+    recorded = frame["vote_label"].isin(VOTE_CODES)
+    most = int(frame.loc[recorded, "actors"].max()) if recorded.any() else 1
+    frame["fill"] = [
+        _count_fill(int(count), most) if found else GAP_FILL
+        for count, found in zip(frame["actors"], recorded, strict=True)
+    ]
+    frame["ink"] = [
+        text_colour(fill) if found else GAP_INK
+        for fill, found in zip(frame["fill"], recorded, strict=True)
+    ]
     base = alt.Chart(frame).encode(
         x=alt.X(
             "vote_label:N",
@@ -631,7 +643,7 @@ def words_and_votes(table: pd.DataFrame, codebook: Codebook) -> alt.LayerChart:
             title="Vote on the resolution",
             axis=SLANTED_TOP,
         ),
-        y=alt.Y("words_label:N", sort=words_order, title="Last words before the vote"),
+        y=alt.Y("words_label:N", sort=words_order, title="Position the day before the vote"),
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("fill:N", scale=None),

@@ -315,9 +315,14 @@ def stance_history(
     return statements_as_of(dataset, as_of, issue, actor)
 
 
+MIN_FOR_STATISTICS = 3  # below this many stated actors, a group is described by its members
+
+
 def group_summary(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Per group (codebook order): actors, actors per stance code, silent, no record, and over
-    the actors that stated a stance, the share rejecting and the median score.
+    """Per group (codebook order): actors, actors per stance code, silent, no record, how many
+    stated a stance (`stated`), and over those, the share rejecting and the median score, only
+    when at least MIN_FOR_STATISTICS stated (a median of two ordinal codes misleads); smaller
+    groups list their `members` as (name, stance code, score), most rejecting first.
 
     Silent actors and actors with no record are counted in their own columns, never as zeros.
     """
@@ -327,14 +332,22 @@ def group_summary(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         members = table[table["group"] == code]
         if members.empty:
             continue
-        scores = stated.loc[stated["group"] == code, "score"].astype(float)
+        own = stated[stated["group"] == code].sort_values(["score", "name"])
+        scores = own["score"].astype(float)
+        enough = len(scores) >= MIN_FOR_STATISTICS
         row: dict[str, object] = {"group": code, "actors": len(members)}
         for stance in codebook.scored_stances:
             row[stance.code] = int((members["stance"] == stance.code).sum())
         row[SILENT] = int((members["record"] == SILENT).sum())
         row[NO_RECORD] = int((members["record"] == NO_RECORD).sum())
-        row["share_rejecting"] = float((scores < 0).mean()) if len(scores) else float("nan")
-        row["median_score"] = float(scores.median()) if len(scores) else float("nan")
+        row["stated"] = len(scores)
+        row["share_rejecting"] = float((scores < 0).mean()) if enough else float("nan")
+        row["median_score"] = float(scores.median()) if enough else float("nan")
+        row["members"] = (
+            []
+            if enough
+            else list(zip(own["name"], own["stance"], own["score"].astype(float), strict=True))
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -352,7 +365,11 @@ def changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     ]
     return (
         moved[columns]
-        .assign(shift=moved["score_after"] - moved["score_before"], date=moved["date_after"])
+        .assign(
+            shift=moved["score_after"] - moved["score_before"],
+            date=moved["date_after"],
+            date_precision=moved["date_precision_after"],
+        )
         .reset_index(drop=True)
     )
 

@@ -13,6 +13,7 @@ from reactions.story import Story, VoteOfRecord, text_as_of
 from reactions.votes import CANNOT_VOTE, NOT_ON_RECORD, VOTED
 from reactions.wording import (
     DIRECTION_WORDS,
+    excerpt,
     format_date,
     format_day,
     format_iso,
@@ -114,16 +115,6 @@ def sources_note(story: Story, as_of: pd.Timestamp) -> str:
     return text_as_of(story.sources_text, format_iso(as_of)) or GENERIC_SOURCES
 
 
-def excerpt(row: pd.Series, prefix: str = "") -> str:
-    """The words that carry a statement's coding in English: its excerpt where the dataset
-    marks one (the full quote is in the tables and at the source), else the quote."""
-    english = row.get(f"{prefix}quote_en", "")
-    marked = row.get(f"{prefix}excerpt_en", "") or (
-        row.get(f"{prefix}excerpt", "") if english == row.get(f"{prefix}quote", "") else ""
-    )
-    return str(marked or english)
-
-
 def position_sentence(focal: pd.Series, codebook: Codebook, issue: str, as_of: pd.Timestamp) -> str:
     """The focal actor's position, the statement that sets it, and its latest words where they
     differ (latest words are not a position)."""
@@ -140,7 +131,7 @@ def position_sentence(focal: pd.Series, codebook: Codebook, issue: str, as_of: p
     words = quoted(excerpt(focal), translation_note(focal))
     text = (
         f"As of {as_of_text}, {focal['name']}'s position on {subject} is "
-        f"{stance_phrase(codebook, focal['stance'], focal['score'])}, set by {_speaker(focal)} "
+        f"{stance_phrase(codebook, focal['stance'], focal['score'])}, set by {_speaker(focal)}, "
         f"{when}: {words}"
     )
     return text + latest_words_sentence(focal, codebook)
@@ -440,6 +431,53 @@ def divergence_sentence(
         f"the actors whose vote this dataset does not hold: {missing}. Actors that cannot vote "
         f"(not UN member states): {cannot}."
     )
+
+
+def _named_or_counted(rows: pd.DataFrame, limit: int = 3) -> str:
+    names = sorted(rows["name"])
+    return join_names(names) if len(names) <= limit else f"{len(names)} actors"
+
+
+def compare_title(long: pd.DataFrame, issue: str, codebook: Codebook, as_of: pd.Timestamp) -> str:
+    """The cross-actor page's headline: how the actors on record divide on its first issue."""
+    table = long[long["issue"] == issue]
+    counts = field_counts(table)
+    subject, pronoun = issue_words(codebook, issue), issue_pronoun(codebook, issue)
+    stated = _stated(table)
+    supporting = stated[stated["score"] > 0]
+    head = (
+        f"{counts['rejecting']} of {counts['on_record']} actors on record reject {subject} "
+        f"as of {format_day(as_of)}"
+    )
+    if supporting.empty:
+        return f"{head}; none supports {pronoun}"
+    verb = "supports" if len(supporting) == 1 else "support"
+    return f"{head}; {_named_or_counted(supporting)} {verb} {pronoun}"
+
+
+def compare_lede(
+    long: pd.DataFrame, issues: list[str], codebook: Codebook, as_of: pd.Timestamp
+) -> str:
+    """Per issue shown: how the field divides, the ambiguous and the silent named."""
+    sentences = []
+    for issue in issues:
+        table = long[long["issue"] == issue]
+        sentences.append(field_sentence(table, issue_words(codebook, issue), as_of))
+    return " ".join(sentences)
+
+
+def actor_title(page_positions: pd.DataFrame, name: str, codebook: Codebook) -> str:
+    """The actor page's headline: its position on each issue it addressed, in the codebook's
+    verbs ("Belarus hedges on recognition and stays silent on Belarus's part in the war")."""
+    known = page_positions[page_positions["record"] != NO_RECORD]
+    if known.empty:
+        return f"No statement by {name} is on record"
+    clauses = [
+        stance_clause(codebook, row["stance"], [name], issue_words(codebook, row["issue"]))
+        for _, row in known.iterrows()
+    ]
+    first, rest = clauses[0], [clause.removeprefix(f"{name} ") for clause in clauses[1:]]
+    return join_names([first, *rest])
 
 
 def spectrum_title(table: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:

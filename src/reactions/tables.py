@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from reactions.codebook import Codebook
-from reactions.compare import NO_RECORD, SILENT, STATED, stance_codes
+from reactions.compare import MIN_FOR_STATISTICS, NO_RECORD, SILENT, STATED, stance_codes
 from reactions.wording import (
     STATUS_WORDS,
     cell_texts,
-    format_iso,
+    date_cell,
+    excerpt,
     format_score,
     position_text,
     stance_label,
@@ -30,37 +31,61 @@ def _median(median: float) -> str:
 
 
 def comparison_table(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Worded positions from most rejecting to most supporting, then the silent actors."""
+    """Positions from most rejecting to most supporting, then the silent actors: the words that
+    set each position (the excerpt that carries the coding, where marked), the full quote when
+    it is longer, and the latest words where they are not the position."""
     order = table.assign(
         _record=table["record"].map({STATED: 0, SILENT: 1, NO_RECORD: 2}),
     ).sort_values(["_record", "score", "name"], na_position="last")
     order = order[order["record"] != NO_RECORD]
+    rows = [row for _, row in order.iterrows()]
     words = [
-        f"{row['quote_en']}{translation_note(row)}"
+        f"{excerpt(row)}{translation_note(row)}"
         if row["record"] == STATED
         else f"(silent) {row['occasion']}"
-        for _, row in order.iterrows()
+        for row in rows
     ]
-    return pd.DataFrame(
+    shown = pd.DataFrame(
         {
             "actor": order["name"],
             "group": order["group"].map(codebook.groups),
-            "stance": order["stance"].map(lambda code: stance_label(codebook, code)),
+            "position": order["stance"].map(lambda code: stance_label(codebook, code)),
             "score": order["score"].map(format_score),
-            "date": order["date"].map(format_iso),
-            "quote (English)": words,
-            "source": order["source_title"],
-            "source_url": order["source_url"],
+            "set on": [date_cell(row["date"], row["date_precision"]) for row in rows],
+            "words (English)": words,
         }
-    ).reset_index(drop=True)
+    )
+    if any(row["record"] == STATED and excerpt(row) != row["quote_en"] for row in rows):
+        shown["full quote"] = [row["quote_en"] if row["record"] == STATED else "" for row in rows]
+    if order["latest_statement_id"].ne("").any():
+        shown["latest words, if not the position"] = [
+            f"{position_text(codebook, STATED, row['latest_stance'], row['latest_score'])}, "
+            f"{date_cell(row['latest_date'], row['latest_date_precision'])}: "
+            f"{row['latest_quote_en']}"
+            if row["latest_statement_id"]
+            else ""
+            for row in rows
+        ]
+    shown["source"] = order["source_title"]
+    shown["source_url"] = order["source_url"]
+    return shown.reset_index(drop=True)
+
+
+def _members(members: list, codebook: Codebook) -> str:
+    """A small group's stated members: "Kazakhstan, implicit rejection (-1); Belarus, ..."."""
+    return "; ".join(
+        f"{name}, {position_text(codebook, STATED, code, score)}" for name, code, score in members
+    )
 
 
 def group_table(summary: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """compare.group_summary (or group_summaries) with labels for its codes."""
+    """compare.group_summary (or group_summaries) with labels for its codes. A group with too
+    few stated actors for statistics lists its members and their stances instead."""
     labelled = summary.assign(
         group=summary["group"].map(codebook.groups),
         share_rejecting=summary["share_rejecting"].map(_percent),
         median_score=summary["median_score"].map(_median),
+        members=summary["members"].map(lambda members: _members(members, codebook)),
     )
     if "issue" in labelled:
         labelled["issue"] = labelled["issue"].map(codebook.issues)
@@ -68,8 +93,10 @@ def group_table(summary: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     names |= {
         SILENT: "silent",
         NO_RECORD: "no record",
-        "share_rejecting": "rejecting",
-        "median_score": "median score",
+        "stated": "stated (n)",
+        "share_rejecting": f"rejecting (n \u2265 {MIN_FOR_STATISTICS})",
+        "median_score": f"median score (n \u2265 {MIN_FOR_STATISTICS})",
+        "members": "stated members (n < 3)",
     }
     return labelled.rename(columns=names)
 
@@ -86,7 +113,10 @@ def changes_table(moved: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "before": [side(row, "before") for _, row in moved.iterrows()],
             "after": [side(row, "after") for _, row in moved.iterrows()],
             "shift": moved["shift"].map(format_score),
-            "date": moved["date"].map(format_iso),
+            "date": [
+                date_cell(date, precision)
+                for date, precision in zip(moved["date"], moved["date_precision"], strict=True)
+            ],
         }
     )
 
@@ -113,10 +143,18 @@ def matrix_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     )
 
 
+def _latest(row: pd.Series, codebook: Codebook) -> str:
+    """ "; latest words implicit support (+1)" where the latest words are not the position."""
+    if not row["latest_stance"]:
+        return ""
+    latest = position_text(codebook, STATED, row["latest_stance"], row["latest_score"])
+    return f"; latest words {latest}"
+
+
 def words_and_votes_table(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Per actor: last words before the vote, the vote (or why there is none), earlier votes."""
     words = [
-        position_text(codebook, row["record"], row["stance"], row["score"])
+        position_text(codebook, row["record"], row["stance"], row["score"]) + _latest(row, codebook)
         for _, row in frame.iterrows()
     ]
     votes = [
@@ -134,8 +172,13 @@ def words_and_votes_table(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFra
         {
             "actor": frame["name"],
             "group": frame["group"].map(codebook.groups),
-            "words": words,
-            "words date": frame["words_date"].map(format_iso),
+            "position the day before": words,
+            "set on": [
+                date_cell(date, precision)
+                for date, precision in zip(
+                    frame["words_date"], frame["words_date_precision"], strict=True
+                )
+            ],
             "vote": votes,
             "earlier votes": earlier,
             "diverges": frame["diverges"].map({True: "yes", False: ""}),
@@ -147,7 +190,10 @@ def history_table(history: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """An actor's statements, oldest first: date, issue, stance, speaker, words, source."""
     return pd.DataFrame(
         {
-            "date": history["date"].map(format_iso),
+            "date": [
+                date_cell(date, precision)
+                for date, precision in zip(history["date"], history["date_precision"], strict=True)
+            ],
             "issue": history["issue"].map(codebook.issues),
             "stance": history["stance"].map(lambda code: stance_label(codebook, code)),
             "score": history["score"].map(format_score),

@@ -72,7 +72,8 @@ def words_and_votes(
         (dataset.votes["resolution"] == resolution) & (dataset.votes["actor_id"] != "")
     ].set_index("actor_id")["vote"]
     vote = table["actor_id"].map(on_resolution).fillna("") if voted else ""
-    frame = table[["actor_id", "name", "group", "record", "stance", "score", "date"]].assign(
+    columns = ["actor_id", "name", "group", "record", "stance", "score", "date", "date_precision"]
+    frame = table[[*columns, "latest_stance", "latest_score", "latest_date"]].assign(
         vote=vote, member=table["member"]
     )
     frame["status"] = [
@@ -89,7 +90,9 @@ def words_and_votes(
         )
     ]
     frame["earlier"] = frame["actor_id"].map(_earlier_votes(dataset, resolution, as_of))
-    return frame.rename(columns={"date": "words_date"}).reset_index(drop=True)
+    return frame.rename(
+        columns={"date": "words_date", "date_precision": "words_date_precision"}
+    ).reset_index(drop=True)
 
 
 def _earlier_votes(dataset: Dataset, resolution: str, as_of: pd.Timestamp) -> pd.Series:

@@ -156,6 +156,16 @@ def quoted(text: str, note: str = "") -> str:
     return shown if ends_sentence else shown + "."
 
 
+def excerpt(row: pd.Series, prefix: str = "") -> str:
+    """The words that carry a statement's coding in English: its excerpt where the dataset
+    marks one (the full quote is in the tables and at the source), else the quote."""
+    english = row.get(f"{prefix}quote_en", "")
+    marked = row.get(f"{prefix}excerpt_en", "") or (
+        row.get(f"{prefix}excerpt", "") if english == row.get(f"{prefix}quote", "") else ""
+    )
+    return str(marked or english)
+
+
 def translation_note(row: pd.Series) -> str:
     """Who made the English shown: " (translated by PUBLISHER)", " (our translation)", or ""."""
     translator = str(row.get("translated_by", "") or "")

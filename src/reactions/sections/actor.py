@@ -22,6 +22,7 @@ class ActorPage:
     actor: str
     as_of: pd.Timestamp
     history: pd.DataFrame  # compare.stance_history over every issue
+    positions: pd.DataFrame  # the actor's compare.positions row on each issue, with `issue`
     provenance: Provenance  # what the page is made from: its footer
 
     @property
@@ -31,27 +32,39 @@ class ActorPage:
 
 def open(actor: str = "", as_of: str = "", data_dir: str = "") -> ActorPage:
     data, checked = open_dataset({"actor": actor, "as_of": as_of, "data_dir": data_dir})
+    long = compare.matrix(data, checked["as_of"], list(data.codebook.issues))
     return ActorPage(
         data=data,
         actor=checked["actor"],
         as_of=compare.as_timestamp(checked["as_of"]),
         history=compare.stance_history(data, checked["actor"], checked["as_of"]),
+        positions=long[long["actor_id"] == checked["actor"]].reset_index(drop=True),
         provenance=footer.record(data, checked),
     )
 
 
 def title(page: ActorPage) -> present.Heading:
-    return present.Heading(f"{page.name} across every issue, as of {format_day(page.as_of)}")
+    """The headline: the actor's position on each issue it addressed."""
+    return present.Heading(narrative.actor_title(page.positions, page.name, page.data.codebook))
 
 
 def first_and_last(page: ActorPage) -> present.Paragraph:
-    text = narrative.first_and_last_sentence(page.history, page.name, page.data.codebook)
-    return present.Paragraph(text, "headline")
+    """The lede: its position on each issue with the words that set it, then first and latest
+    words per issue."""
+    codebook = page.data.codebook
+    sentences = [
+        narrative.position_sentence(row, codebook, row["issue"], page.as_of)
+        for _, row in page.positions.iterrows()
+        if row["record"] != compare.NO_RECORD
+    ]
+    sentences.append(narrative.first_and_last_sentence(page.history, page.name, codebook))
+    return present.Paragraph(" ".join(sentences), "headline")
 
 
 def history_chart(page: ActorPage) -> present.Chart:
     chart = charts.actor_history(page.history, page.data.codebook)
-    return present.Chart(chart, f"Stance history: {page.name}")
+    caption = f"Every statement and silence of {page.name} up to {format_day(page.as_of)}, by issue"
+    return present.Chart(chart, caption)
 
 
 def history(page: ActorPage) -> present.Table:

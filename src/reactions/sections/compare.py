@@ -44,13 +44,25 @@ def open(
 
 
 def title(page: Comparison) -> present.Heading:
-    story = page.data.story.title
-    prefix = f"{story}: who" if story else "Who"
-    return present.Heading(f"{prefix} stands where, as of {format_day(page.as_of)}")
+    """The headline: how the actors on record divide on the first issue shown."""
+    codebook = page.data.codebook
+    return present.Heading(narrative.compare_title(page.long, page.issues[0], codebook, page.as_of))
+
+
+def lede(page: Comparison) -> present.Paragraph:
+    """Per issue, how the field divides; per vote of record, its official result."""
+    codebook = page.data.codebook
+    text = narrative.compare_lede(page.long, page.issues, codebook, page.as_of)
+    for vote in _votes_read(page):
+        held = votes.resolution_date(page.data, vote.resolution)
+        if held is not None and held <= page.as_of:
+            text += " " + narrative.result_sentence(vote)
+    return present.Paragraph(text, "headline")
 
 
 def heatmap(page: Comparison) -> present.Chart:
-    return present.Chart(charts.coverage_heatmap(page.long, page.data.codebook), "Actors by issue")
+    caption = f"Positions of every actor on each issue, as of {format_day(page.as_of)}"
+    return present.Chart(charts.coverage_heatmap(page.long, page.data.codebook), caption)
 
 
 def matrix(page: Comparison) -> present.Table:
@@ -98,7 +110,7 @@ def votes_charts(page: Comparison) -> list[present.Chart]:
             charts.words_and_votes(
                 votes.words_and_votes(page.data, page.as_of, vote, page.group), codebook
             ),
-            f"Words and votes: {vote.resolution}",
+            f"Positions the day before {vote.resolution} against the recorded votes",
         )
         for vote in _votes_read(page)
     ]
