@@ -34,6 +34,7 @@ SCORE_COLOURS = {-2: "#0571b0", -1: "#92c5de", 0: "#f7f7f7", 1: "#f4a582", 2: "#
 SILENCE_COLOUR = "#8c8c8c"  # a silent cell or run; a silent point is hollow (SILENCE_FILL)
 SILENCE_FILL = "#ffffff"
 NO_RECORD_COLOUR = "#ffffff"
+NO_RECORD_LABEL = RECORD_WORDS[NO_RECORD].capitalize()  # "No statement on record"
 OUTLINE = "#1d1d1f"  # every point and cell is outlined: pale fills stay visible on white
 # Shapes repeat a stance's direction, so colour is never the only cue.
 DIRECTION_SHAPES = {-1: "triangle-down", 0: "diamond", 1: "triangle-up"}
@@ -505,7 +506,7 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
             "group_label": long["group"].map(codebook.groups),
             "issue": long["issue"].map(codebook.issues),
             "cell": cell_texts(long),
-            "stance": labels.where(long["record"] != NO_RECORD, "No record"),
+            "stance": labels.where(long["record"] != NO_RECORD, NO_RECORD_LABEL),
             "ink": fills.map(text_colour),
             "date": long["date"].dt.strftime("%Y-%m-%d").fillna(""),
             "quote_en": long["quote_en"],
@@ -513,7 +514,8 @@ def coverage_heatmap(long: pd.DataFrame, codebook: Codebook) -> alt.FacetChart:
     )
     stance_scale = _stance_scale(codebook)
     colours = alt.Scale(
-        domain=[*stance_scale.domain, "No record"], range=[*stance_scale.range, NO_RECORD_COLOUR]
+        domain=[*stance_scale.domain, NO_RECORD_LABEL],
+        range=[*stance_scale.range, NO_RECORD_COLOUR],
     )
     issues = list(dict.fromkeys(frame["issue"]))
     base = alt.Chart().encode(

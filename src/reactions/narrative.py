@@ -131,7 +131,8 @@ def position_sentence(focal: pd.Series, codebook: Codebook, issue: str, as_of: p
     words = quoted(excerpt(focal), translation_note(focal))
     text = (
         f"As of {as_of_text}, {focal['name']}'s position on {subject} is "
-        f"{position_text(codebook, STATED, focal['stance'], focal['score'])}, set by {_speaker(focal)}, "
+        f"{position_text(codebook, STATED, focal['stance'], focal['score'])}, "
+        f"set by {_speaker(focal)}, "
         f"{when}: {words}"
     )
     return text + latest_words_sentence(focal, codebook)

@@ -11,6 +11,7 @@ import pandas as pd
 from reactions.codebook import Codebook
 from reactions.compare import MIN_FOR_STATISTICS, NO_RECORD, SILENT, STATED, stance_codes
 from reactions.wording import (
+    RECORD_WORDS,
     STATUS_WORDS,
     cell_texts,
     date_cell,
@@ -92,7 +93,7 @@ def group_table(summary: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     names = {stance.code: stance.label for stance in codebook.scored_stances}
     names |= {
         SILENT: "silent",
-        NO_RECORD: "no record",
+        NO_RECORD: RECORD_WORDS[NO_RECORD],
         "stated": "stated (n)",
         "share_rejecting": f"rejecting (n \u2265 {MIN_FOR_STATISTICS})",
         "median_score": f"median score (n \u2265 {MIN_FOR_STATISTICS})",
