@@ -209,3 +209,41 @@ def history_table(history: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "source_url": history["source_url"],
         }
     ).reset_index(drop=True)
+
+
+def _stance_or_none(codebook: Codebook, code: str) -> str:
+    """A stance code's label; anything else (the cues' "no cue") as it is."""
+    return stance_label(codebook, code) if code in codebook.stances else code
+
+
+def coding_confusion_table(confusion: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """coding.Agreement.confusion (coded rows x proposed columns, codes) with labels."""
+    labelled = confusion.rename(
+        index=lambda code: _stance_or_none(codebook, str(code)),
+        columns=lambda code: _stance_or_none(codebook, str(code)),
+    )
+    return labelled.rename_axis(index="coded \\ proposed by the cues", columns=None).reset_index()
+
+
+def coding_disagreements_table(
+    disagreements: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str]
+) -> pd.DataFrame:
+    """Where the cues' proposal differs from the coding: who, when, on what, both stances, the
+    cue that fired (rows of coding.Agreement.disagreements joined to their statements)."""
+    return pd.DataFrame(
+        {
+            "actor": disagreements["actor_id"].map(actor_names),
+            "date": [
+                date_cell(date, precision)
+                for date, precision in zip(
+                    disagreements["date"], disagreements["date_precision"], strict=True
+                )
+            ],
+            "issue": disagreements["issue"].map(codebook.issues),
+            "coded": disagreements["coded"].map(lambda code: _stance_or_none(codebook, code)),
+            "proposed by the cues": disagreements["proposed"].map(
+                lambda code: _stance_or_none(codebook, code)
+            ),
+            "cue": disagreements["cue"],
+        }
+    ).reset_index(drop=True)

@@ -120,8 +120,16 @@ def coding_quality(page: Comparison) -> list[object]:
     from reactions import coding  # scikit-learn: only this section pays for it
 
     check = coding.check_coding(page.data)
+    codebook = page.data.codebook
+    said = compare.statements_as_of(page.data, page.as_of)  # none said after the page's date
+    shown = check.disagreements.merge(
+        said[["statement_id", "actor_id", "date", "date_precision"]], on="statement_id"
+    )
     return [
         present.Paragraph(narrative.coding_sentence(check)),
-        present.Table(check.confusion.reset_index(), "coding-confusion"),
-        present.Table(check.disagreements.drop(columns="quote_en"), "coding-disagreements"),
+        present.Table(tables.coding_confusion_table(check.confusion, codebook), "coding-confusion"),
+        present.Table(
+            tables.coding_disagreements_table(shown, codebook, page.data.actor_names),
+            "coding-disagreements",
+        ),
     ]
