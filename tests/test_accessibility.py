@@ -147,13 +147,13 @@ def test_language_is_set_and_headings_go_in_order(report, name):
 def test_every_chart_says_its_finding_in_words(report):
     expected = {
         "brief": [
-            "Stance spectrum: Recognition. Latest worded stance of 16 actors: 10 explicit "
-            "rejection (-2), 2 implicit rejection (-1), 1 ambiguous (0), 1 implicit support (+1), "
-            "2 explicit support (+2). Belarus, highlighted: ambiguous (0), silent since "
+            "Stance spectrum: Recognition. Latest worded stance of 16 actors: 11 explicit "
+            "rejection (-2), 1 implicit rejection (-1), 1 ambiguous (0), 2 implicit support (+1), "
+            "1 explicit support (+2). Belarus, highlighted: ambiguous (0), silent since "
             "26 September 2022. Silent, no score: Belarus.",
             "Timeline: Recognition. 22 statements by 16 actors, 20 September 2022 to "
-            "26 September 2022: 10 explicit rejection (-2), 3 implicit rejection (-1), "
-            "2 ambiguous (0), 2 implicit support (+1), 4 explicit support (+2), 1 silent. "
+            "26 September 2022: 11 explicit rejection (-2), 2 implicit rejection (-1), "
+            "2 ambiguous (0), 3 implicit support (+1), 3 explicit support (+2), 1 silent. "
             'Events marked: "Referendums" announced, Partial mobilization announced in Russia, '
             '"Referendums" held and Lukashenka–Putin talks in Sochi.',
         ],

@@ -377,7 +377,7 @@ def test_one_stance_changed_yields_exactly_one_entry_naming_it(runs):
         "groups",
     ]
     assert changed[0]["moves"][1]["move"].startswith(
-        "Recognition: Explicit rejection 37 → 38, Implicit rejection 12 → 11"
+        "Recognition: Explicit rejection 38 → 39, Implicit rejection 9 → 8"
     )
     assert (second["changes"]["new"], second["changes"]["unchanged"]) == ([], 1)
     assert f"<mark>changed</mark> {MOVE} (and 2 more)" in second["index"]

@@ -79,7 +79,7 @@ def test_code_check_prints_kappa_and_disagreements_and_exits_0(capsys):
     assert "Disagreements to review (" in out
     assert "Cohen's kappa human vs blind, before resolution: " in out
     assert "per issue: recognition " in out and "belarus_involvement " in out
-    assert "Disagreements resolved: 8 of 8 (7 kept, 1 recoded)." in out
+    assert "Disagreements resolved: 8 of 8 (6 kept, 2 recoded)." in out
     assert "Rule contradictions: 0 unjustified, " in out
 
 
@@ -371,4 +371,6 @@ def test_the_sochi_neighbours_keep_their_stances(real):
     stances = data.statements.set_index("statement_id")["stance"]
     assert stances["kazakhstan-recognition-2022-09-26-smadiyarov"] == "implicit_rejection"
     assert stances["belarus-recognition-2022-09-24-makei"] == "ambiguous"
-    assert stances["south-ossetia-recognition-2022-09-26-gagloev"] == "explicit_support"
+    # issue 20: South Ossetia 26 Sep recoded +2 -> +1 (his words back the operation; the yes to the
+    # referendums was Lenta.ru's narration); Belarus (0) still stands between Kazakhstan and it.
+    assert stances["south-ossetia-recognition-2022-09-26-gagloev"] == "implicit_support"

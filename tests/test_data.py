@@ -40,12 +40,12 @@ def test_size_and_coverage(data):
         "belarus_involvement": 6,
     }
     assert Counter(statements["stance"]) == {
-        "explicit_rejection": 45,
-        "implicit_rejection": 19,
-        "ambiguous": 9,
+        "explicit_rejection": 46,
+        "implicit_rejection": 16,
+        "ambiguous": 11,
         "silent": 3,
-        "implicit_support": 7,
-        "explicit_support": 10,
+        "implicit_support": 8,
+        "explicit_support": 9,
     }
 
 
@@ -79,9 +79,9 @@ def test_the_article_reactions_are_in_the_dataset(data):
         )
     } == {
         "belarus-recognition-2022-09-24-makei": "ambiguous",
-        "serbia-recognition-2022-09-25-selakovic": "implicit_rejection",
+        "serbia-recognition-2022-09-25-selakovic": "explicit_rejection",
         "kazakhstan-recognition-2022-09-26-smadiyarov": "implicit_rejection",
-        "south-ossetia-recognition-2022-09-26-gagloev": "explicit_support",
+        "south-ossetia-recognition-2022-09-26-gagloev": "implicit_support",
     }
     retired = {
         "serbia-recognition-2022-09-26-analysis",
@@ -109,7 +109,7 @@ def test_belarus_involvement_is_its_own_issue(data):
 
 def test_translations_are_marked(data):
     statements = data.statements.set_index("statement_id")
-    assert Counter(statements["translated_by"]) == {"": 48, "source": 38, "coder": 7}
+    assert Counter(statements["translated_by"]) == {"": 48, "source": 39, "coder": 6}
     assert statements.loc["serbia-recognition-2022-09-25-selakovic", "spoken_language"] == "sr"
     assert statements.loc["serbia-recognition-2022-09-25-selakovic", "translated_by"] == "source"
     scholz = statements.loc["germany-recognition-2022-09-20-scholz"]
@@ -155,10 +155,11 @@ def brief_outputs(as_of: str, compare_to: str = "") -> str:
 
 def test_belarus_brief_before_and_after_the_annexation_vote():
     before, after = brief_outputs("2022-09-26"), brief_outputs("2022-10-31", "2022-09-26")
-    # 26 September: Serbia -1 (Selakovic, 25 Sep) is level with Kazakhstan -1 below Belarus 0.
+    # 26 September (issue 20): Serbia -2 (Selakovic, 25 Sep, TASS's "cannot accept") is further below;
+    # South Ossetia +1 (Gagloev, 26 Sep: backs the operation) above Belarus 0.
     assert (
-        "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan and "
-        "Serbia (implicit rejection, -1), below, and South Ossetia (explicit support, +2), above."
+        "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan "
+        "(implicit rejection, -1), below, and South Ossetia (implicit support, +1), above."
     ) in before
     # 31 October: Serbia -2 (Vucic, 28 Sep), further away; Kazakhstan alone below.
     assert (
@@ -181,10 +182,10 @@ def test_belarus_brief_before_and_after_the_annexation_vote():
     assert (
         "Between 26 September 2022 and 31 October 2022, Belarus's position did not change" in after
     )
-    assert "Serbia (implicit rejection (-1) \u2192 explicit rejection (-2))" in after
+    assert "South Ossetia (implicit support (+1) \u2192 explicit support (+2))" in after
 
 
-def test_serbia_is_level_with_kazakhstan_on_26_september():
+def test_serbia_is_below_kazakhstan_on_26_september():
     from test_every_brief import run_brief
 
     headline = run_brief(
@@ -196,7 +197,10 @@ def test_serbia_is_level_with_kazakhstan_on_26_september():
             "compare_with": ["kazakhstan"],
         }
     )[1]
-    assert "Among Kazakhstan, Serbia stands level with Kazakhstan." in headline
+    assert (
+        "Among Kazakhstan, Serbia stands furthest from Moscow's position; next above it is "
+        "Kazakhstan (implicit rejection, -1)."
+    ) in headline
 
 
 def test_votes_are_sourced_and_never_guessed(data):

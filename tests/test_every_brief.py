@@ -147,6 +147,6 @@ def test_the_story_defaults_fill_empty_parameters():
     outputs = run_brief({"data_dir": str(DATA)})
     assert outputs[0] == "Belarus on recognition, as of 26 September 2022"
     assert (
-        "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan and "
-        "Serbia (implicit rejection, -1), below, and South Ossetia (explicit support, +2), above."
+        "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan "
+        "(implicit rejection, -1), below, and South Ossetia (implicit support, +1), above."
     ) in outputs[1]

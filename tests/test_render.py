@@ -166,8 +166,8 @@ def test_rendered_html_is_offline_and_carries_the_headline(rendered):
     assert "<title>Belarus on recognition, as of 26 September 2022</title>" in html
     text = re.sub(r"<[^>]+>", "", html)
     assert (
-        "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan and "
-        "Serbia (implicit rejection, -1), below, and South Ossetia (explicit support, +2), above"
+        "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan "
+        "(implicit rejection, -1), below, and South Ossetia (implicit support, +1), above"
     ) in text
     assert "Opening remarks at the Lukashenka–Putin talks in Sochi" in text
     assert html.count("window.vegaEmbed=") == 1
