@@ -86,6 +86,17 @@ def file_problem(path: Path, max_bytes: int, folder: Path | None = None) -> Prob
             f"{info.st_size:,} bytes",
             f"file is too large: at most {max_bytes:,} bytes",
         )
+    return _unreadable(path)
+
+
+def _unreadable(path: Path) -> Problem | None:
+    """Why a regular file cannot be opened for reading (a permission, most often), or None:
+    found here, so that no reader meets it as a traceback (or a notebook as a failed run)."""
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError as error:
+        reason = (error.strerror or type(error).__name__).lower()
+        return Problem(path.name, None, None, shown(str(path)), f"file cannot be read ({reason})")
     return None
 
 

@@ -1,0 +1,106 @@
+"""Issue 23, reliability round three: each test is one case of the issue (its id in the name),
+failing on the code before the round and passing after. The harness rules of the bad-input and
+fault suites hold: the exit code, one line naming file, line and rule, a generous deadline,
+data files unchanged, the last good page intact."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import write_dataset
+
+CLI = [sys.executable, "-m", "reactions.cli"]
+DEADLINE = 60  # seconds: generous; a hang fails instead of stalling the suite
+
+
+def run(*arguments: str, prefix: tuple[str, ...] = (), timeout: float = DEADLINE, **kwargs):
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*prefix, *CLI, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+    result.seconds = time.perf_counter() - started  # type: ignore[attr-defined]
+    return result
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and os.access(p, os.R_OK)
+    }
+
+
+def no_traceback(result) -> None:
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+# --- 1. unreadable files [T1-59, T1-61, T1-64, T1-65] ---------------------------------------
+
+
+def unreadable_prefix() -> tuple[str, ...]:
+    """How to run a command that a mode-000 file refuses: as root, chmod 000 blocks nothing, so
+    the command runs without the capabilities that override file permissions (still uid 0,
+    owner of the files, so the rest of the tree stays readable)."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: a mode-000 file cannot be made unreadable")
+    prefix = (setpriv, "--bounding-set", "-dac_override,-dac_read_search")
+    probe = subprocess.run([*prefix, "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip(f"setpriv cannot drop capabilities here: {probe.stderr[:200]!r}")
+    return prefix
+
+
+def unreadable(folder: Path, name: str) -> tuple[str, ...]:
+    prefix = unreadable_prefix()
+    (folder / name).chmod(0)
+    return prefix
+
+
+@pytest.mark.parametrize(
+    ("case", "name"),
+    [
+        ("T1-59", "statements.csv"),
+        ("T1-59", "actors.csv"),
+        ("T1-59", "votes.csv"),
+        ("T1-64", "codebook.yml"),
+    ],
+)
+def test_t1_59_64_validate_names_an_unreadable_file(tmp_path, case, name):
+    folder = write_dataset(tmp_path / "data")
+    prefix = unreadable(folder, name)
+    result = run("validate", "--data", str(folder), prefix=prefix)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert f"{name}: file cannot be read (permission denied)" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("case", "name"), [("T1-65", "statements.csv"), ("T1-61", "events.csv")])
+def test_t1_61_65_render_refuses_an_unreadable_file_before_a_kernel(tmp_path, case, name):
+    folder = write_dataset(tmp_path / "data")
+    prefix = unreadable(folder, name)
+    out = tmp_path / "report"
+    result = run(
+        "render", "brief", "--actor", "belarus", "--as-of", "2022-09-26",
+        "--data", str(folder), "--out", str(out), prefix=prefix,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert f"{name}: file cannot be read" in result.stderr, result.stderr
+    assert not out.exists()
+    assert result.seconds < 20
