@@ -104,3 +104,17 @@ def test_t1_61_65_render_refuses_an_unreadable_file_before_a_kernel(tmp_path, ca
     assert f"{name}: file cannot be read" in result.stderr, result.stderr
     assert not out.exists()
     assert result.seconds < 20
+
+
+# --- 2. validate reads blind_coding.csv [N01g, N01] (text cases: tests/fixtures/bad/cases.py) -
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/dev/zero"])
+def test_n01g_blind_coding_linked_out_of_the_folder_is_refused(tmp_path, target):
+    folder = write_dataset(tmp_path / "data")
+    (folder / "blind_coding.csv").symlink_to(target)
+    result = run("validate", "--data", str(folder), timeout=30)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert "blind_coding.csv: must be a regular file" in result.stderr, result.stderr
+    assert "root:" not in result.stderr  # never echoed

@@ -31,10 +31,20 @@ def _data_dir(arguments: argparse.Namespace) -> Path:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
-    from reactions.dataset import load_dataset, write_columnar_copies
+    from reactions.coding import blind_coding_problems
+    from reactions.dataset import capped, load_dataset, write_columnar_copies
+    from reactions.errors import DatasetError
 
     data_dir = _data_dir(arguments)
-    dataset = load_dataset(data_dir)
+    try:  # every file, the optional ones too, and every problem at once
+        dataset = load_dataset(data_dir)
+        problems = blind_coding_problems(data_dir)
+    except DatasetError as error:
+        problems = error.problems + (
+            blind_coding_problems(data_dir) if data_dir.is_dir() else []
+        )
+    if problems:
+        raise DatasetError(capped(problems))
     print(
         f"{data_dir.name}: valid: {len(dataset.statements)} statements, "
         f"{dataset.statements['actor_id'].nunique()} actors with statements "

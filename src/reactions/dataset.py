@@ -1107,6 +1107,17 @@ def _shape_problems(table: Table, needs_rows: bool) -> list[Problem]:
     return problems
 
 
+def optional_table(path: Path, folder: Path) -> tuple[Table | None, list[Problem]]:
+    """An optional CSV file beside the contract's (blind_coding.csv), read and checked by the
+    rules of every file (readable, structure, characters, lengths); (None, []) when absent."""
+    if not path.exists() and not path.is_symlink():
+        return None, []
+    table, problems = _problems_or_table(path, folder)
+    if table is not None:
+        problems += _shape_problems(table, needs_rows=False)
+    return table, problems
+
+
 def capped(problems: list[Problem]) -> list[Problem]:
     """The first MAX_PROBLEMS problems in file and line order, then one saying how many more;
     no value longer than an error may show (a file's content is never echoed)."""
