@@ -118,3 +118,43 @@ def test_n01g_blind_coding_linked_out_of_the_folder_is_refused(tmp_path, target)
     no_traceback(result)
     assert "blind_coding.csv: must be a regular file" in result.stderr, result.stderr
     assert "root:" not in result.stderr  # never echoed
+
+
+# --- 3. `-y` through the bounded YAML reader [N33-N38b] -------------------------------------
+
+ALIAS_BOMB = "{a: &a [x,x,x,x,x,x,x,x,x], b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], " + ", ".join(
+    f"{y}: &{y} [{','.join([f'*{x}'] * 9)}]" for x, y in zip("bcdefg", "cdefgh", strict=True)
+) + "}"
+
+
+@pytest.mark.parametrize(
+    ("case", "yaml_text", "rule"),
+    [
+        ("N33 alias bomb", ALIAS_BOMB, "aliases may expand"),
+        ("N34 python tag", "{as_of: !!python/object/apply:os.system [true]}", "valid YAML"),
+        ("N35 bad syntax", "{as_of: [2022-09-26", "valid YAML"),
+        ("N36 unhashable key", "{? [a, b] : x}", "a key must be plain text"),
+        ("N37 impossible date", "{as_of: 2022-02-30}", "as_of: expected a real date"),
+        ("N38 not a mapping", "[as_of, 2022-09-26]", "-y must be a YAML mapping"),
+        ("N38b number keys", "{1: x}", "-y must be a YAML mapping"),
+    ],
+)
+def test_n33_n38_y_parameters_are_read_by_the_bounded_reader(tmp_path, case, yaml_text, rule):
+    out = tmp_path / "report"
+    result = run("render", "brief", "-y", yaml_text, "--out", str(out), timeout=30)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and rule in lines[0], lines[:5]
+    assert len(lines[0]) < 600, len(lines[0])
+    assert result.seconds < 15
+    assert not out.exists()
+
+
+def test_n37_p_value_is_echoed_capped(tmp_path):
+    out = tmp_path / "report"
+    result = run("render", "brief", "-p", "as_of", "x" * 5000, "--out", str(out), timeout=30)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 600, lines[:2]

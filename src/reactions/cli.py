@@ -65,16 +65,10 @@ def _compare(arguments: argparse.Namespace) -> int:
 
 def _render(arguments: argparse.Namespace) -> int:
     """Any page: `render NOTEBOOK -p NAME VALUE -y YAML`; the brief's flags are shortcuts."""
-    import yaml
-    from papermill.cli import _resolve_type  # papermill's own reading of -p values
-
     given: dict[str, object] = {}
     for text in arguments.parameters_yaml:
-        loaded = yaml.safe_load(text)
-        if not isinstance(loaded, dict):
-            raise ParameterError(f"-y must be a YAML mapping of parameters, got {text!r}")
-        given |= loaded
-    given |= {name: _resolve_type(value) for name, value in arguments.parameters}
+        given |= _yaml_parameters(text)
+    given |= {name: _p_value(name, value) for name, value in arguments.parameters}
     shortcuts = {
         "focal_actor": arguments.actor,
         "issue": arguments.issue,
@@ -84,6 +78,37 @@ def _render(arguments: argparse.Namespace) -> int:
     }
     given |= {name: value for name, value in shortcuts.items() if value is not None}
     return _render_named(arguments, arguments.page, given)
+
+
+def _p_value(name: str, value: str) -> object:
+    """A `-p NAME VALUE` value as papermill reads it (numbers, booleans, None; else the text),
+    bounded as `-y` is."""
+    from papermill.cli import _resolve_type  # papermill's own reading of -p values
+
+    from reactions.yamlfile import MAX_YAML_BYTES, shown
+
+    if len(value) + len(name) > MAX_YAML_BYTES:
+        raise ParameterError(f"-p {shown(name)}: at most {MAX_YAML_BYTES:,} characters")
+    return _resolve_type(value)
+
+
+def _yaml_parameters(text: str) -> dict[str, object]:
+    """Parameters from `-y YAML` through the one bounded YAML reader (reactions.yamlfile:
+    size, aliases, nesting, plain keys, safe tags, dates kept as text, so that `as_of:
+    2022-02-30` meets the date check as `-p` does), refused in one line."""
+    from reactions.errors import InputError
+    from reactions.yamlfile import compose_text, construct, shown
+
+    try:
+        root = compose_text(text, "-y", InputError)
+    except InputError as error:
+        raise ParameterError("; ".join(str(problem) for problem in error.problems)) from None
+    loaded = construct(root) if root is not None else None
+    if not isinstance(loaded, dict) or not all(isinstance(key, str) for key in loaded):
+        raise ParameterError(
+            f"-y must be a YAML mapping of parameters by name, got {shown(text)!r}"
+        )
+    return loaded
 
 
 def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, object]) -> int:

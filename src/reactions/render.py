@@ -36,6 +36,7 @@ from reactions.errors import DataRejected, ParameterError, RenderError
 from reactions.locate import resolve_data_dir
 from reactions.parameters import check_parameters, load_reference, output_stem
 from reactions.reference import Reference
+from reactions.yamlfile import shown
 
 if TYPE_CHECKING:
     from reactions.warm import Kernel
@@ -91,7 +92,7 @@ def prepare(
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise ParameterError(
-            f"{notebook.stem}: unknown parameter(s) {', '.join(unknown)}; "
+            f"{notebook.stem}: unknown parameter(s) {shown(', '.join(map(str, unknown)))}; "
             f"this page takes {', '.join(declared)}"
         )
     values = declared | given
