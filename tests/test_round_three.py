@@ -122,9 +122,13 @@ def test_n01g_blind_coding_linked_out_of_the_folder_is_refused(tmp_path, target)
 
 # --- 3. `-y` through the bounded YAML reader [N33-N38b] -------------------------------------
 
-ALIAS_BOMB = "{a: &a [x,x,x,x,x,x,x,x,x], b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], " + ", ".join(
-    f"{y}: &{y} [{','.join([f'*{x}'] * 9)}]" for x, y in zip("bcdefg", "cdefgh", strict=True)
-) + "}"
+ALIAS_BOMB = (
+    "{a: &a [x,x,x,x,x,x,x,x,x], b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], "
+    + ", ".join(
+        f"{y}: &{y} [{','.join([f'*{x}'] * 9)}]" for x, y in zip("bcdefg", "cdefgh", strict=True)
+    )
+    + "}"
+)
 
 
 @pytest.mark.parametrize(

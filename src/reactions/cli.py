@@ -40,9 +40,7 @@ def _validate(arguments: argparse.Namespace) -> int:
         dataset = load_dataset(data_dir)
         problems = blind_coding_problems(data_dir)
     except DatasetError as error:
-        problems = error.problems + (
-            blind_coding_problems(data_dir) if data_dir.is_dir() else []
-        )
+        problems = error.problems + (blind_coding_problems(data_dir) if data_dir.is_dir() else [])
     if problems:
         raise DatasetError(capped(problems))
     print(

@@ -287,9 +287,7 @@ def read_blind_coding(path: Path) -> pd.DataFrame:
     frame = as_text(read_table(path).frame).fillna("")
     missing = [column for column in BLIND_COLUMNS if column not in frame]
     if missing:
-        raise DatasetError(
-            [Problem(path.name, 1, None, ", ".join(missing), MISSING_RULE)]
-        )
+        raise DatasetError([Problem(path.name, 1, None, ", ".join(missing), MISSING_RULE)])
     for column in ("resolution", "resolution_note"):
         if column not in frame:
             frame[column] = ""
