@@ -162,3 +162,90 @@ def test_n37_p_value_is_echoed_capped(tmp_path):
     no_traceback(result)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and len(lines[0]) < 600, lines[:2]
+
+
+# --- 4. columnar copies: detected when stale or damaged, checked as the CSV [N53-N56] ---------
+
+
+def copied_dataset(tmp_path: Path) -> Path:
+    from reactions.cli import main
+
+    folder = write_dataset(tmp_path / "data")
+    assert main(["validate", "--data", str(folder), "--parquet"]) == 0
+    return folder
+
+
+def edited_copy(folder: Path, column: str, row: int, value: str):
+    """The statements' copy with one value replaced, as a table, and the CSV's digest."""
+    import pyarrow
+    import pyarrow.parquet as parquet
+
+    from reactions import columnar
+
+    csv_path = folder / "statements.csv"
+    table = parquet.read_table(columnar.copy_of(csv_path))
+    header = csv_path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+    position = header.index(column)
+    values = table.column(position).to_pylist()
+    values[row] = value
+    table = table.set_column(position, table.field(position).name, pyarrow.array(values))
+    return table, columnar.digest(csv_path)
+
+
+def test_n53b_a_copy_edited_with_the_csv_hash_kept_is_ignored_with_a_notice(tmp_path, capfd):
+    import pyarrow.parquet as parquet
+
+    from reactions.dataset import load_dataset
+
+    folder = copied_dataset(tmp_path)
+    copy = folder / "statements.parquet"
+    kept = parquet.read_schema(copy).metadata  # the forger keeps every key, the CSV's hash too
+    table, _ = edited_copy(folder, "stance", 5, "explicit_support")  # kz-rec, line 7
+    parquet.write_table(table.replace_schema_metadata(kept), copy, compression="zstd")
+    capfd.readouterr()
+    statements = load_dataset(folder).statements.set_index("statement_id")
+    assert statements.at["kz-rec", "stance"] == "implicit_rejection"  # the CSV's truth
+    notices = [line for line in capfd.readouterr().err.splitlines() if "notice:" in line]
+    assert len(notices) == 1 and "statements.parquet ignored" in notices[0], notices
+
+
+def test_n53_n53a_a_bad_value_in_a_copy_is_refused_naming_the_copy(tmp_path):
+    from reactions import columnar
+    from reactions.dataset import load_dataset
+    from reactions.errors import DatasetError
+
+    folder = copied_dataset(tmp_path)
+    table, source = edited_copy(folder, "quote", 5, "fixture: bell \x07 here")  # line 7
+    columnar.write_copy(folder / "statements.csv", source, table, check_characters=False)
+    assert columnar.status(folder / "statements.csv") == "fresh"  # its digest holds
+    with pytest.raises(DatasetError) as raised:
+        load_dataset(folder)
+    problems = [p for p in raised.value.problems if "control" in p.rule]
+    assert [(p.file, p.line, p.column) for p in problems] == [("statements.parquet", 7, "quote")]
+
+
+def test_n53_validate_reads_the_csvs_and_says_whether_each_copy_agrees(tmp_path):
+    folder = copied_dataset(tmp_path)
+    copy = folder / "events.parquet"
+    damaged = bytearray(copy.read_bytes())
+    damaged[12] ^= 0xFF  # one bit of rot in its first data page
+    copy.write_bytes(bytes(damaged))
+    result = run("validate", "--data", str(folder), timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "statements.parquet: agrees with its CSV" in result.stdout, result.stdout
+    assert "events.parquet: damaged" in result.stdout, result.stdout
+
+
+def test_n56_validate_parquet_on_a_read_only_dataset_says_so(tmp_path):
+    folder = write_dataset(tmp_path / "data")
+    folder.chmod(0o555)
+    try:
+        result = run(
+            "validate", "--data", str(folder), "--parquet", prefix=unreadable_prefix(), timeout=30
+        )
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1, result.stderr[-3000:]
+    no_traceback(result)
+    assert "error: no columnar copy written: cannot write in" in result.stderr, result.stderr
+    assert not list(folder.glob("*.parquet")) and not list(folder.glob(".*.tmp"))

@@ -31,13 +31,14 @@ def _data_dir(arguments: argparse.Namespace) -> Path:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
+    from reactions import columnar
     from reactions.coding import blind_coding_problems
-    from reactions.dataset import capped, load_dataset, write_columnar_copies
+    from reactions.dataset import DATASET_FILES, capped, load_dataset, write_columnar_copies
     from reactions.errors import DatasetError
 
     data_dir = _data_dir(arguments)
-    try:  # every file, the optional ones too, and every problem at once
-        dataset = load_dataset(data_dir)
+    try:  # every file, the optional ones too, and every problem at once; the CSVs themselves
+        dataset = load_dataset(data_dir, copies=False)
         problems = blind_coding_problems(data_dir)
     except DatasetError as error:
         problems = error.problems + (blind_coding_problems(data_dir) if data_dir.is_dir() else [])
@@ -49,10 +50,30 @@ def _validate(arguments: argparse.Namespace) -> int:
         f"({len(dataset.actors)} in actors.csv), {len(dataset.events)} events, "
         f"{dataset.statements['issue'].nunique()} issues"
     )
+    for name in DATASET_FILES:  # each columnar copy: does it agree with its CSV?
+        state = columnar.status(data_dir / f"{name}.csv")
+        if state is not None and not (arguments.parquet and state != "fresh"):
+            print(f"{name}.parquet: {COPY_STATES[state]}")
     if arguments.parquet:
-        for copy in write_columnar_copies(data_dir):
+        try:
+            written = write_columnar_copies(data_dir)
+        except OSError as error:
+            print(
+                f"error: no columnar copy written: cannot write in {data_dir} "
+                f"({error.strerror or error}); the dataset is valid and unchanged",
+                file=sys.stderr,
+            )
+            return FAILED
+        for copy in written:
             print(f"wrote {copy} ({copy.stat().st_size / 2**20:,.1f} MiB)")
     return 0
+
+
+COPY_STATES = {
+    "fresh": "agrees with its CSV (read in its place)",
+    "stale": "made from another version of its CSV: ignored (validate --parquet renews it)",
+    "damaged": "damaged or edited since it was written: ignored (validate --parquet renews it)",
+}
 
 
 def _compare(arguments: argparse.Namespace) -> int:
