@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_dataset
+from conftest import DATA, tiny_page, write_dataset
 
 CLI = [sys.executable, "-m", "reactions.cli"]
 DEADLINE = 60  # seconds: generous; a hang fails instead of stalling the suite
@@ -249,3 +249,34 @@ def test_n56_validate_parquet_on_a_read_only_dataset_says_so(tmp_path):
     no_traceback(result)
     assert "error: no columnar copy written: cannot write in" in result.stderr, result.stderr
     assert not list(folder.glob("*.parquet")) and not list(folder.glob(".*.tmp"))
+
+
+# --- 5. the run's own files cannot be written [N68, N69, N70d, T1-50] -----------------------
+
+
+def publish_run(tmp_path: Path, schedule: str, out: Path, notebooks: Path, *extra: str):
+    path = tmp_path / "schedule.yml"
+    path.write_text(schedule, encoding="utf-8")
+    return run(
+        "publish", "--schedule", str(path), "--jobs", "1", "--data", str(DATA),
+        "--out", str(out), "--notebooks", str(notebooks), *extra, timeout=120,
+    )  # fmt: skip
+
+
+def test_n68_n69_n70d_t1_50_feed_changes_and_index_failures_are_in_the_summary(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "print('tiny')")
+    out = tmp_path / "re[/x]port"  # rich markup in --out (T1-50)
+    (out / "feed.xml").mkdir(parents=True)  # N68: a folder where the feed goes
+    (out / "changes.json").mkdir()  # N69
+    (out / "index.html").mkdir()  # N70d
+    schedule = "pages:\n  - {notebook: tiny, actor: belarus}\n"
+    result = publish_run(tmp_path, schedule, out, notebooks, "--fresh-kernels")
+    assert result.returncode == 1, result.stderr[-3000:]
+    no_traceback(result)
+    assert (out / "ukraine-annexation-2022.tiny.belarus.html").is_file()  # the page published
+    error = " ".join(result.stderr.split())
+    for name in ("changes.json", "feed.xml", "index.html"):
+        assert f"{name} │ failed" in error, result.stderr
+    assert "1 published, 3 failed in " in error
+    assert f"index: {out / 'index.html'}" in result.stderr.replace("\n", "")

@@ -171,9 +171,11 @@ def _publish(arguments: argparse.Namespace) -> int:
     )
     console.print(summary_table(outcomes))
     failed = [outcome for outcome in outcomes if outcome.status != "published"]
-    console.print(
+    console.print(  # a path is text, never rich markup
         f"{len(outcomes) - len(failed)} published, {len(failed)} failed in "
-        f"{time.perf_counter() - started:.1f} s; index: {arguments.out / 'index.html'}"
+        f"{time.perf_counter() - started:.1f} s; index: {arguments.out / 'index.html'}",
+        markup=False,
+        highlight=False,
     )
     return FAILED if failed else 0
 

@@ -434,14 +434,33 @@ def publish(
     finally:
         _kill_children()
         signal.signal(signal.SIGTERM, previous)
-        try:
-            try:  # what moved, also when interrupted: the pages published so far did change
-                record_changes(out_dir, run_time, outcomes)
-            finally:
-                write_index(out_dir)
+        try:  # what moved, also when interrupted: the pages published so far did change
+            site = _site_files(out_dir, run_time, outcomes)
         finally:
             lock.release()
-    return sorted(outcomes, key=lambda outcome: outcome.stem)
+    return sorted(outcomes, key=lambda outcome: outcome.stem) + site
+
+
+def _site_files(out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]) -> list[Outcome]:
+    """Write changes.json, the feed and the index, each whatever became of the others; one
+    that cannot be written (a folder in its place, a read-only or full disk) is an outcome of
+    its own in the summary, never a traceback after the pages were published."""
+    from reactions.feed import FEED_NAME
+
+    failures = []
+    steps = (
+        (CHANGES_NAME, lambda: write_changes(out_dir, run_time, outcomes)),
+        (FEED_NAME, lambda: write_feed(out_dir, run_time, outcomes)),
+        ("index.html", lambda: write_index(out_dir)),
+    )
+    for name, step in steps:
+        started = time.perf_counter()
+        try:
+            step()
+        except Exception as error:  # noqa: BLE001 - said in the summary, the run goes on
+            reason = f"not written: {type(error).__name__}: {error}"
+            failures.append(Outcome(name, "failed", time.perf_counter() - started, 1, reason))
+    return failures
 
 
 def _publish_on_dask(
@@ -470,7 +489,7 @@ def _publish_on_dask(
         scratch = tempfile.mkdtemp(prefix="reactions-dask-")
         cluster = local_cluster(jobs, schedule.jobs[0].notebook.resolve().parent, scratch)
         client = Client(cluster)
-    console.print(f"dask dashboard: {client.dashboard_link}")
+    console.print(f"dask dashboard: {client.dashboard_link}", markup=False, highlight=False)
     task = progress.add_task("rendering", total=len(schedule.jobs))
     run = uuid.uuid4().hex[:8]
     pending = {}
@@ -593,17 +612,29 @@ def record_changes(
     """Write what this run moved: `changes.json` (always: it describes this run) and the Atom
     feed (an entry per changed page; untouched when nothing moved), each atomically. A page
     published for the first time is `new`, not a change: it had nothing to be compared with."""
+    write_changes(out_dir, run_time, outcomes)
+    write_feed(out_dir, run_time, outcomes)
+    return _changes(outcomes)
+
+
+def _changes(outcomes: list[Outcome]) -> list[PageChange]:
+    return [outcome.change for outcome in outcomes if outcome.change is not None]
+
+
+def write_changes(out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]) -> None:
+    failed = [o.stem for o in outcomes if o.status in ("failed", "timeout")]
+    report = run_report(run_time, _changes(outcomes), failed)
+    write_atomically(out_dir / CHANGES_NAME, report_json(report))
+
+
+def write_feed(out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]) -> None:
     from reactions.feed import FEED_NAME, updated_feed  # feedgen only where a run ends
 
-    changes = [outcome.change for outcome in outcomes if outcome.change is not None]
-    failed = [o.stem for o in outcomes if o.status in ("failed", "timeout")]
-    write_atomically(out_dir / CHANGES_NAME, report_json(run_report(run_time, changes, failed)))
     feed_path = out_dir / FEED_NAME
     existing = feed_path.read_bytes() if feed_path.is_file() else None
-    feed = updated_feed(existing, changes, run_time, out_dir)
+    feed = updated_feed(existing, _changes(outcomes), run_time, out_dir)
     if feed is not None:
         write_atomically(feed_path, feed)
-    return changes
 
 
 def write_index(out_dir: Path) -> Path:
