@@ -280,3 +280,68 @@ def test_n68_n69_n70d_t1_50_feed_changes_and_index_failures_are_in_the_summary(t
         assert f"{name} │ failed" in error, result.stderr
     assert "1 published, 3 failed in " in error
     assert f"index: {out / 'index.html'}" in result.stderr.replace("\n", "")
+
+
+# --- 6. notebooks: truncated, non-literal defaults, outside notebooks/ [N24, N25, N21, N22] --
+
+
+def test_n24_a_truncated_notebook_is_exit_2_naming_it(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    path = tiny_page(notebooks, "print('tiny')")
+    path.write_bytes(path.read_bytes()[:200])
+    result = run("render", str(path), "-p", "actor", "belarus", "--out", str(tmp_path / "r"))
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{path}: not a readable notebook" in lines[0], lines[:3]
+
+
+def test_n25_a_truncated_notebook_in_a_schedule_is_refused_by_line(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    path = tiny_page(notebooks, "print('tiny')")
+    path.write_bytes(path.read_bytes()[:200])
+    schedule = "pages:\n  - {notebook: tiny, actor: belarus}\n"
+    out = tmp_path / "report"
+    result = publish_run(tmp_path, schedule, out, notebooks)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert "schedule.yml:2: column 'notebook'" in result.stderr, result.stderr
+    assert "not a readable notebook" in result.stderr
+    assert not out.exists()
+
+
+def test_n21_a_non_literal_default_must_be_passed(tmp_path):
+    import nbformat
+
+    notebooks = tmp_path / "notebooks"
+    path = tiny_page(notebooks, "print(as_of)")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[0].source = 'import datetime\nactor = ""\nas_of = str(datetime.date.today())'
+    nbformat.write(notebook, path)
+    result = run("render", str(path), "-p", "actor", "belarus", "--out", str(tmp_path / "r"))
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert "as_of must be given" in result.stderr, result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("where", ["relative", "absolute"])
+def test_n22_a_schedule_runs_only_notebooks_of_notebooks(tmp_path, where, monkeypatch):
+    from reactions.errors import ScheduleError
+    from reactions.publish import load_schedule
+
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "print('tiny')")
+    elsewhere = tiny_page(tmp_path / "elsewhere", "print('outside')", name="other")
+    monkeypatch.chdir(tmp_path)
+    named = "elsewhere/other.ipynb" if where == "relative" else str(elsewhere)
+    path = tmp_path / "schedule.yml"
+    path.write_text(f"pages:\n  - {{notebook: tiny, actor: belarus}}\n"
+                    f"  - {{notebook: '{named}', actor: belarus}}\n", encoding="utf-8")  # fmt: skip
+    with pytest.raises(ScheduleError) as raised:
+        load_schedule(path, notebooks, DATA)
+    [problem] = raised.value.problems
+    assert (problem.line, problem.column) == (3, "notebook")
+    assert "--allow-notebooks-outside" in problem.rule
+    allowed = load_schedule(path, notebooks, DATA, allow_outside=True)
+    assert [job.notebook.name for job in allowed.jobs] == ["tiny.ipynb", "other.ipynb"]

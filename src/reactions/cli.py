@@ -157,7 +157,12 @@ def _publish(arguments: argparse.Namespace) -> int:
 
     from reactions.publish import load_schedule, publish, summary_table
 
-    schedule = load_schedule(arguments.schedule, arguments.notebooks, arguments.data)
+    schedule = load_schedule(
+        arguments.schedule,
+        arguments.notebooks,
+        arguments.data,
+        allow_outside=arguments.allow_notebooks_outside,
+    )
     console = Console(stderr=True)
     started = time.perf_counter()
     outcomes = publish(
@@ -317,6 +322,11 @@ def parser() -> argparse.ArgumentParser:
     publish_parser.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     publish_parser.add_argument(
         "--notebooks", type=Path, default=Path("notebooks"), help="folder of the pages"
+    )
+    publish_parser.add_argument(
+        "--allow-notebooks-outside",
+        action="store_true",
+        help="let schedule entries name notebooks outside --notebooks (by path)",
     )
     publish_parser.set_defaults(run=_publish)
     index = commands.add_parser("index", help="rebuild report/index.html")

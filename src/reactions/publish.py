@@ -129,9 +129,11 @@ def load_schedule(
     notebooks: Path = Path("notebooks"),
     data: str | Path | None = None,
     today: dt.date | None = None,
+    allow_outside: bool = False,
 ) -> Schedule:
     """Read schedule.yml and check every page against its notebook and dataset before anything
-    runs; every problem is reported with its line."""
+    runs; every problem is reported with its line. An entry's notebook must be one of
+    `notebooks` unless `allow_outside` (`--allow-notebooks-outside`)."""
     today = today or dt.date.today()
     name = path.name
     root = compose(path, ScheduleError)
@@ -176,7 +178,9 @@ def load_schedule(
                 settings[key] = value
         else:
             for item in _items(value_node, name, key, problems):
-                jobs += _page_jobs(item, notebooks, data, today, name, problems, pdf, references)
+                jobs += _page_jobs(
+                    item, notebooks, data, today, name, problems, pdf, references, allow_outside
+                )
     stems = [job.stem for job in jobs]
     problems += [
         Problem(name, None, "pages", stem, "the same page is scheduled twice")
@@ -228,6 +232,7 @@ def _page_jobs(
     problems: list[Problem],
     pdf: bool,
     references: dict[Path, Reference],
+    allow_outside: bool = False,
 ) -> list[Job]:
     """The pages of one entry: `notebook`, optional `data`, parameters, and an optional `matrix`
     of parameters whose every combination is a page; `pdf` unless the entry says otherwise.
@@ -247,6 +252,17 @@ def _page_jobs(
         notebook = find_notebook(str(notebook_name), notebooks)
     except ParameterError as error:
         problems.append(Problem(name, line, "notebook", str(notebook_name), str(error)))
+        return []
+    if not allow_outside and not notebook.resolve().is_relative_to(notebooks.resolve()):
+        problems.append(
+            Problem(
+                name,
+                line,
+                "notebook",
+                str(notebook_name),
+                f"must be a notebook of {notebooks} (--allow-notebooks-outside runs others)",
+            )
+        )
         return []
     fixed = {
         key: _as_date(value, today) for key, (value, _) in entry.items() if key not in ENTRY_KEYS

@@ -61,12 +61,38 @@ def find_notebook(name: str | Path, notebooks: Path = NOTEBOOKS) -> Path:
     raise ParameterError(f"notebook {name!r} not found; pages in {notebooks}: {pages}")
 
 
+class _Required:
+    """A parameter whose default is not a literal (`as_of = str(datetime.date.today())`): it
+    has no default a render can check, so it must be given."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED: object = _Required()
+
+
 def notebook_parameters(notebook: Path) -> dict[str, object]:
-    """The notebook's parameters and their defaults, as its parameters cell declares them."""
-    declared = papermill.inspect_notebook(str(notebook))
+    """The notebook's parameters and their defaults, as its parameters cell declares them; a
+    default that is not a literal is REQUIRED. A notebook that cannot be read (truncated, not
+    JSON, not a notebook) is a ParameterError naming it."""
+    try:
+        declared = papermill.inspect_notebook(str(notebook))
+    except Exception as error:  # nbformat's NotJSONError, a validation error, an OSError
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ParameterError(
+            f"{notebook}: not a readable notebook ({type(error).__name__}: {shown(reason)})"
+        ) from None
     if not declared:
         raise ParameterError(f"{notebook}: no parameters cell, so it is not a page")
-    return {name: ast.literal_eval(spec["default"]) for name, spec in declared.items()}
+    return {name: _default(spec.get("default")) for name, spec in declared.items()}
+
+
+def _default(text: object) -> object:
+    try:
+        return ast.literal_eval(str(text))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return REQUIRED
 
 
 @dataclass(frozen=True)
@@ -96,6 +122,12 @@ def prepare(
             f"this page takes {', '.join(declared)}"
         )
     values = declared | given
+    required = [name for name, value in values.items() if value is REQUIRED]
+    if required:
+        raise ParameterError(
+            f"{notebook.stem}: parameter(s) {', '.join(required)} must be given (-p NAME VALUE): "
+            "the parameters cell's default is not a literal value, so no checked default exists"
+        )
     if "data_dir" in declared:
         given_dir = cast("str | Path", given.get("data_dir") or data_dir or "")  # a path's text
         values["data_dir"] = str(resolve_data_dir(given_dir))
