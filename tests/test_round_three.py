@@ -345,3 +345,102 @@ def test_n22_a_schedule_runs_only_notebooks_of_notebooks(tmp_path, where, monkey
     assert "--allow-notebooks-outside" in problem.rule
     allowed = load_schedule(path, notebooks, DATA, allow_outside=True)
     assert [job.notebook.name for job in allowed.jobs] == ["tiny.ipynb", "other.ipynb"]
+
+
+# --- 9. before anything runs: --out, stale staging files, page count, twice-named parameters -
+
+
+def test_t1_22_out_that_is_a_file_is_refused_before_the_kernel(tmp_path):
+    out = tmp_path / "report"
+    out.write_text("a file", encoding="utf-8")
+    result = run("render", "brief", "--out", str(out / "sub"), timeout=30)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert "is a file, not a folder" in result.stderr, result.stderr
+    assert result.seconds < 10  # no kernel started
+    assert out.read_text(encoding="utf-8") == "a file"
+
+
+DEAD = 2**22 + 12345  # above the default pid_max: no process has this id
+
+
+def test_t1_51_render_removes_the_staging_files_killed_runs_left(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    path = tiny_page(notebooks, "print('tiny')")
+    out = tmp_path / "report"
+    (out / "_failed").mkdir(parents=True)
+    stale = [
+        out / f".page.html.pid{DEAD}.abcd1234.tmp",
+        out / "_failed" / f".page.ipynb.pid{DEAD}.abcd1234.tmp",
+    ]
+    live = out / f".other.html.pid{os.getpid()}.abcd1234.tmp"  # a writer still running
+    for file in [*stale, live]:
+        file.write_bytes(b"half a page")
+    result = run("render", str(path), "-p", "actor", "belarus", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not any(file.exists() for file in stale)
+    assert live.exists()
+
+
+def test_t1_51_publish_removes_stale_staging_files_in_failed(tmp_path):
+    from reactions.publish import Schedule, publish
+
+    out = tmp_path / "report"
+    (out / "_failed").mkdir(parents=True)
+    stale = out / "_failed" / ".page.ipynb.abcd1234.tmp"  # an older run's name: no pid
+    stale.write_bytes(b"half a notebook")
+    publish(Schedule([], 10, 0, 0), out, 1, fresh_kernels=True)
+    assert not stale.exists()
+
+
+def test_n77_a_schedule_of_too_many_pages_is_refused_before_expansion(tmp_path):
+    path = tmp_path / "schedule.yml"
+    ids = ", ".join(f"a{number}" for number in range(40))
+    dates = ", ".join(f"2022-10-{day:02d}" for day in range(1, 29))
+    path.write_text(
+        "pages:\n  - {notebook: brief, issue: recognition}\n  - notebook: brief\n"
+        f"    matrix: {{focal_actor: [{ids}], as_of: [{dates}], compare_to: [{dates}], "
+        f"issue: [recognition, war_participation, mobilization]}}\n",
+        encoding="utf-8",
+    )  # 40 x 28 x 28 x 3 = 94,080 pages, and one
+    result = run("publish", "--schedule", str(path), "--out", str(tmp_path / "r"), timeout=30)
+    assert result.returncode == 2, result.stderr[-3000:]
+    no_traceback(result)
+    assert "schedule.yml:3: column 'matrix' a schedule may hold at most 1,000 pages" in (
+        result.stderr
+    ), result.stderr
+    assert "94,081 pages" in result.stderr
+    assert result.seconds < 10
+    assert not (tmp_path / "r").exists()
+
+
+def test_n77_max_pages_raises_the_cap(tmp_path):
+    from reactions.errors import ScheduleError
+    from reactions.publish import load_schedule
+
+    path = tmp_path / "schedule.yml"
+    path.write_text(
+        "pages:\n  - notebook: brief\n    as_of: 2022-10-01\n"
+        "    matrix: {focal_actor: [belarus, kazakhstan], issue: [recognition]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScheduleError, match="at most 1 pages"):
+        load_schedule(path, max_pages=1)
+    assert len(load_schedule(path, max_pages=2).jobs) == 2
+
+
+def test_n78_a_fixed_value_and_a_matrix_naming_one_parameter_are_refused(tmp_path):
+    from reactions.errors import ScheduleError
+    from reactions.publish import load_schedule
+
+    path = tmp_path / "schedule.yml"
+    path.write_text(
+        "pages:\n  - notebook: brief\n    focal_actor: serbia\n    as_of: 2022-10-01\n"
+        "    matrix: {focal_actor: [belarus, kazakhstan]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScheduleError) as raised:
+        load_schedule(path)
+    [problem] = raised.value.problems
+    assert (problem.line, problem.column) == (5, "matrix.focal_actor")
+    assert "also given a fixed value" in problem.rule

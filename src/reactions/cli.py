@@ -130,8 +130,19 @@ def _yaml_parameters(text: str) -> dict[str, object]:
     return loaded
 
 
+def _out_folder(out: Path) -> None:
+    """--out must be a folder or become one: said before anything runs (a kernel, a lock)."""
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise ParameterError(f"--out {str(out)!r}: {str(path)!r} is a file, not a folder")
+            return
+
+
 def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, object]) -> int:
     from reactions.render import find_notebook, render_page
+
+    _out_folder(arguments.out)
 
     notebook = find_notebook(arguments.notebook or page, arguments.notebooks)
     return _rendered(
@@ -157,11 +168,13 @@ def _publish(arguments: argparse.Namespace) -> int:
 
     from reactions.publish import load_schedule, publish, summary_table
 
+    _out_folder(arguments.out)
     schedule = load_schedule(
         arguments.schedule,
         arguments.notebooks,
         arguments.data,
         allow_outside=arguments.allow_notebooks_outside,
+        max_pages=arguments.max_pages,
     )
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -327,6 +340,13 @@ def parser() -> argparse.ArgumentParser:
         "--allow-notebooks-outside",
         action="store_true",
         help="let schedule entries name notebooks outside --notebooks (by path)",
+    )
+    publish_parser.add_argument(
+        "--max-pages",
+        type=_positive,
+        default=1_000,
+        metavar="N",
+        help="refuse a schedule of more pages than this (default: 1000)",
     )
     publish_parser.set_defaults(run=_publish)
     index = commands.add_parser("index", help="rebuild report/index.html")

@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import math
 import os
 import shutil
 import signal
@@ -72,6 +73,7 @@ from reactions.index import render_index
 from reactions.reference import Reference
 from reactions.render import (
     PUBLISH_PARENT,
+    clean_stale_temporaries,
     find_notebook,
     keep_failed,
     prepare,
@@ -90,6 +92,7 @@ TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout", "pdf"}
 ENTRY_KEYS = {"notebook", "data", "matrix", "pdf"}  # the rest of an entry: the page's parameters
 LOCK_NAME = ".publish.lock"
 MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo
+MAX_PAGES = 1_000  # a schedule beyond this is a typo in a matrix (--max-pages raises it)
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,12 @@ def load_schedule(
     data: str | Path | None = None,
     today: dt.date | None = None,
     allow_outside: bool = False,
+    max_pages: int = MAX_PAGES,
 ) -> Schedule:
     """Read schedule.yml and check every page against its notebook and dataset before anything
     runs; every problem is reported with its line. An entry's notebook must be one of
-    `notebooks` unless `allow_outside` (`--allow-notebooks-outside`)."""
+    `notebooks` unless `allow_outside` (`--allow-notebooks-outside`). A schedule of more than
+    `max_pages` pages is refused once counted, before any is expanded or checked."""
     today = today or dt.date.today()
     name = path.name
     root = compose(path, ScheduleError)
@@ -177,7 +182,24 @@ def load_schedule(
             else:
                 settings[key] = value
         else:
-            for item in _items(value_node, name, key, problems):
+            items_of_pages = _items(value_node, name, key, problems)
+            counted = [(_page_count(item), line_of(item)) for item in items_of_pages]
+            total = sum(count for count, _ in counted)
+            if total > max_pages:
+                biggest = max(counted)
+                raise ScheduleError(
+                    [
+                        Problem(
+                            name,
+                            biggest[1],
+                            "matrix",
+                            f"{total:,} pages",
+                            f"a schedule may hold at most {max_pages:,} pages (--max-pages "
+                            f"raises it); this entry alone makes {biggest[0]:,}",
+                        )
+                    ]
+                )
+            for item in items_of_pages:
                 jobs += _page_jobs(
                     item, notebooks, data, today, name, problems, pdf, references, allow_outside
                 )
@@ -192,6 +214,19 @@ def load_schedule(
     if problems:
         raise ScheduleError(problems)
     return Schedule(jobs, settings["timeout"], settings["retries"], settings["cell_timeout"])
+
+
+def _page_count(node: yaml.Node) -> int:
+    """How many pages an entry makes (the product of its matrix's lengths), before expanding."""
+    if not isinstance(node, yaml.MappingNode):
+        return 1
+    for key, _, value in mapping_items(node):
+        if key == "matrix" and isinstance(value, yaml.MappingNode):
+            return math.prod(
+                len(choices.value) if isinstance(choices, yaml.SequenceNode) else 1
+                for _, choices in value.value
+            )
+    return 1
 
 
 def _flag(node: yaml.Node, name: str, key: str, line: int, problems: list[Problem]) -> bool:
@@ -270,6 +305,20 @@ def _page_jobs(
     matrix = entry.get("matrix", ({}, line))[0]
     if not isinstance(matrix, dict):
         problems.append(Problem(name, line, "matrix", str(matrix)[:40], "must be a mapping"))
+        return []
+    twice = sorted(str(key) for key in matrix if key in fixed)
+    if twice:
+        matrix_line = entry["matrix"][1]
+        problems += [
+            Problem(
+                name,
+                matrix_line,
+                f"matrix.{key}",
+                key,
+                "is also given a fixed value in this entry: give it once",
+            )
+            for key in twice
+        ]
         return []
     names = list(matrix)
     choices = [value if isinstance(value, list) else [value] for value in matrix.values()]
@@ -370,14 +419,6 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "failed without a message"
 
 
-def clean_stale_temporaries(out_dir: Path) -> list[Path]:
-    """Remove the staging files a killed run left (only ever written under the publish lock)."""
-    stale = sorted(out_dir.glob(".*.tmp"))
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
-
-
 def publish(
     schedule: Schedule,
     out_dir: Path,
@@ -409,7 +450,7 @@ def publish(
     previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []
     try:
-        clean_stale_temporaries(out_dir)
+        clean_stale_temporaries(out_dir, every=True)  # under the lock: every one is stale
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),

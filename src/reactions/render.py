@@ -19,8 +19,10 @@ CSVs that list sources.
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -255,6 +257,7 @@ def render_notebook(
     """
     _kernel_uses_this_python()
     stem = page.stem
+    clean_stale_temporaries(out_dir)  # what killed renders left here, never a live one's
     # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,
     # while the kernel starts and works: they are not on the render's critical path.
     from reactions.warm import Kernel, warm_up_exporter
@@ -421,7 +424,9 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for name, content in files.items():
-            handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(
+                dir=out_dir, prefix=_staging_prefix(name), suffix=".tmp"
+            )
             staged.append((temporary, out_dir / name))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)
@@ -434,6 +439,37 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
 
 
 FAILED_DIR = "_failed"
+STAGED = re.compile(r"\.pid(\d+)\.[^.]*\.tmp")  # a staging file's end: the writer's process id
+
+
+def _staging_prefix(name: str) -> str:
+    """A staging file is `.NAME.pidPID.RANDOM.tmp`: a later run can tell whose it is."""
+    return f".{name}.pid{os.getpid()}."
+
+
+def clean_stale_temporaries(out_dir: Path, every: bool = False) -> list[Path]:
+    """Remove the staging files (`.*.tmp`, in the report folder and its `_failed/`) that a
+    killed render or run left: those whose writer is gone, or `every` one (a publish run, under
+    its lock). Never fails a render: a file that cannot be removed is left."""
+    stale = []
+    for folder in (out_dir, out_dir / FAILED_DIR):
+        for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
+            found = STAGED.search(path.name)
+            if every or (found is not None and not _alive(int(found.group(1)))):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    stale.append(path)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def keep_failed(
