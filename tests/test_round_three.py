@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -444,3 +446,82 @@ def test_n78_a_fixed_value_and_a_matrix_naming_one_parameter_are_refused(tmp_pat
     [problem] = raised.value.problems
     assert (problem.line, problem.column) == (5, "matrix.focal_actor")
     assert "also given a fixed value" in problem.rule
+
+
+# --- 7. a scheduler that cannot serve is refused in seconds [N63-N66b] ----------------------
+
+
+def serve(answer: bytes | None) -> tuple[str, threading.Event]:
+    """A loopback server that accepts, sends `answer` (None: an HTTP server waiting for its
+    request, saying nothing) and keeps the connection open; its tcp:// address."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def accept() -> None:
+        with server:
+            server.settimeout(0.2)
+            while not stop.is_set():
+                try:
+                    connection, _ = server.accept()
+                except TimeoutError:
+                    continue
+                if answer:
+                    connection.sendall(answer)
+                stop.wait(30)
+                connection.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return f"tcp://127.0.0.1:{server.getsockname()[1]}", stop
+
+
+def closed_port() -> str:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        return f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("case", "how", "code", "said"),
+    [
+        ("N63 an HTTP server", "http", 1, "does not speak Dask's protocol"),
+        ("N64 a closed port", "closed", 1, "cannot be reached"),
+        ("N65 not a url", "not a url", 2, "not a scheduler address"),
+        ("N66 garbage in the environment", "env", 2, "not a scheduler address"),
+        ("N66b an address answering garbage", "garbage", 1, "does not speak Dask's protocol"),
+    ],
+)
+def test_n63_n66b_a_scheduler_that_cannot_serve_is_refused_fast(tmp_path, case, how, code, said):
+    stop = threading.Event()
+    environment = dict(os.environ)
+    environment.pop("DASK_SCHEDULER_ADDRESS", None)
+    extra: tuple[str, ...] = ()
+    if how == "http":
+        address, stop = serve(None)
+    elif how == "garbage":
+        address, stop = serve(b"\xff" * 7 + b"\x2f" + b"garbage" * 100)  # a length of 3 EiB
+    elif how == "closed":
+        address = closed_port()
+    elif how == "env":
+        address = ""
+        environment["DASK_SCHEDULER_ADDRESS"] = "garbage:://x"
+    else:
+        address = how
+    if address:
+        extra = ("--scheduler", address)
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "print('tiny')")
+    out = tmp_path / "report"
+    try:
+        path = tmp_path / "schedule.yml"
+        path.write_text("pages:\n  - {notebook: tiny, actor: belarus}\n", encoding="utf-8")
+        result = run(
+            "publish", "--schedule", str(path), "--data", str(DATA), "--out", str(out),
+            "--notebooks", str(notebooks), *extra, env=environment, timeout=60,
+        )  # fmt: skip
+    finally:
+        stop.set()
+    assert result.returncode == code, result.stderr[-3000:]
+    no_traceback(result)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], lines[:5]
+    assert result.seconds < 10 + 3  # the probe's 10 s, and the command's start
+    assert not out.exists()  # no lock, no index

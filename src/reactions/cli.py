@@ -17,6 +17,7 @@ from reactions.errors import (
     ParameterError,
     PublishLocked,
     RenderError,
+    SchedulerUnavailable,
 )
 
 # Each command imports what it needs when it runs: a render should not pay for scikit-learn.
@@ -376,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     except PublishLocked as error:
         print(f"error: {error}", file=sys.stderr)
         return FAILED
+    except SchedulerUnavailable as error:
+        print(f"error: {error}; nothing was rendered", file=sys.stderr)
+        return BAD_INPUT if error.bad_address else FAILED
 
 
 if __name__ == "__main__":

@@ -436,6 +436,11 @@ def publish(
     if fresh_kernels is None:
         fresh_kernels = os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
     console = console or Console(stderr=True)
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if address and not fresh_kernels:  # refused in seconds, before the lock and the index
+        from reactions.cluster import check_scheduler
+
+        check_scheduler(address)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
@@ -541,7 +546,7 @@ def _publish_on_dask(
     scratch = None
     cluster = None
     if address:
-        client = Client(address, timeout=30)
+        client = Client(address, timeout=10)  # answered check_scheduler just now
     else:
         scratch = tempfile.mkdtemp(prefix="reactions-dask-")
         cluster = local_cluster(jobs, schedule.jobs[0].notebook.resolve().parent, scratch)
