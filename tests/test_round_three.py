@@ -525,3 +525,48 @@ def test_n63_n66b_a_scheduler_that_cannot_serve_is_refused_fast(tmp_path, case, 
     assert len(lines) == 1 and said in lines[0], lines[:5]
     assert result.seconds < 10 + 3  # the probe's 10 s, and the command's start
     assert not out.exists()  # no lock, no index
+
+
+# --- 10. defence in depth: no script but the page's own runtime [issue item 1] --------------
+
+INJECTED = "from IPython.display import HTML, display\ndisplay(HTML({!r}))\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "markup", "said"),
+    [
+        ("event handler", '<span onmouseover="alert(1)">x</span>', "an event handler"),
+        ("javascript link", '<a href=" java\tscript:alert(1)">x</a>', "a script link"),
+        ("foreign script", "<script>alert(1)</script>", "not the page's own runtime"),
+    ],
+)
+def test_defence_in_depth_a_page_that_could_run_code_is_not_published(tmp_path, case, markup, said):
+    notebooks = tmp_path / "notebooks"
+    path = tiny_page(notebooks, INJECTED.format(markup))
+    out = tmp_path / "report"
+    out.mkdir()
+    stem = "ukraine-annexation-2022.tiny.belarus"
+    (out / f"{stem}.html").write_bytes(b"<p>last good page</p>")
+    result = run("render", str(path), "-p", "actor", "belarus", "--out", str(out))
+    assert result.returncode == 1, result.stderr[-3000:]
+    no_traceback(result)
+    assert "markup that could run code" in result.stderr and said in result.stderr, result.stderr
+    assert (out / f"{stem}.html").read_bytes() == b"<p>last good page</p>"
+    assert (out / "_failed" / f"{stem}.ipynb").is_file()
+
+
+def test_defence_in_depth_the_briefs_own_runtime_passes(brief_report, monkeypatch):
+    from conftest import BRIEF_STEM
+    from reactions import html as html_module
+    from reactions.html import unsafe_markup
+    from reactions.render import refuse_unsafe
+
+    monkeypatch.setattr(html_module, "_RUNTIME", set())  # as in a publishing client
+
+    files = {
+        f"{BRIEF_STEM}.{suffix}": (brief_report / f"{BRIEF_STEM}.{suffix}").read_bytes()
+        for suffix in ("html", "ipynb")
+    }
+    refuse_unsafe(files, BRIEF_STEM)  # the charts' bundle and the footer's script are its own
+    html = files[f"{BRIEF_STEM}.html"].decode("utf-8")
+    assert unsafe_markup(html.replace("</body>", "<script>alert(1)</script></body>"))

@@ -78,6 +78,7 @@ from reactions.render import (
     keep_failed,
     prepare,
     publish_files,
+    refuse_unsafe,
     write_atomically,
 )
 from reactions.yamlfile import compose, construct, line_of, mapping_items
@@ -606,7 +607,13 @@ def _published(future: object, job: Job, out_dir: Path) -> Outcome:
     if status == "published":
         before = read_findings(out_dir, job.stem)  # what readers saw until now
         try:
+            refuse_unsafe(result["files"], job.stem)
             publish_files(out_dir, result["files"])
+        except RenderError as error:
+            status = "failed"
+            notebook = result["files"].get(f"{job.stem}.ipynb")
+            kept = keep_failed(job.notebook, out_dir, job.stem, str(error), content=notebook)
+            message = f"{error}; {kept}"
         except OSError as error:
             status = "failed"
             message = f"could not write the page ({error}); the last good page is unchanged"

@@ -294,6 +294,13 @@ def render_notebook(
             stopping.join()
     _refuse_if_orphaned()
     try:
+        refuse_unsafe(files, stem)
+    except RenderError as unsafe:
+        kept = keep_failed(
+            page.notebook, out_dir, stem, str(unsafe), content=files[f"{stem}.ipynb"]
+        )
+        raise RenderError(f"{unsafe}; {kept}") from None
+    try:
         publish_files(out_dir, files)
     except OSError as error:
         raise RenderError(
@@ -353,6 +360,26 @@ def page_files(
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
     return files
+
+
+def refuse_unsafe(files: dict[str, bytes], stem: str) -> None:
+    """The publishing process's last look at a page: no event-handler attribute, no
+    javascript: link, no script but the page's own runtime (reactions.html.unsafe_markup);
+    else RenderError and nothing is published."""
+    from reactions.html import unsafe_markup
+
+    page = files.get(f"{stem}.html")
+    if page is None:
+        return
+    notebook = files.get(f"{stem}.ipynb")
+    specs = []
+    if notebook is not None:
+        from reactions.html import chart_outputs
+
+        specs = [chart.spec for chart in chart_outputs(nbformat.reads(notebook, as_version=4))]
+    unsafe = unsafe_markup(page.decode("utf-8", errors="replace"), specs)
+    if unsafe:
+        raise RenderError("the page holds markup that could run code: " + "; ".join(unsafe))
 
 
 def with_pdf(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
