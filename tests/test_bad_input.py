@@ -19,7 +19,8 @@ def break_dataset(folder: Path, file: str, mutation) -> Path:
     if mutation is None:
         path.unlink()
     else:
-        text = mutation(path.read_text(encoding="utf-8"))
+        original = path.read_text(encoding="utf-8") if path.exists() else ""  # optional files
+        text = mutation(original)
         path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
     return folder
 

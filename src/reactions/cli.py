@@ -17,6 +17,7 @@ from reactions.errors import (
     ParameterError,
     PublishLocked,
     RenderError,
+    SchedulerUnavailable,
 )
 
 # Each command imports what it needs when it runs: a render should not pay for scikit-learn.
@@ -31,20 +32,49 @@ def _data_dir(arguments: argparse.Namespace) -> Path:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
-    from reactions.dataset import load_dataset, write_columnar_copies
+    from reactions import columnar
+    from reactions.coding import blind_coding_problems
+    from reactions.dataset import DATASET_FILES, capped, load_dataset, write_columnar_copies
+    from reactions.errors import DatasetError
 
     data_dir = _data_dir(arguments)
-    dataset = load_dataset(data_dir)
+    try:  # every file, the optional ones too, and every problem at once; the CSVs themselves
+        dataset = load_dataset(data_dir, copies=False)
+        problems = blind_coding_problems(data_dir)
+    except DatasetError as error:
+        problems = error.problems + (blind_coding_problems(data_dir) if data_dir.is_dir() else [])
+    if problems:
+        raise DatasetError(capped(problems))
     print(
         f"{data_dir.name}: valid: {len(dataset.statements)} statements, "
         f"{dataset.statements['actor_id'].nunique()} actors with statements "
         f"({len(dataset.actors)} in actors.csv), {len(dataset.events)} events, "
         f"{dataset.statements['issue'].nunique()} issues"
     )
+    for name in DATASET_FILES:  # each columnar copy: does it agree with its CSV?
+        state = columnar.status(data_dir / f"{name}.csv")
+        if state is not None and not (arguments.parquet and state != "fresh"):
+            print(f"{name}.parquet: {COPY_STATES[state]}")
     if arguments.parquet:
-        for copy in write_columnar_copies(data_dir):
+        try:
+            written = write_columnar_copies(data_dir)
+        except OSError as error:
+            print(
+                f"error: no columnar copy written: cannot write in {data_dir} "
+                f"({error.strerror or error}); the dataset is valid and unchanged",
+                file=sys.stderr,
+            )
+            return FAILED
+        for copy in written:
             print(f"wrote {copy} ({copy.stat().st_size / 2**20:,.1f} MiB)")
     return 0
+
+
+COPY_STATES = {
+    "fresh": "agrees with its CSV (read in its place)",
+    "stale": "made from another version of its CSV: ignored (validate --parquet renews it)",
+    "damaged": "damaged or edited since it was written: ignored (validate --parquet renews it)",
+}
 
 
 def _compare(arguments: argparse.Namespace) -> int:
@@ -55,16 +85,10 @@ def _compare(arguments: argparse.Namespace) -> int:
 
 def _render(arguments: argparse.Namespace) -> int:
     """Any page: `render NOTEBOOK -p NAME VALUE -y YAML`; the brief's flags are shortcuts."""
-    import yaml
-    from papermill.cli import _resolve_type  # papermill's own reading of -p values
-
     given: dict[str, object] = {}
     for text in arguments.parameters_yaml:
-        loaded = yaml.safe_load(text)
-        if not isinstance(loaded, dict):
-            raise ParameterError(f"-y must be a YAML mapping of parameters, got {text!r}")
-        given |= loaded
-    given |= {name: _resolve_type(value) for name, value in arguments.parameters}
+        given |= _yaml_parameters(text)
+    given |= {name: _p_value(name, value) for name, value in arguments.parameters}
     shortcuts = {
         "focal_actor": arguments.actor,
         "issue": arguments.issue,
@@ -76,8 +100,50 @@ def _render(arguments: argparse.Namespace) -> int:
     return _render_named(arguments, arguments.page, given)
 
 
+def _p_value(name: str, value: str) -> object:
+    """A `-p NAME VALUE` value as papermill reads it (numbers, booleans, None; else the text),
+    bounded as `-y` is."""
+    from papermill.cli import _resolve_type  # papermill's own reading of -p values
+
+    from reactions.yamlfile import MAX_YAML_BYTES, shown
+
+    if len(value) + len(name) > MAX_YAML_BYTES:
+        raise ParameterError(f"-p {shown(name)}: at most {MAX_YAML_BYTES:,} characters")
+    return _resolve_type(value)
+
+
+def _yaml_parameters(text: str) -> dict[str, object]:
+    """Parameters from `-y YAML` through the one bounded YAML reader (reactions.yamlfile:
+    size, aliases, nesting, plain keys, safe tags, dates kept as text, so that `as_of:
+    2022-02-30` meets the date check as `-p` does), refused in one line."""
+    from reactions.errors import InputError
+    from reactions.yamlfile import compose_text, construct, shown
+
+    try:
+        root = compose_text(text, "-y", InputError)
+    except InputError as error:
+        raise ParameterError("; ".join(str(problem) for problem in error.problems)) from None
+    loaded = construct(root) if root is not None else None
+    if not isinstance(loaded, dict) or not all(isinstance(key, str) for key in loaded):
+        raise ParameterError(
+            f"-y must be a YAML mapping of parameters by name, got {shown(text)!r}"
+        )
+    return loaded
+
+
+def _out_folder(out: Path) -> None:
+    """--out must be a folder or become one: said before anything runs (a kernel, a lock)."""
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise ParameterError(f"--out {str(out)!r}: {str(path)!r} is a file, not a folder")
+            return
+
+
 def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, object]) -> int:
     from reactions.render import find_notebook, render_page
+
+    _out_folder(arguments.out)
 
     notebook = find_notebook(arguments.notebook or page, arguments.notebooks)
     return _rendered(
@@ -103,7 +169,14 @@ def _publish(arguments: argparse.Namespace) -> int:
 
     from reactions.publish import load_schedule, publish, summary_table
 
-    schedule = load_schedule(arguments.schedule, arguments.notebooks, arguments.data)
+    _out_folder(arguments.out)
+    schedule = load_schedule(
+        arguments.schedule,
+        arguments.notebooks,
+        arguments.data,
+        allow_outside=arguments.allow_notebooks_outside,
+        max_pages=arguments.max_pages,
+    )
     console = Console(stderr=True)
     started = time.perf_counter()
     outcomes = publish(
@@ -117,9 +190,11 @@ def _publish(arguments: argparse.Namespace) -> int:
     )
     console.print(summary_table(outcomes))
     failed = [outcome for outcome in outcomes if outcome.status != "published"]
-    console.print(
+    console.print(  # a path is text, never rich markup
         f"{len(outcomes) - len(failed)} published, {len(failed)} failed in "
-        f"{time.perf_counter() - started:.1f} s; index: {arguments.out / 'index.html'}"
+        f"{time.perf_counter() - started:.1f} s; index: {arguments.out / 'index.html'}",
+        markup=False,
+        highlight=False,
     )
     return FAILED if failed else 0
 
@@ -262,6 +337,18 @@ def parser() -> argparse.ArgumentParser:
     publish_parser.add_argument(
         "--notebooks", type=Path, default=Path("notebooks"), help="folder of the pages"
     )
+    publish_parser.add_argument(
+        "--allow-notebooks-outside",
+        action="store_true",
+        help="let schedule entries name notebooks outside --notebooks (by path)",
+    )
+    publish_parser.add_argument(
+        "--max-pages",
+        type=_positive,
+        default=1_000,
+        metavar="N",
+        help="refuse a schedule of more pages than this (default: 1000)",
+    )
     publish_parser.set_defaults(run=_publish)
     index = commands.add_parser("index", help="rebuild report/index.html")
     index.add_argument("--out", type=Path, default=Path("report"), help="output folder")
@@ -290,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
     except PublishLocked as error:
         print(f"error: {error}", file=sys.stderr)
         return FAILED
+    except SchedulerUnavailable as error:
+        print(f"error: {error}; nothing was rendered", file=sys.stderr)
+        return BAD_INPUT if error.bad_address else FAILED
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ from typing import Any, cast
 import pandas as pd
 
 from reactions.dataset import Dataset, as_text, english_quotes
+from reactions.errors import Problem
+from reactions.yamlfile import shown
 
 NO_CUE = "no cue"
 BLIND_FILE = "blind_coding.csv"
@@ -50,6 +52,8 @@ BLIND_COLUMNS = ("statement_id", "stance", "coder", "reason")
 RESOLUTIONS = ("kept", "recoded")
 JUSTIFICATION = re.compile(r"rule-check: +(\S.*)", re.DOTALL)
 RECODED_FROM = re.compile(r"Recoded from ([a-z][a-z0-9_]*)\b")
+RECODED_RULE = "a recoded row's note must open with 'Recoded from <stance code>'"
+MISSING_RULE = "missing required columns"
 
 EXPLICIT_UNCUED = "explicit without its cue"
 EXPLICIT_CUE_WEAKER = "explicit cue on a weaker coding"
@@ -276,20 +280,57 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
 def read_blind_coding(path: Path) -> pd.DataFrame:
     """blind_coding.csv (a path to it or to its dataset folder), read like the dataset's files."""
     from reactions.dataset import read_table
-    from reactions.errors import DatasetError, Problem
+    from reactions.errors import DatasetError
 
     if path.is_dir():
         path = path / BLIND_FILE
     frame = as_text(read_table(path).frame).fillna("")
     missing = [column for column in BLIND_COLUMNS if column not in frame]
     if missing:
-        raise DatasetError(
-            [Problem(path.name, 1, None, ", ".join(missing), "missing required columns")]
-        )
+        raise DatasetError([Problem(path.name, 1, None, ", ".join(missing), MISSING_RULE)])
     for column in ("resolution", "resolution_note"):
         if column not in frame:
             frame[column] = ""
     return frame
+
+
+def blind_coding_problems(folder: Path) -> list[Problem]:
+    """Every problem of a dataset's blind_coding.csv (none when it has none), by the rules
+    `read_blind_coding` and `compare_blind` apply, located by line: what `reactions validate`
+    reports, so that a blind coding the compare page would refuse is never called valid."""
+    from reactions.dataset import optional_table
+
+    table, problems = optional_table(folder / BLIND_FILE, folder)
+    if table is None:
+        return problems
+    frame = as_text(table.frame).fillna("")
+    missing = [column for column in BLIND_COLUMNS if column not in frame]
+    if missing:
+        problems.append(Problem(BLIND_FILE, 1, None, ", ".join(missing), MISSING_RULE))
+        return problems
+    for index, row in frame.iterrows():
+        resolution = row.get("resolution", "")
+        if resolution and resolution not in RESOLUTIONS:
+            problems.append(
+                Problem(
+                    BLIND_FILE,
+                    table.line_of(index),
+                    "resolution",
+                    shown(resolution),
+                    f"must be empty or one of {', '.join(RESOLUTIONS)}",
+                )
+            )
+        elif resolution == "recoded" and not RECODED_FROM.match(row.get("resolution_note", "")):
+            problems.append(
+                Problem(
+                    BLIND_FILE,
+                    table.line_of(index),
+                    "resolution_note",
+                    shown(row.get("resolution_note", "")),
+                    RECODED_RULE,
+                )
+            )
+    return problems
 
 
 def find_blind_coding(dataset: Dataset) -> pd.DataFrame | None:
@@ -312,7 +353,7 @@ def compare_blind(dataset: Dataset, quoted: pd.DataFrame, blind: pd.DataFrame) -
         if row["resolution"] == "recoded":
             match = RECODED_FROM.match(row["resolution_note"])
             if match is None:
-                from reactions.errors import DatasetError, Problem
+                from reactions.errors import DatasetError
 
                 raise DatasetError(
                     [
@@ -321,7 +362,7 @@ def compare_blind(dataset: Dataset, quoted: pd.DataFrame, blind: pd.DataFrame) -
                             None,
                             "resolution_note",
                             row["resolution_note"][:80],
-                            "a recoded row's note must open with 'Recoded from <stance code>'",
+                            RECODED_RULE,
                         )
                     ]
                 )

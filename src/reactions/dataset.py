@@ -219,42 +219,44 @@ def _record_lines(path: Path) -> pd.Series:
     return pd.Series(lines, dtype=int)
 
 
-def read_table(path: Path, strict: bool = False, folder: Path | None = None) -> Table:
+def read_table(
+    path: Path, strict: bool = False, folder: Path | None = None, copies: bool = True
+) -> Table:
     """Read a CSV file strictly: UTF-8, a header row, the same number of fields on every row.
 
     Arrow's CSV reader reads well-formed files fast; a file it refuses, or one whose quoting it
     might read otherwise than the strict reader, is read again by the strict reader, which reports
     every structural problem with its line (`strict=True` skips Arrow). A fresh columnar copy of
-    the file (see `columnar`) is read in its place. A UTF-8 byte-order mark and CRLF line ends
-    are accepted (spreadsheets write them); nothing is ever written back. `folder` is the
-    dataset folder the file must stay inside (default: its parent).
+    the file (see `columnar`) is read in its place unless `copies` is False; its problems then
+    name the copy (`NAME.parquet`), at the line its row has in the CSV. A UTF-8 byte-order mark
+    and CRLF line ends are accepted (spreadsheets write them); nothing is ever written back.
+    `folder` is the dataset folder the file must stay inside (default: its parent).
     """
     problem = file_problem(path, MAX_CSV_BYTES, folder)
     if problem is not None:
         raise DatasetError([problem])
-    return _finish(path, *_raw(path, strict))
+    return _finish(path, *_raw(path, strict, copies))
 
 
 # A file's values as a reader gives them, before _finish: column names, columns, the line of
 # each row (None: found from the file when a problem needs it), whether to look for forbidden
-# characters (the fast scan may have proved there are none).
-Raw = tuple[list[str], list[arrow.ChunkedArray], pd.Series | None, bool]
+# characters (the fast scan may have proved there are none), the name of the file the values
+# came from (the CSV's, or its columnar copy's: problems name the file holding the value).
+Raw = tuple[list[str], list[arrow.ChunkedArray], pd.Series | None, bool, str]
 
 
-def _raw(path: Path, strict: bool) -> Raw:
+def _raw(path: Path, strict: bool, copies: bool = True) -> Raw:
     header = _bounded_header(path)
     if strict or header is None or _header_problems(path.name, header):
         return _read_strictly(path)
     names = [name.strip() for name in header]
-    fresh = columnar.read_fresh_copy(path, len(header))
-    if fresh is not None:
-        copy, check_characters = fresh
-        del fresh
+    copy = columnar.read_fresh_copy(path, len(header)) if copies else None
+    if copy is not None:
         if copy.num_rows > MAX_ROWS:
-            raise DatasetError([_too_many_rows(path.name, copy.num_rows)])
+            raise DatasetError([_too_many_rows(columnar.copy_of(path).name, copy.num_rows)])
         columns = copy.columns
         del copy
-        return names, columns, None, check_characters
+        return names, columns, None, True, columnar.copy_of(path).name  # checked as the CSV
     try:
         table = arrow_csv.read_csv(
             path,
@@ -275,7 +277,7 @@ def _raw(path: Path, strict: bool) -> Raw:
         return _read_strictly(path)
     columns = table.columns
     del table  # _finish replaces the columns one by one: nothing else may hold the raw ones
-    return names, columns, None, suspect
+    return names, columns, None, suspect, path.name
 
 
 def write_columnar_copies(data_dir: Path) -> list[Path]:
@@ -288,12 +290,14 @@ def write_columnar_copies(data_dir: Path) -> list[Path]:
         if not path.is_file() or columnar.is_fresh(path):
             continue
         source = columnar.digest(path)
-        names, columns, lines, check_characters = _raw(path, strict=False)
+        names, columns, lines, check_characters, _ = _raw(path, strict=False, copies=False)
         if lines is not None or columnar.digest(path) != source:  # or edited while read
             continue
         stored = [_stored(column) for column in columns]
         table = arrow.table(stored, names=[f"c{number}" for number in range(len(names))])
-        written.append(columnar.write_copy(path, source, table, check_characters))
+        copy = columnar.write_copy(path, source, table, check_characters)  # OSError: read-only
+        if copy is not None:
+            written.append(copy)
     return written
 
 
@@ -556,7 +560,7 @@ def _read_strictly(path: Path) -> Raw:
         raise DatasetError(problems)
     arrays = [arrow.chunked_array([arrow.array(values, type=TEXT)]) for values in columns]
     del columns
-    return header, arrays, pd.Series(lines, dtype=int), True
+    return header, arrays, pd.Series(lines, dtype=int), True, path.name
 
 
 @dataclass
@@ -689,6 +693,7 @@ def _finish(
     columns: list[arrow.ChunkedArray],
     lines: pd.Series | None,
     check_characters: bool,
+    source: str,
 ) -> Table:
     """Both readers end here: values trimmed, blank rows dropped, empty values missing, and the
     values' own faults (control characters, overlong fields and names) found with Arrow, once
@@ -721,7 +726,7 @@ def _finish(
     for name in names:  # a column at a time: one column's text, at most, is made at once
         arrays[name] = coded.pop(0).array()
     frame = pd.DataFrame(arrays, index=index, copy=False)
-    return Table(path.name, frame, path, lines, faults)
+    return Table(source, frame, path, lines, faults)
 
 
 def _faults(column: _Coded, name: str, check_characters: bool) -> Iterator[tuple[int, str, str]]:
@@ -1179,9 +1184,11 @@ def _problems(
     return listed
 
 
-def _problems_or_table(path: Path, folder: Path) -> tuple[Table | None, list[Problem]]:
+def _problems_or_table(
+    path: Path, folder: Path, copies: bool = True
+) -> tuple[Table | None, list[Problem]]:
     try:
-        return read_table(path, folder=folder), []
+        return read_table(path, folder=folder, copies=copies), []
     except DatasetError as error:
         return None, error.problems
 
@@ -1200,6 +1207,17 @@ def _shape_problems(table: Table, needs_rows: bool) -> list[Problem]:
             break
         problems.append(Problem(table.name, table.line_of(index), column, shown(value), rule))
     return problems
+
+
+def optional_table(path: Path, folder: Path) -> tuple[Table | None, list[Problem]]:
+    """An optional CSV file beside the contract's (blind_coding.csv), read and checked by the
+    rules of every file (readable, structure, characters, lengths); (None, []) when absent."""
+    if not path.exists() and not path.is_symlink():
+        return None, []
+    table, problems = _problems_or_table(path, folder)
+    if table is not None:
+        problems += _shape_problems(table, needs_rows=False)
+    return table, problems
 
 
 def capped(problems: list[Problem]) -> list[Problem]:
@@ -1221,12 +1239,13 @@ def capped(problems: list[Problem]) -> list[Problem]:
     return listed
 
 
-def load_dataset(data_dir: Path | str) -> Dataset:
+def load_dataset(data_dir: Path | str, copies: bool = True) -> Dataset:
     """Read and validate the whole dataset; raise DatasetError listing every problem found.
 
     votes.csv is optional (a dataset without recorded votes still loads); the others are required.
     A file that cannot be read is reported alone: the rules of the other files that need it (an
     actor_id of actors.csv, a code of codebook.yml) are skipped rather than failing on every row.
+    `copies=False` reads every CSV itself, never its columnar copy (what `validate` checks).
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -1253,7 +1272,7 @@ def load_dataset(data_dir: Path | str) -> Dataset:
         if name == "votes" and not path.exists() and not path.is_symlink():
             tables[name] = Table(path.name, pd.DataFrame(columns=list(VOTE_COLUMNS)), path)
             continue
-        tables[name], found = _problems_or_table(path, data_dir)
+        tables[name], found = _problems_or_table(path, data_dir, copies)
         problems += found
         if tables[name] is not None:
             needs_rows = name in ("actors", "statements")

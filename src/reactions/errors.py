@@ -70,6 +70,15 @@ class DataRejected(ReactionsError):
     """The notebook refused its input (dataset or parameters); its message says why."""
 
 
+class SchedulerUnavailable(ReactionsError):
+    """A Dask scheduler address that is malformed (`bad_address`: bad input), cannot be reached
+    or does not speak Dask's protocol; found before a publish run takes its lock."""
+
+    def __init__(self, message: str, bad_address: bool = False) -> None:
+        super().__init__(message)
+        self.bad_address = bad_address
+
+
 class PublishLocked(ReactionsError):
     """Another publish run is writing the same report folder."""
 

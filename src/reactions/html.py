@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -218,10 +220,13 @@ def export_html(notebook: nbformat.NotebookNode, stem: str) -> str:
     _name_pictures(notebook, stem)
     charts = chart_outputs(notebook)
     version = vegalite_version(charts[0].spec) if charts else ""
+    bundle = vega_bundle(version) if version else ""
+    if bundle:
+        _RUNTIME.add(_digest(bundle))
     body, _ = _exporter().from_notebook_node(
         notebook,
         resources={
-            "vega_bundle": vega_bundle(version) if version else "",
+            "vega_bundle": bundle,
             "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
             "vegalite_mimetype": VEGALITE_MIMETYPE,
             "share": share_card(notebook, stem),
@@ -283,3 +288,90 @@ def external_resources(html: str, beside: Collection[str] = ()) -> list[str]:
     finder.feed(html)
     finder.close()
     return finder.found
+
+
+# The page's own runtime: the scripts the brief template writes (the Vega bundle, recorded as
+# export_html inlines it, and the footer's script that draws the charts). Any other script, an
+# on* attribute or a javascript: URL came from somewhere else (an output's HTML) and the page
+# is not published: data text is escaped, so this is defence in depth.
+_RUNTIME: set[str] = set()
+DATA_SCRIPT_TYPES = frozenset(
+    {
+        "application/json",
+        "application/ld+json",
+        "application/vnd.jupyter.widget-state+json",
+        "application/vnd.jupyter.widget-view+json",
+    }
+)
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background"}
+)
+SCRIPT_URL = re.compile(r"(?:java|vb)script:", re.IGNORECASE)
+INVISIBLE = re.compile(r"[\x00-\x20]+")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@cache
+def _footer_runtime() -> str:
+    template = (TEMPLATES / "brief" / "index.html.j2").read_text(encoding="utf-8")
+    found = re.search(r"block footer_js %}.*?<script>(.*?)</script>", template, re.DOTALL)
+    return _digest(found.group(1)) if found else ""
+
+
+class _ScriptFinder(HTMLParser):
+    """Collects what could run code in a page: on* attributes, javascript: URLs, and scripts
+    that are not the page's own runtime."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.scripts: list[tuple[str, str]] = []  # executable scripts: digest, start shown
+        self._script: list[str] | None = None  # the text of an executable script being read
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}=...> (an event handler)")
+            elif name in URL_ATTRIBUTES and SCRIPT_URL.match(INVISIBLE.sub("", value or "")):
+                self.found.append(f"<{tag} {name}={(value or '')[:40]!r}> (a script link)")
+        if tag == "script":
+            kind = (dict(attrs).get("type") or "").strip().lower()
+            if dict(attrs).get("src") is not None:
+                self.found.append("<script src=...> (a script from a file)")
+            self._script = None if kind in DATA_SCRIPT_TYPES else []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self.handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            text = "".join(self._script)
+            self._script = None
+            self.scripts.append((_digest(text), " ".join(text.split())[:40]))
+
+
+def unsafe_markup(html: str, specs: Collection[dict] = ()) -> list[str]:
+    """What in a page could run code other than its own runtime, named (at most 5). `specs`:
+    the page's chart specs (the bundle of their Vega-Lite version is the page's own)."""
+    finder = _ScriptFinder()
+    finder.feed(html)
+    finder.close()
+    own = _RUNTIME | {_footer_runtime()}
+    found = list(finder.found)
+    versions = {vegalite_version(spec) for spec in specs} - {""}
+    for digest, shown in finder.scripts:
+        if digest not in own and versions:  # the bundle of the charts' version, made here
+            own |= {_digest(vega_bundle(version)) for version in versions}
+            versions = set()
+        if digest not in own:
+            found.append(f"<script> {shown!r} (not the page's own runtime)")
+    return found[:5]

@@ -19,6 +19,7 @@ from typing import cast
 
 from reactions.errors import ParameterError
 from reactions.reference import Reference, quick_reference
+from reactions.yamlfile import shown
 
 NEUTRAL_DATE = "2000-01-31"  # an example date for a dataset with no date of its own
 
@@ -36,13 +37,19 @@ def _closest(name: str, value: str, valid: list[str], what: str) -> ParameterErr
     closest = difflib.get_close_matches(value, valid, n=5, cutoff=0.5)
     hint = f" (closest: {', '.join(closest)})" if closest else ""
     shown = ", ".join(sorted(valid)[:12]) + (", ..." if len(valid) > 12 else "")
-    return ParameterError(f"{name}: unknown {what} {value!r}{hint}; valid: {shown}")
+    return ParameterError(f"{name}: unknown {what} {_shown(value)}{hint}; valid: {shown}")
+
+
+def _shown(value: object) -> str:
+    """A value as an error echoes it: its repr, at most about 80 characters (a parameter may be
+    anything a command line or a YAML mapping holds)."""
+    return repr(shown(value)) if isinstance(value, str) else shown(value)
 
 
 def _text(name: str, value: object, expected: str) -> str:
     if not isinstance(value, str):
         raise ParameterError(
-            f"{name}: expected {expected} as text, got the {type(value).__name__} {value!r}"
+            f"{name}: expected {expected} as text, got the {type(value).__name__} {_shown(value)}"
         )
     return value.strip()
 
@@ -88,7 +95,7 @@ def _date(name: str, value: object, reference: Reference) -> str:
     except ValueError:
         pass
     raise ParameterError(
-        f"{name}: expected a real date written YYYY-MM-DD (e.g. {example!r}), got {text!r}"
+        f"{name}: expected a real date written YYYY-MM-DD (e.g. {example!r}), got {_shown(text)}"
     )
 
 
@@ -103,7 +110,7 @@ def _actor_list(name: str, value: object, reference: Reference) -> tuple[str, ..
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
         example = list(reference.story.compare_with or reference.actor_names)[:2]
         raise ParameterError(
-            f"{name}: expected a list of actor_ids (e.g. {example}), got {value!r}"
+            f"{name}: expected a list of actor_ids (e.g. {example}), got {_shown(value)}"
         )
     problems = [
         str(_closest(name, actor, _actors(reference), "actor"))

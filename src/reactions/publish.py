@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import math
 import os
 import shutil
 import signal
@@ -72,10 +73,12 @@ from reactions.index import render_index
 from reactions.reference import Reference
 from reactions.render import (
     PUBLISH_PARENT,
+    clean_stale_temporaries,
     find_notebook,
     keep_failed,
     prepare,
     publish_files,
+    refuse_unsafe,
     write_atomically,
 )
 from reactions.yamlfile import compose, construct, line_of, mapping_items
@@ -90,6 +93,7 @@ TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout", "pdf"}
 ENTRY_KEYS = {"notebook", "data", "matrix", "pdf"}  # the rest of an entry: the page's parameters
 LOCK_NAME = ".publish.lock"
 MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo
+MAX_PAGES = 1_000  # a schedule beyond this is a typo in a matrix (--max-pages raises it)
 
 
 @dataclass(frozen=True)
@@ -129,9 +133,13 @@ def load_schedule(
     notebooks: Path = Path("notebooks"),
     data: str | Path | None = None,
     today: dt.date | None = None,
+    allow_outside: bool = False,
+    max_pages: int = MAX_PAGES,
 ) -> Schedule:
     """Read schedule.yml and check every page against its notebook and dataset before anything
-    runs; every problem is reported with its line."""
+    runs; every problem is reported with its line. An entry's notebook must be one of
+    `notebooks` unless `allow_outside` (`--allow-notebooks-outside`). A schedule of more than
+    `max_pages` pages is refused once counted, before any is expanded or checked."""
     today = today or dt.date.today()
     name = path.name
     root = compose(path, ScheduleError)
@@ -175,8 +183,27 @@ def load_schedule(
             else:
                 settings[key] = value
         else:
-            for item in _items(value_node, name, key, problems):
-                jobs += _page_jobs(item, notebooks, data, today, name, problems, pdf, references)
+            items_of_pages = _items(value_node, name, key, problems)
+            counted = [(_page_count(item), line_of(item)) for item in items_of_pages]
+            total = sum(count for count, _ in counted)
+            if total > max_pages:
+                biggest = max(counted)
+                raise ScheduleError(
+                    [
+                        Problem(
+                            name,
+                            biggest[1],
+                            "matrix",
+                            f"{total:,} pages",
+                            f"a schedule may hold at most {max_pages:,} pages (--max-pages "
+                            f"raises it); this entry alone makes {biggest[0]:,}",
+                        )
+                    ]
+                )
+            for item in items_of_pages:
+                jobs += _page_jobs(
+                    item, notebooks, data, today, name, problems, pdf, references, allow_outside
+                )
     stems = [job.stem for job in jobs]
     problems += [
         Problem(name, None, "pages", stem, "the same page is scheduled twice")
@@ -188,6 +215,19 @@ def load_schedule(
     if problems:
         raise ScheduleError(problems)
     return Schedule(jobs, settings["timeout"], settings["retries"], settings["cell_timeout"])
+
+
+def _page_count(node: yaml.Node) -> int:
+    """How many pages an entry makes (the product of its matrix's lengths), before expanding."""
+    if not isinstance(node, yaml.MappingNode):
+        return 1
+    for key, _, value in mapping_items(node):
+        if key == "matrix" and isinstance(value, yaml.MappingNode):
+            return math.prod(
+                len(choices.value) if isinstance(choices, yaml.SequenceNode) else 1
+                for _, choices in value.value
+            )
+    return 1
 
 
 def _flag(node: yaml.Node, name: str, key: str, line: int, problems: list[Problem]) -> bool:
@@ -228,6 +268,7 @@ def _page_jobs(
     problems: list[Problem],
     pdf: bool,
     references: dict[Path, Reference],
+    allow_outside: bool = False,
 ) -> list[Job]:
     """The pages of one entry: `notebook`, optional `data`, parameters, and an optional `matrix`
     of parameters whose every combination is a page; `pdf` unless the entry says otherwise.
@@ -248,12 +289,37 @@ def _page_jobs(
     except ParameterError as error:
         problems.append(Problem(name, line, "notebook", str(notebook_name), str(error)))
         return []
+    if not allow_outside and not notebook.resolve().is_relative_to(notebooks.resolve()):
+        problems.append(
+            Problem(
+                name,
+                line,
+                "notebook",
+                str(notebook_name),
+                f"must be a notebook of {notebooks} (--allow-notebooks-outside runs others)",
+            )
+        )
+        return []
     fixed = {
         key: _as_date(value, today) for key, (value, _) in entry.items() if key not in ENTRY_KEYS
     }
     matrix = entry.get("matrix", ({}, line))[0]
     if not isinstance(matrix, dict):
         problems.append(Problem(name, line, "matrix", str(matrix)[:40], "must be a mapping"))
+        return []
+    twice = sorted(str(key) for key in matrix if key in fixed)
+    if twice:
+        matrix_line = entry["matrix"][1]
+        problems += [
+            Problem(
+                name,
+                matrix_line,
+                f"matrix.{key}",
+                key,
+                "is also given a fixed value in this entry: give it once",
+            )
+            for key in twice
+        ]
         return []
     names = list(matrix)
     choices = [value if isinstance(value, list) else [value] for value in matrix.values()]
@@ -354,14 +420,6 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "failed without a message"
 
 
-def clean_stale_temporaries(out_dir: Path) -> list[Path]:
-    """Remove the staging files a killed run left (only ever written under the publish lock)."""
-    stale = sorted(out_dir.glob(".*.tmp"))
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
-
-
 def publish(
     schedule: Schedule,
     out_dir: Path,
@@ -379,6 +437,11 @@ def publish(
     if fresh_kernels is None:
         fresh_kernels = os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
     console = console or Console(stderr=True)
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    if address and not fresh_kernels:  # refused in seconds, before the lock and the index
+        from reactions.cluster import check_scheduler
+
+        check_scheduler(address)
     out_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out_dir / LOCK_NAME))
     try:
@@ -393,7 +456,7 @@ def publish(
     previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []
     try:
-        clean_stale_temporaries(out_dir)
+        clean_stale_temporaries(out_dir, every=True)  # under the lock: every one is stale
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -434,14 +497,33 @@ def publish(
     finally:
         _kill_children()
         signal.signal(signal.SIGTERM, previous)
-        try:
-            try:  # what moved, also when interrupted: the pages published so far did change
-                record_changes(out_dir, run_time, outcomes)
-            finally:
-                write_index(out_dir)
+        try:  # what moved, also when interrupted: the pages published so far did change
+            site = _site_files(out_dir, run_time, outcomes)
         finally:
             lock.release()
-    return sorted(outcomes, key=lambda outcome: outcome.stem)
+    return sorted(outcomes, key=lambda outcome: outcome.stem) + site
+
+
+def _site_files(out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]) -> list[Outcome]:
+    """Write changes.json, the feed and the index, each whatever became of the others; one
+    that cannot be written (a folder in its place, a read-only or full disk) is an outcome of
+    its own in the summary, never a traceback after the pages were published."""
+    from reactions.feed import FEED_NAME
+
+    failures = []
+    steps = (
+        (CHANGES_NAME, lambda: write_changes(out_dir, run_time, outcomes)),
+        (FEED_NAME, lambda: write_feed(out_dir, run_time, outcomes)),
+        ("index.html", lambda: write_index(out_dir)),
+    )
+    for name, step in steps:
+        started = time.perf_counter()
+        try:
+            step()
+        except Exception as error:
+            reason = f"not written: {type(error).__name__}: {error}"
+            failures.append(Outcome(name, "failed", time.perf_counter() - started, 1, reason))
+    return failures
 
 
 def _publish_on_dask(
@@ -465,12 +547,12 @@ def _publish_on_dask(
     scratch = None
     cluster = None
     if address:
-        client = Client(address, timeout=30)
+        client = Client(address, timeout=10)  # answered check_scheduler just now
     else:
         scratch = tempfile.mkdtemp(prefix="reactions-dask-")
         cluster = local_cluster(jobs, schedule.jobs[0].notebook.resolve().parent, scratch)
         client = Client(cluster)
-    console.print(f"dask dashboard: {client.dashboard_link}")
+    console.print(f"dask dashboard: {client.dashboard_link}", markup=False, highlight=False)
     task = progress.add_task("rendering", total=len(schedule.jobs))
     run = uuid.uuid4().hex[:8]
     pending = {}
@@ -525,7 +607,13 @@ def _published(future: object, job: Job, out_dir: Path) -> Outcome:
     if status == "published":
         before = read_findings(out_dir, job.stem)  # what readers saw until now
         try:
+            refuse_unsafe(result["files"], job.stem)
             publish_files(out_dir, result["files"])
+        except RenderError as error:
+            status = "failed"
+            notebook = result["files"].get(f"{job.stem}.ipynb")
+            kept = keep_failed(job.notebook, out_dir, job.stem, str(error), content=notebook)
+            message = f"{error}; {kept}"
         except OSError as error:
             status = "failed"
             message = f"could not write the page ({error}); the last good page is unchanged"
@@ -593,17 +681,29 @@ def record_changes(
     """Write what this run moved: `changes.json` (always: it describes this run) and the Atom
     feed (an entry per changed page; untouched when nothing moved), each atomically. A page
     published for the first time is `new`, not a change: it had nothing to be compared with."""
+    write_changes(out_dir, run_time, outcomes)
+    write_feed(out_dir, run_time, outcomes)
+    return _changes(outcomes)
+
+
+def _changes(outcomes: list[Outcome]) -> list[PageChange]:
+    return [outcome.change for outcome in outcomes if outcome.change is not None]
+
+
+def write_changes(out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]) -> None:
+    failed = [o.stem for o in outcomes if o.status in ("failed", "timeout")]
+    report = run_report(run_time, _changes(outcomes), failed)
+    write_atomically(out_dir / CHANGES_NAME, report_json(report))
+
+
+def write_feed(out_dir: Path, run_time: dt.datetime, outcomes: list[Outcome]) -> None:
     from reactions.feed import FEED_NAME, updated_feed  # feedgen only where a run ends
 
-    changes = [outcome.change for outcome in outcomes if outcome.change is not None]
-    failed = [o.stem for o in outcomes if o.status in ("failed", "timeout")]
-    write_atomically(out_dir / CHANGES_NAME, report_json(run_report(run_time, changes, failed)))
     feed_path = out_dir / FEED_NAME
     existing = feed_path.read_bytes() if feed_path.is_file() else None
-    feed = updated_feed(existing, changes, run_time, out_dir)
+    feed = updated_feed(existing, _changes(outcomes), run_time, out_dir)
     if feed is not None:
         write_atomically(feed_path, feed)
-    return changes
 
 
 def write_index(out_dir: Path) -> Path:

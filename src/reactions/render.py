@@ -19,8 +19,10 @@ CSVs that list sources.
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -36,6 +38,7 @@ from reactions.errors import DataRejected, ParameterError, RenderError
 from reactions.locate import resolve_data_dir
 from reactions.parameters import check_parameters, load_reference, output_stem
 from reactions.reference import Reference
+from reactions.yamlfile import shown
 
 if TYPE_CHECKING:
     from reactions.warm import Kernel
@@ -60,12 +63,38 @@ def find_notebook(name: str | Path, notebooks: Path = NOTEBOOKS) -> Path:
     raise ParameterError(f"notebook {name!r} not found; pages in {notebooks}: {pages}")
 
 
+class _Required:
+    """A parameter whose default is not a literal (`as_of = str(datetime.date.today())`): it
+    has no default a render can check, so it must be given."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED: object = _Required()
+
+
 def notebook_parameters(notebook: Path) -> dict[str, object]:
-    """The notebook's parameters and their defaults, as its parameters cell declares them."""
-    declared = papermill.inspect_notebook(str(notebook))
+    """The notebook's parameters and their defaults, as its parameters cell declares them; a
+    default that is not a literal is REQUIRED. A notebook that cannot be read (truncated, not
+    JSON, not a notebook) is a ParameterError naming it."""
+    try:
+        declared = papermill.inspect_notebook(str(notebook))
+    except Exception as error:  # nbformat's NotJSONError, a validation error, an OSError
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ParameterError(
+            f"{notebook}: not a readable notebook ({type(error).__name__}: {shown(reason)})"
+        ) from None
     if not declared:
         raise ParameterError(f"{notebook}: no parameters cell, so it is not a page")
-    return {name: ast.literal_eval(spec["default"]) for name, spec in declared.items()}
+    return {name: _default(spec.get("default")) for name, spec in declared.items()}
+
+
+def _default(text: object) -> object:
+    try:
+        return ast.literal_eval(str(text))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return REQUIRED
 
 
 @dataclass(frozen=True)
@@ -91,10 +120,16 @@ def prepare(
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise ParameterError(
-            f"{notebook.stem}: unknown parameter(s) {', '.join(unknown)}; "
+            f"{notebook.stem}: unknown parameter(s) {shown(', '.join(map(str, unknown)))}; "
             f"this page takes {', '.join(declared)}"
         )
     values = declared | given
+    required = [name for name, value in values.items() if value is REQUIRED]
+    if required:
+        raise ParameterError(
+            f"{notebook.stem}: parameter(s) {', '.join(required)} must be given (-p NAME VALUE): "
+            "the parameters cell's default is not a literal value, so no checked default exists"
+        )
     if "data_dir" in declared:
         given_dir = cast("str | Path", given.get("data_dir") or data_dir or "")  # a path's text
         values["data_dir"] = str(resolve_data_dir(given_dir))
@@ -222,6 +257,7 @@ def render_notebook(
     """
     _kernel_uses_this_python()
     stem = page.stem
+    clean_stale_temporaries(out_dir)  # what killed renders left here, never a live one's
     # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,
     # while the kernel starts and works: they are not on the render's critical path.
     from reactions.warm import Kernel, warm_up_exporter
@@ -257,6 +293,13 @@ def render_notebook(
         else:
             stopping.join()
     _refuse_if_orphaned()
+    try:
+        refuse_unsafe(files, stem)
+    except RenderError as unsafe:
+        kept = keep_failed(
+            page.notebook, out_dir, stem, str(unsafe), content=files[f"{stem}.ipynb"]
+        )
+        raise RenderError(f"{unsafe}; {kept}") from None
     try:
         publish_files(out_dir, files)
     except OSError as error:
@@ -317,6 +360,26 @@ def page_files(
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
     files[f"{stem}.html"] = html.encode("utf-8")  # last: a page appears only with its parts
     return files
+
+
+def refuse_unsafe(files: dict[str, bytes], stem: str) -> None:
+    """The publishing process's last look at a page: no event-handler attribute, no
+    javascript: link, no script but the page's own runtime (reactions.html.unsafe_markup);
+    else RenderError and nothing is published."""
+    from reactions.html import unsafe_markup
+
+    page = files.get(f"{stem}.html")
+    if page is None:
+        return
+    notebook = files.get(f"{stem}.ipynb")
+    specs = []
+    if notebook is not None:
+        from reactions.html import chart_outputs
+
+        specs = [chart.spec for chart in chart_outputs(nbformat.reads(notebook, as_version=4))]
+    unsafe = unsafe_markup(page.decode("utf-8", errors="replace"), specs)
+    if unsafe:
+        raise RenderError("the page holds markup that could run code: " + "; ".join(unsafe))
 
 
 def with_pdf(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
@@ -388,7 +451,9 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for name, content in files.items():
-            handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(
+                dir=out_dir, prefix=_staging_prefix(name), suffix=".tmp"
+            )
             staged.append((temporary, out_dir / name))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(content)
@@ -401,6 +466,37 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
 
 
 FAILED_DIR = "_failed"
+STAGED = re.compile(r"\.pid(\d+)\.[^.]*\.tmp")  # a staging file's end: the writer's process id
+
+
+def _staging_prefix(name: str) -> str:
+    """A staging file is `.NAME.pidPID.RANDOM.tmp`: a later run can tell whose it is."""
+    return f".{name}.pid{os.getpid()}."
+
+
+def clean_stale_temporaries(out_dir: Path, every: bool = False) -> list[Path]:
+    """Remove the staging files (`.*.tmp`, in the report folder and its `_failed/`) that a
+    killed render or run left: those whose writer is gone, or `every` one (a publish run, under
+    its lock). Never fails a render: a file that cannot be removed is left."""
+    stale = []
+    for folder in (out_dir, out_dir / FAILED_DIR):
+        for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
+            found = STAGED.search(path.name)
+            if every or (found is not None and not _alive(int(found.group(1)))):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    stale.append(path)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def keep_failed(

@@ -86,6 +86,17 @@ def file_problem(path: Path, max_bytes: int, folder: Path | None = None) -> Prob
             f"{info.st_size:,} bytes",
             f"file is too large: at most {max_bytes:,} bytes",
         )
+    return _unreadable(path)
+
+
+def _unreadable(path: Path) -> Problem | None:
+    """Why a regular file cannot be opened for reading (a permission, most often), or None:
+    found here, so that no reader meets it as a traceback (or a notebook as a failed run)."""
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError as error:
+        reason = (error.strerror or type(error).__name__).lower()
+        return Problem(path.name, None, None, shown(str(path)), f"file cannot be read ({reason})")
     return None
 
 
@@ -115,23 +126,32 @@ def read_text(path: Path, error: type[InputError]) -> str:
 
 def compose(path: Path, error: type[InputError]) -> yaml.Node | None:
     """The file's YAML node tree (with line marks), or the error with the line of the fault."""
-    text = read_text(path, error)
+    return compose_text(read_text(path, error), path.name, error)
+
+
+def compose_text(text: str, name: str, error: type[InputError]) -> yaml.Node | None:
+    """YAML text's node tree, bounded as a file's is (size, nesting, aliases, keys, tags), or
+    the error naming `name` (a file, or `-y` for a command line's parameters)."""
+    if len(text) > MAX_YAML_BYTES:
+        raise error(
+            [Problem(name, None, None, "", f"YAML is too large: at most {MAX_YAML_BYTES:,} bytes")]
+        )
     try:
         root = yaml.compose(text, Loader=TextDatesLoader)
     except yaml.YAMLError as problem:
-        raise error([_invalid(path.name, problem)]) from None
+        raise error([_invalid(name, problem)]) from None
     except RecursionError:
         raise error(
-            [Problem(path.name, None, None, "", f"YAML is nested too deeply (at most {MAX_DEPTH})")]
+            [Problem(name, None, None, "", f"YAML is nested too deeply (at most {MAX_DEPTH})")]
         ) from None
     if root is None:
         return None
-    problems = tree_problems(root, path.name)
+    problems = tree_problems(root, name)
     if not problems:
         try:
             construct(root)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as problem:
-            problems.append(_invalid(path.name, problem))
+            problems.append(_invalid(name, problem))
     if problems:
         raise error(problems)
     return root
