@@ -155,7 +155,8 @@ def brief_outputs(as_of: str, compare_to: str = "") -> str:
 
 def test_belarus_brief_before_and_after_the_annexation_vote():
     before, after = brief_outputs("2022-09-26"), brief_outputs("2022-10-31", "2022-09-26")
-    # 26 September (issue 20): Serbia -2 (Selakovic, 25 Sep, TASS's "cannot accept") is further below;
+    # 26 September (issue 20): Serbia -2 (Selakovic, 25 Sep, TASS's "cannot accept") is further
+    # below;
     # South Ossetia +1 (Gagloev, 26 Sep: backs the operation) above Belarus 0.
     assert (
         "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan "

@@ -196,12 +196,16 @@ def silence_sentence(focal: pd.Series, subject: str) -> str:
 def field_sentence(table: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:
     """How the whole field divides, with silence and missing records counted apart."""
     counts = field_counts(table)
+    missing = counts[NO_RECORD]
+    absent = f"No statement on record: {missing} {'actor' if missing == 1 else 'actors'}."
+    if counts["on_record"] == 0:
+        return f"No actor is on record on {subject} as of {format_day(as_of)}. {absent}"
+    actors = "actor" if counts["on_record"] == 1 else "actors"
     return (
-        f"Of the {counts['on_record']} actors on record on {subject} as of "
+        f"Of the {counts['on_record']} {actors} on record on {subject} as of "
         f"{format_day(as_of)}: rejecting {counts['rejecting']} (explicitly or implicitly), "
         f"ambiguous {counts['ambiguous']}, supporting {counts['supporting']}, only silent "
-        f"{counts[SILENT]} (silence is not scored). No statement on record: "
-        f"{counts[NO_RECORD]} actors."
+        f"{counts[SILENT]} (silence is not scored). {absent}"
     )
 
 
