@@ -13,13 +13,13 @@ import pytest
 from conftest import DATA
 from reactions import compare, narrative, tables, votes, wording
 from reactions.dataset import load_dataset
-from reactions.story import VoteOfRecord
+from reactions.story import VoteOfRecord, VoteResult
 
 # The fixture has no story.yml: the 2022 story's vote of record, declared here.
 ES_11_4 = VoteOfRecord("A/RES/ES-11/4", "recognition", -1)
 
 
-def test_group_summary_counts_silence_apart_and_takes_medians_of_scores(mini):
+def test_group_summary_counts_silence_apart_and_lists_small_groups_by_member(mini):
     table = compare.positions(mini, "recognition", "2022-09-30")
     summary = compare.group_summary(table, mini.codebook).set_index("group")
     allies = summary.loc["russia_allies"]
@@ -27,7 +27,13 @@ def test_group_summary_counts_silence_apart_and_takes_medians_of_scores(mini):
     assert (allies["implicit_rejection"], allies["ambiguous"]) == (1, 1)
     assert (allies["explicit_rejection"], allies["implicit_support"]) == (0, 0)
     assert (allies["silent"], allies["none"]) == (1, 1)  # Tajikistan silent, Armenia none
-    assert allies["share_rejecting"] == 0.5 and allies["median_score"] == -0.5
+    # Two stated a stance: too few for a share or a median; its members are listed instead.
+    assert allies["stated"] == 2
+    assert math.isnan(allies["share_rejecting"]) and math.isnan(allies["median_score"])
+    assert allies["members"] == [
+        ("Kazakhstan", "implicit_rejection", -1.0),
+        ("Belarus", "ambiguous", 0.0),
+    ]
     assert list(summary.index) == [
         "russia_allies",
         "russia_partners",
@@ -37,8 +43,31 @@ def test_group_summary_counts_silence_apart_and_takes_medians_of_scores(mini):
     assert "ukraine" not in summary.index  # groups without actors are left out
     labelled = tables.group_table(summary.reset_index(), mini.codebook).set_index("group")
     allies_text = labelled.loc["Russia's allies (Union State, CSTO)"]
-    assert allies_text["rejecting"] == "50%" and allies_text["median score"] == "-0.5"
-    assert (allies_text["Implicit rejection"], allies_text["no record"]) == (1, 1)
+    assert allies_text["stated (n)"] == 2
+    assert (
+        allies_text["rejecting (n \u2265 3)"] == ""
+        and allies_text["median score (n \u2265 3)"] == ""
+    )
+    assert allies_text["stated members (n < 3)"] == (
+        "Kazakhstan, implicit rejection (-1); Belarus, ambiguous (0)"
+    )
+    assert (allies_text["Implicit rejection"], allies_text["no statement on record"]) == (1, 1)
+
+
+def test_group_summary_takes_medians_of_scores_from_three_stated_actors(mini):
+    table = compare.positions(mini, "recognition", "2022-09-30").assign(group="russia_allies")
+    # One group of all: G7 -2, Serbia -2, Kazakhstan -1, Belarus 0, Syria +1, South Ossetia +2.
+    allies = compare.group_summary(table, mini.codebook).set_index("group").loc["russia_allies"]
+    assert (allies["actors"], allies["stated"], allies["silent"], allies["none"]) == (8, 6, 1, 1)
+    assert allies["share_rejecting"] == 0.5 and allies["median_score"] == -0.5
+    assert allies["members"] == []
+    labelled = tables.group_table(
+        compare.group_summary(table, mini.codebook), mini.codebook
+    ).set_index("group")
+    allies_text = labelled.loc["Russia's allies (Union State, CSTO)"]
+    assert allies_text["rejecting (n \u2265 3)"] == "50%"
+    assert allies_text["median score (n \u2265 3)"] == "-0.5"
+    assert allies_text["stated members (n < 3)"] == ""
 
 
 def test_changes_between_two_dates(mini):
@@ -59,6 +88,7 @@ def test_changes_between_two_dates(mini):
         1,
     )
     assert belarus["shift"] == 1 and belarus["date"] == pd.Timestamp("2022-10-05")
+    assert belarus["date_precision"] == "day"
     tajikistan = indexed.loc["tajikistan"]
     assert (tajikistan["record_before"], tajikistan["record_after"]) == ("none", "silent")
     assert pd.isna(tajikistan["shift"])
@@ -70,7 +100,7 @@ def test_changes_between_two_dates(mini):
         "date": "2022-10-05",
     }
     assert shown.loc["Tajikistan", "after"] == "silent"
-    assert shown.loc["Syria", "before"] == "no record"
+    assert shown.loc["Syria", "before"] == "no statement on record"
     text = narrative.change_sentence(
         moved,
         "belarus",
@@ -81,8 +111,8 @@ def test_changes_between_two_dates(mini):
     )
     assert text == (
         "Between 26 September 2022 and 31 October 2022, Belarus moved from "
-        "ambiguous (0) to implicit support (+1); first statement on record from 2 more actors "
-        "(Syria and Tajikistan)."
+        "ambiguous (0) to implicit support (+1); first worded stance on record from 1 more actor "
+        "(Syria); first silence on record: Tajikistan."
     )
     text = narrative.change_sentence(
         moved,
@@ -103,7 +133,7 @@ def test_silences_list_every_issue_left_out_on_an_occasion(mini):
     assert list(found["issues"]) == [["recognition", "war_participation"]]
     assert narrative.unsaid_sentence(found, "Belarus", mini.codebook) == (
         "Left unsaid: at Fixture talks in Sochi on 26 September 2022, Belarus addressed neither "
-        "recognition nor war participation."
+        "recognition of the \u201creferendums\u201d nor taking part in the war."
     )
     assert compare.silences(mini, "belarus", "2022-09-25").empty
     assert (
@@ -123,6 +153,9 @@ def test_words_and_votes_flags_divergence_and_never_guesses(mini):
         1,
     )
     assert belarus["words_date"] == pd.Timestamp("2022-10-05")
+    assert belarus["words_date_precision"] == "day"
+    assert belarus["latest_stance"] == "" and pd.isna(belarus["latest_score"])  # none differ
+    assert pd.isna(belarus["latest_date"])
     assert (belarus["vote"], belarus["status"], belarus["vote_direction"]) == ("no", "voted", 1)
     assert not belarus["diverges"]  # +1 in words, a no reads +1
     assert table.loc["kazakhstan", "vote_direction"] == 0 and table.loc["kazakhstan", "diverges"]
@@ -150,8 +183,8 @@ def test_words_and_votes_flags_divergence_and_never_guesses(mini):
     shown = tables.words_and_votes_table(table.reset_index(), mini.codebook).set_index("actor")
     assert shown.loc["Belarus"].to_dict() == {
         "group": "Russia's allies (Union State, CSTO)",
-        "words": "implicit support (+1)",
-        "words date": "2022-10-05",
+        "position the day before": "implicit support (+1)",
+        "set on": "2022-10-05",
         "vote": "no",
         "earlier votes": "A/RES/68/262 (2014): no",
         "diverges": "",
@@ -159,7 +192,7 @@ def test_words_and_votes_flags_divergence_and_never_guesses(mini):
     assert shown.loc["Kazakhstan", "diverges"] == "yes"
     assert shown.loc["South Ossetia", "vote"] == "cannot vote (not a member)"
     assert shown.loc["Syria", "vote"] == "not on record"
-    assert shown.loc["Armenia", "words"] == "no record"
+    assert shown.loc["Armenia", "position the day before"] == "no statement on record"
 
 
 def test_an_actor_without_a_vote_never_diverges(mini):
@@ -240,39 +273,85 @@ def test_vote_sentence_moves_with_as_of(mini):
 
     assert sentence("belarus", "Belarus", "2022-09-26") == (
         "Recorded UN General Assembly votes of Belarus up to 26 September 2022: "
-        "A/RES/68/262 (27 March 2014): no."
+        "A/RES/68/262 (27 March 2014): voted no."
     )
     assert sentence("belarus", "Belarus", "2022-10-31") == (
         "Recorded UN General Assembly votes of Belarus up to 31 October 2022: "
-        "A/RES/68/262 (27 March 2014): no and A/RES/ES-11/4 (12 October 2022): no. "
-        "On A/RES/ES-11/4, its last words on recognition before the vote were implicit support "
-        "(+1): supported in words, voted no."
+        "A/RES/68/262 (27 March 2014): voted no and A/RES/ES-11/4 (12 October 2022): voted no. "
+        "The official result of A/RES/ES-11/4 is not in this dataset. "
+        "Its position on recognition of the \u201creferendums\u201d the day before the vote was "
+        "implicit support (+1): supported in words, voted no."
     )
     assert sentence("kazakhstan", "Kazakhstan", "2022-10-31").endswith(
-        "its last words on recognition before the vote were implicit rejection (-1): "
-        "rejected in words, abstained, a divergence."
+        "Its position on recognition of the \u201creferendums\u201d the day before the vote was "
+        "implicit rejection (-1): rejected in words, abstained, a divergence."
     )
     assert sentence("armenia", "Armenia", "2022-10-31").endswith(
-        "before the vote were no record: no statement; abstained."
+        "The official result of A/RES/ES-11/4 is not in this dataset. Armenia had no statement "
+        "on recognition of the \u201creferendums\u201d on record before the vote; it abstained."
     )
     assert sentence("g7", "G7", "2022-10-31") == (
         "G7 cannot vote in the UN General Assembly: it is not a member state."
     )
     assert sentence("syria", "Syria", "2022-10-31") == (
-        "No UN General Assembly vote of Syria is on record as of 31 October 2022."
+        "No UN General Assembly vote of Syria up to 31 October 2022 is in this dataset."
     )
+
+
+def test_vote_sentence_gives_the_official_result_where_the_story_has_it(mini):
+    vote = replace(ES_11_4, result=VoteResult(143, 5, 35, 10, source_title="UN press release"))
+    row = votes.words_and_votes(mini, "2022-10-31", vote).set_index("actor_id").loc["belarus"]
+    text = narrative.vote_sentence(
+        row,
+        votes.votes_as_of(mini, "belarus", "2022-10-31"),
+        "Belarus",
+        vote,
+        pd.Timestamp("2022-10-31"),
+        mini.codebook,
+    )
+    assert (
+        " A/RES/ES-11/4 was adopted 143-5-35, 10 absent (source: UN press release). Its "
+        "position on recognition"
+    ) in text
 
 
 def test_divergence_sentence_counts_what_is_not_a_divergence(mini):
     table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     roll = votes.roll_call(mini, ES_11_4.resolution)
     text = narrative.divergence_sentence(table, ES_11_4, roll, mini.codebook)
-    assert text.startswith("On A/RES/ES-11/4, read against recognition: ")
+    assert text.startswith(
+        "The official result of A/RES/ES-11/4 is not in this dataset. The dataset records 4 "
+        "member states' votes: 1 yes, 1 no, 2 abstaining, 0 absent. What follows is read over "
+        "recorded votes only. "
+    )
     assert "Kazakhstan (rejected in words, abstained)" in text
     assert text.endswith(
-        " 1 actors voted with no worded stance on record; 2 member states among the actors have "
-        "no vote on record (never guessed); 2 actors cannot vote (not UN member states). The "
-        "recorded roll call holds 4 member states: 1 yes, 1 no, 2 abstaining, 0 absent."
+        " Voted with no worded stance on record: 1. Member states among the actors whose vote "
+        "this dataset does not hold: 2. Actors that cannot vote (not UN member states): 2."
+    )
+
+
+def test_an_absent_voter_is_not_counted_as_voting_without_words(mini):
+    table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
+    table.loc[table["actor_id"] == "armenia", "vote"] = "absent"  # no statement, absent
+    roll = {"yes": 1, "no": 1, "abstain": 1, "absent": 1, "recorded": 4}
+    text = narrative.divergence_sentence(table, ES_11_4, roll, mini.codebook)
+    assert "1 yes, 1 no, 1 abstaining, 1 absent." in text
+    assert " Voted with no worded stance on record: 0. " in text
+
+
+def test_divergence_sentence_with_the_official_result_and_no_divergence(mini):
+    vote = replace(ES_11_4, result=VoteResult(143, 5, 35, 10, source_title="UN press release"))
+    table = votes.words_and_votes(mini, "2022-10-31", vote)
+    table["diverges"] = False
+    roll = votes.roll_call(mini, vote.resolution)
+    assert narrative.divergence_sentence(table, vote, roll, mini.codebook) == (
+        "A/RES/ES-11/4 was adopted 143-5-35, 10 absent (source: UN press release). The dataset "
+        "records 4 of its 193 member states' votes: 1 yes, 1 no, 2 abstaining, 0 absent. What "
+        "follows is read over recorded votes only. No actor's position on recognition of the "
+        "\u201creferendums\u201d the day before diverges from its vote. Voted with no worded "
+        "stance on record: 1. Member states among the actors whose vote this dataset does not "
+        "hold: 2. Actors that cannot vote (not UN member states): 2."
     )
 
 
@@ -280,11 +359,12 @@ def test_divergence_sentence(mini):
     table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     roll = votes.roll_call(mini, ES_11_4.resolution)
     assert narrative.divergence_sentence(table, ES_11_4, roll, mini.codebook) == (
-        "On A/RES/ES-11/4, read against recognition: 1 actors' last words diverge from their "
-        "vote: Kazakhstan (rejected in words, abstained). 1 actors voted with no worded stance "
-        "on record; 2 member states among the actors have no vote on record (never guessed); "
-        "2 actors cannot vote (not UN member states). The recorded roll call holds 4 member "
-        "states: 1 yes, 1 no, 2 abstaining, 0 absent."
+        "The official result of A/RES/ES-11/4 is not in this dataset. The dataset records 4 "
+        "member states' votes: 1 yes, 1 no, 2 abstaining, 0 absent. What follows is read over "
+        "recorded votes only. Position on recognition of the \u201creferendums\u201d the day "
+        "before and vote diverge for 1 actor: Kazakhstan (rejected in words, abstained). Voted "
+        "with no worded stance on record: 1. Member states among the actors whose vote this "
+        "dataset does not hold: 2. Actors that cannot vote (not UN member states): 2."
     )
 
 
@@ -349,9 +429,15 @@ def test_group_summaries_cover_each_issue_of_a_matrix(mini):
     war = summaries.set_index("issue").loc["war_participation"]
     assert (war["silent"], war["none"]) == (1, 3)  # Belarus silent in Sochi
     assert math.isnan(war["share_rejecting"]) and math.isnan(war["median_score"])
+    assert (war["stated"], war["members"]) == (0, [])
     shown = tables.group_table(summaries, mini.codebook)
     assert list(shown["issue"]) == ["Recognition", "War participation"]
-    assert list(shown["rejecting"]) == ["50%", ""]
+    assert list(shown["stated (n)"]) == [2, 0]
+    assert list(shown["rejecting (n \u2265 3)"]) == ["", ""]  # two stated: too few for a share
+    assert list(shown["stated members (n < 3)"]) == [
+        "Kazakhstan, implicit rejection (-1); Belarus, ambiguous (0)",
+        "",
+    ]
 
 
 def test_words_and_votes_for_one_group(mini):
@@ -366,10 +452,29 @@ def test_position_and_stance_words(mini):
     )
     assert wording.position_text(codebook, "stated", "ambiguous", 0.0) == "ambiguous (0)"
     assert wording.position_text(codebook, "silent", "silent", float("nan")) == "silent"
-    assert wording.position_text(codebook, compare.NO_RECORD, "", float("nan")) == "no record"
+    assert wording.position_text(codebook, compare.NO_RECORD, "", float("nan")) == (
+        "no statement on record"
+    )
     assert wording.stance_phrase(codebook, "explicit_support", 2.0) == "explicit support, +2"
     assert wording.stance_phrase(codebook, "silent", None) == "silent"
-    assert wording.stance_label(codebook, "") == "no record"
+    assert wording.stance_label(codebook, "") == "no statement on record"
+    assert wording.stance_words(codebook, "implicit_rejection") == "implicit rejection"
+    assert wording.issue_words(codebook, "recognition") == (
+        "recognition of the \u201creferendums\u201d"
+    )
+    # Without the codebook's in_sentence forms, the labels as written: never lower-cased.
+    plain = replace(
+        codebook,
+        stances={code: replace(one, in_sentence="") for code, one in codebook.stances.items()},
+        issue_words={},
+    )
+    assert wording.stance_words(plain, "implicit_rejection") == "Implicit rejection"
+    assert wording.position_text(plain, "stated", "implicit_rejection", -1.0) == (
+        "Implicit rejection (-1)"
+    )
+    assert wording.stance_phrase(plain, "explicit_support", 2.0) == "Explicit support, +2"
+    assert wording.issue_words(plain, "belarus_involvement") == "Belarus's part in the war"
+    assert wording.issue_words(plain, "recognition") == "Recognition"
     assert [wording.format_score(s) for s in (-2, -1, 0, 1, 2, None, float("nan"))] == [
         "-2",
         "-1",
@@ -425,8 +530,11 @@ def test_relabelling_the_codebook_changes_no_number(tmp_path, original):
     assert list(old.groups) == list(new.groups)
     assert new.issues["recognition"] == "Zz Recognition"
 
-    pd.testing.assert_frame_equal(compare.coverage(original), compare.coverage(relabelled))
-    assert compare.coverage(original).drop(columns="issue").to_numpy().sum() > 0
+    for as_of in AS_OF_DATES:
+        pd.testing.assert_frame_equal(
+            compare.coverage(original, as_of), compare.coverage(relabelled, as_of)
+        )
+    assert compare.coverage(original, "2022-10-31").drop(columns="issue").to_numpy().sum() > 0
     for issue in old.issues:
         for as_of in AS_OF_DATES:
             before = compare.positions(original, issue, as_of)
@@ -436,16 +544,23 @@ def test_relabelling_the_codebook_changes_no_number(tmp_path, original):
                 compare.group_summary(before, old), compare.group_summary(after, new)
             )
     vote = original.story.vote_for("recognition")
-    assert (
-        vote
-        == relabelled.story.vote_for("recognition")
-        == VoteOfRecord(
-            "A/RES/ES-11/4",
-            "recognition",
-            -1,
-            "Territorial integrity of Ukraine - defending the principles of the Charter of the "
-            "United Nations",
-        )
+    assert vote is not None and vote == relabelled.story.vote_for("recognition")
+    # `line` (where story.yml declares the vote, for error messages) is no part of the vote.
+    assert replace(vote, line=None) == VoteOfRecord(
+        "A/RES/ES-11/4",
+        "recognition",
+        -1,
+        "Territorial integrity of Ukraine - defending the principles of the Charter of the "
+        "United Nations",
+        VoteResult(
+            143,
+            5,
+            35,
+            10,
+            "UN General Assembly passes resolution on respect for Ukraine's territorial "
+            "integrity (Interfax-Ukraine, 13 October 2022)",
+            "https://en.interfax.com.ua/news/general/865264.html",
+        ),
     )
     for as_of in AS_OF_DATES:
         before = votes.words_and_votes(original, as_of, vote)
@@ -464,7 +579,28 @@ def test_relabelling_the_codebook_changes_no_number(tmp_path, original):
     new_text = narrative.field_sentence(
         compare.positions(relabelled, "recognition", day), new.issues["recognition"], day
     )
-    assert new_text == old_text.replace("on recognition", "on zz recognition")
+    assert new_text == old_text.replace("on Recognition", "on Zz Recognition")
     assert new_text != old_text
-    shown = tables.coverage_table(compare.coverage(relabelled), new)
+    shown = tables.coverage_table(compare.coverage(relabelled, "2022-10-31"), new)
     assert shown["issue"].iloc[0] == "Zz Recognition" and "Zz Silent" in shown.columns
+
+
+def test_words_and_votes_table_adds_latest_words_that_are_not_the_position(mini):
+    statements = mini.statements.copy()
+    milder = statements[statements["statement_id"] == "rs-rec"].assign(
+        statement_id="rs-rec-later", date=pd.Timestamp("2022-09-29"), stance="implicit_rejection"
+    )
+    data = replace(mini, statements=pd.concat([statements, milder], ignore_index=True))
+    table = votes.words_and_votes(data, "2022-10-31", ES_11_4)
+    serbia = table.set_index("actor_id").loc["serbia"]
+    assert (serbia["stance"], serbia["latest_stance"], serbia["latest_score"]) == (
+        "explicit_rejection",
+        "implicit_rejection",
+        -1,
+    )
+    assert serbia["latest_date"] == pd.Timestamp("2022-09-29")
+    shown = tables.words_and_votes_table(table, data.codebook).set_index("actor")
+    assert shown.loc["Serbia", "position the day before"] == (
+        "explicit rejection (-2); latest words implicit rejection (-1)"
+    )
+    assert shown.loc["Serbia", "set on"] == "2022-09-26"

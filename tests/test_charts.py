@@ -222,7 +222,7 @@ def test_words_and_votes_chart_counts_actors_per_cell(mini):
     cells = {(row["words_label"], row["vote_label"]): row["actors"] for row in rows}
     assert cells[("Implicit support", "no")] == 1  # Belarus
     assert cells[("Implicit rejection", "abstain")] == 1  # Kazakhstan
-    assert cells[("No record", "abstain")] == 1  # Armenia
+    assert cells[("No statement on record", "abstain")] == 1  # Armenia
     assert cells[("Explicit rejection", "cannot vote (not a member)")] == 1  # G7
     assert cells[("Silent", "not on record")] == 1  # Tajikistan
     assert sum(cells.values()) == len(mini.actors)
@@ -277,13 +277,13 @@ def test_charts_fit_the_page_and_keep_a_number_for_notebooks(mini):
 
 def test_spectrum_states_its_finding_in_words(mini):
     assert spectrum(mini)["description"] == (
-        "Latest worded stance of 6 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
+        "Positions of 6 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
         "1 ambiguous (0), 1 implicit support (+1), 1 explicit support (+2). Belarus, "
         "highlighted: ambiguous (0), silent since 26 September 2022. Silent, no score: Belarus "
         "and Tajikistan."
     )
     assert spectrum(mini, actor="serbia", as_of="2022-09-26")["description"] == (
-        "Latest worded stance of 5 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
+        "Positions of 5 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
         "1 ambiguous (0), 1 explicit support (+2). Serbia, highlighted: explicit rejection (-2). "
         "Silent, no score: Belarus."
     )
@@ -302,11 +302,22 @@ def test_timeline_states_its_finding_in_words(mini):
 
 
 def test_descriptions_take_their_words_from_the_codebook(mini):
-    codebook = relabelled(mini.codebook)
     table = compare.positions(mini, "recognition", "2022-09-26")
+    # A sentence writes a stance in the codebook's in_sentence form where it gives one ...
+    stances = {
+        code: replace(one, in_sentence=f"zz {one.in_sentence}")
+        for code, one in mini.codebook.stances.items()
+    }
+    codebook = replace(mini.codebook, stances=stances)
     description = charts.stance_spectrum(table, "belarus", codebook).to_dict()["description"]
-    assert description.startswith("Latest worded stance of 5 actors: 2 zz explicit rejection (-2)")
+    assert description.startswith("Positions of 5 actors: 2 zz explicit rejection (-2)")
     assert "Belarus, highlighted: zz ambiguous (0)" in description
+    # ... else its label as written, never lower-cased.
+    stances = {code: replace(one, in_sentence="") for code, one in stances.items()}
+    codebook = relabelled(replace(mini.codebook, stances=stances))
+    description = charts.stance_spectrum(table, "belarus", codebook).to_dict()["description"]
+    assert description.startswith("Positions of 5 actors: 2 Zz Explicit rejection (-2)")
+    assert "Belarus, highlighted: Zz Ambiguous (0)" in description
 
 
 def test_heatmap_prints_every_cell_readably_and_states_its_finding(mini):
@@ -315,14 +326,15 @@ def test_heatmap_prints_every_cell_readably_and_states_its_finding(mini):
     assert spec["description"] == (
         "Positions of 8 actors on 4 issues. Recognition: 2 explicit rejection (-2), "
         "1 implicit rejection (-1), 1 ambiguous (0), 1 implicit support (+1), 1 explicit support "
-        "(+2), 1 silent, 1 no record. Mobilization: 1 explicit rejection (-2), 7 no record. "
-        "War participation: 1 silent, 7 no record. Belarus's part in the war: 8 no record."
+        "(+2), 1 silent, 1 no statement on record. Mobilization: 1 explicit rejection (-2), "
+        "7 no statement on record. War participation: 1 silent, 7 no statement on record. "
+        "Belarus's part in the war: 8 no statement on record."
     )
     cells, text = spec["spec"]["layer"]
     rows = spec["datasets"][spec["data"]["name"]]
     scale = cells["encoding"]["color"]["scale"]
     fills = dict(zip(scale["domain"], scale["range"], strict=True))
-    assert fills["No record"] == charts.NO_RECORD_COLOUR and fills["Silent"] == "#8c8c8c"
+    assert fills["No statement on record"] == "#ffffff" and fills["Silent"] == "#8c8c8c"
     assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
     assert text["mark"]["aria"] is False
     for row in rows:
@@ -337,8 +349,8 @@ def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
     table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     spec = charts.words_and_votes(table, mini.codebook).to_dict()
     assert spec["description"] == (
-        "Last words before the vote, and the vote, of 8 actors. Words and vote diverge for "
-        "1 actor: Kazakhstan."
+        "Position the day before the vote, and the vote, of 8 actors. Words and vote diverge "
+        "for 1 actor: Kazakhstan."
     )
     rows = spec["datasets"][spec["data"]["name"]]
     assert all(charts.contrast(row["fill"], row["ink"]) >= 4.5 for row in rows)
@@ -346,6 +358,17 @@ def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
     assert cells["encoding"]["color"] == {"field": "fill", "type": "nominal", "scale": None}
     assert counts["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
     assert marked["mark"]["strokeDash"] == [6, 3]  # outlined by a dashed line, not by hue alone
+    assert cells["encoding"]["y"]["title"] == "Position the day before the vote"
+    # A missing vote (cannot vote, not on record) is a gap: white, its count in grey.
+    by_cell = {(row["words_label"], row["vote_label"]): row for row in rows}
+    for cell in [
+        ("Explicit rejection", "cannot vote (not a member)"),
+        ("Implicit support", "not on record"),
+        ("Silent", "not on record"),
+    ]:
+        assert (by_cell[cell]["fill"], by_cell[cell]["ink"]) == ("#ffffff", "#595959"), cell
+    voted = by_cell[("Implicit support", "no")]  # Belarus: a recorded vote, a grey cell
+    assert (voted["fill"], voted["ink"]) == ("#f0f0f0", "#000000")
     assert spec["width"] == charts.STATIC_WIDTH and spec["usermeta"] == charts.FIT_TO_PAGE
     doubled = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     doubled.loc[doubled["name"] == "Armenia", ["record", "stance", "score"]] = [
@@ -357,6 +380,34 @@ def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
         "Most often: words implicit rejection (-1), vote abstain (2 actors)."
         in (charts.words_and_votes(doubled, mini.codebook).to_dict()["description"])
     )
+
+
+def test_words_and_votes_greys_scale_with_recorded_votes_only(mini):
+    table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
+    # Two recorded votes in one cell (Kazakhstan, Armenia: implicit rejection, abstain) and
+    # three missing votes in another (Belarus, Syria, Tajikistan: silent, not on record).
+    table.loc[table["name"] == "Armenia", ["record", "stance", "score"]] = [
+        "stated",
+        "implicit_rejection",
+        -1.0,
+    ]
+    for name in ("Belarus", "Syria"):
+        table.loc[table["name"] == name, ["record", "stance", "score"]] = ["silent", "silent", None]
+    table.loc[table["name"] == "Belarus", ["vote", "status", "diverges"]] = [
+        "",
+        "not_on_record",
+        False,
+    ]
+    spec = charts.words_and_votes(table, mini.codebook).to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    by_cell = {(row["words_label"], row["vote_label"]): row for row in rows}
+    most = by_cell[("Implicit rejection", "abstain")]
+    assert (most["actors"], most["fill"], most["ink"]) == (2, "#252525", "#ffffff")  # darkest
+    least = by_cell[("Explicit rejection", "yes")]
+    assert (least["actors"], least["fill"], least["ink"]) == (1, "#f0f0f0", "#000000")
+    gap = by_cell[("Silent", "not on record")]
+    assert (gap["actors"], gap["fill"], gap["ink"]) == (3, "#ffffff", "#595959")
+    assert all(charts.contrast(row["fill"], row["ink"]) >= 4.5 for row in rows)
 
 
 def test_palettes_are_colour_blind_safe_and_readable():

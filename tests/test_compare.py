@@ -7,6 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from reactions import compare, tables
+from reactions.codebook import LATEST
 
 ARTICLE_SET = ["kazakhstan", "serbia", "south-ossetia"]
 
@@ -24,7 +25,7 @@ def test_positions_are_codes_and_numbers_only(mini):
     assert (compare.STATED, compare.SILENT, compare.NO_RECORD) == ("stated", "silent", "none")
 
 
-def test_position_is_latest_worded_stance_and_later_silence_is_kept_apart(mini):
+def test_position_is_the_worded_stance_and_later_silence_is_kept_apart(mini):
     table = compare.positions(mini, "recognition", "2022-09-26")
     belarus = row(table, "belarus")
     assert (belarus["record"], belarus["stance"], belarus["score"]) == ("stated", "ambiguous", 0)
@@ -88,14 +89,92 @@ def test_neighbours_of_an_unscored_actor_are_empty(mini):
 
 def test_precision_breaks_ties_on_the_same_date(mini):
     statements = mini.statements.copy()
+    # A week-precise reversal and Kazakhstan's day-precise words, both dated 26 September:
+    # the more exact date comes later, so its words are the position.
+    extra = statements[statements["statement_id"] == "kz-rec"].assign(
+        statement_id="kz-rec-week", date_precision="week", stance="explicit_support"
+    )
+    data = replace(mini, statements=pd.concat([statements, extra], ignore_index=True))
+    kazakhstan = row(compare.positions(data, "recognition", "2022-09-26"), "kazakhstan")
+    assert (kazakhstan["stance"], kazakhstan["statement_id"]) == ("implicit_rejection", "kz-rec")
+    assert kazakhstan["latest_statement_id"] == ""  # its latest words are its position
+
+
+def test_precision_orders_a_day_under_the_latest_words_rule(mini):
+    statements = mini.statements.copy()
     extra = statements[statements["statement_id"] == "kz-rec"].assign(
         statement_id="kz-rec-week", date_precision="week", stance="explicit_rejection"
     )
     data = replace(mini, statements=pd.concat([statements, extra], ignore_index=True))
+    latest_words = replace(data, codebook=replace(data.codebook, position=LATEST))
     assert (
-        row(compare.positions(data, "recognition", "2022-09-26"), "kazakhstan")["stance"]
+        row(compare.positions(latest_words, "recognition", "2022-09-26"), "kazakhstan")["stance"]
         == "implicit_rejection"
     )
+    # By default the week's clearer words in the same direction stay the position; the
+    # day-precise, milder words are its latest words.
+    kazakhstan = row(compare.positions(data, "recognition", "2022-09-26"), "kazakhstan")
+    assert (kazakhstan["stance"], kazakhstan["score"]) == ("explicit_rejection", -2)
+    assert (kazakhstan["statement_id"], kazakhstan["date_precision"]) == ("kz-rec-week", "week")
+    assert (kazakhstan["latest_statement_id"], kazakhstan["latest_stance"]) == (
+        "kz-rec",
+        "implicit_rejection",
+    )
+    assert kazakhstan["latest_score"] == -1
+
+
+def later(mini, stance: str, **extra: str):
+    """The mini dataset plus Serbia's words of 29 September (after its -2 of 26 September)."""
+    statements = mini.statements.copy()
+    words = statements[statements["statement_id"] == "rs-rec"].assign(
+        statement_id="rs-rec-later",
+        date=pd.Timestamp("2022-09-29"),
+        stance=stance,
+        **({"quote": "fixture: later"} | extra),
+    )
+    return replace(mini, statements=pd.concat([statements, words], ignore_index=True))
+
+
+def test_milder_words_in_the_same_direction_do_not_soften_a_position(mini):
+    data = later(mini, "implicit_rejection")
+    serbia = row(compare.positions(data, "recognition", "2022-09-30"), "serbia")
+    assert (serbia["stance"], serbia["score"], serbia["statement_id"]) == (
+        "explicit_rejection",
+        -2,
+        "rs-rec",
+    )
+    assert serbia["date"] == pd.Timestamp("2022-09-26")
+    assert (serbia["latest_statement_id"], serbia["latest_stance"], serbia["latest_score"]) == (
+        "rs-rec-later",
+        "implicit_rejection",
+        -1,
+    )
+    assert serbia["latest_date"] == pd.Timestamp("2022-09-29")
+    assert serbia["latest_quote_en"] == "fixture: later"
+    before = compare.positions(data, "recognition", "2022-09-26")
+    after = compare.positions(data, "recognition", "2022-09-30")
+    assert "serbia" not in set(compare.changes(before, after)["actor_id"])  # no softening
+    # The codebook's `position: latest-words` reads the latest words, as before.
+    latest_words = replace(data, codebook=replace(data.codebook, position=LATEST))
+    serbia = row(compare.positions(latest_words, "recognition", "2022-09-30"), "serbia")
+    assert (serbia["stance"], serbia["latest_statement_id"]) == ("implicit_rejection", "")
+
+
+def test_a_hedge_a_reversal_or_a_superseding_row_changes_a_position(mini):
+    for stance, extra, expected in [
+        ("ambiguous", {}, ("ambiguous", 0)),
+        ("implicit_support", {}, ("implicit_support", 1)),
+        ("implicit_rejection", {"supersedes": "rs-rec"}, ("implicit_rejection", -1)),
+    ]:
+        data = later(mini, stance, **extra)
+        serbia = row(compare.positions(data, "recognition", "2022-09-30"), "serbia")
+        assert (serbia["stance"], serbia["score"]) == expected, stance
+        assert (serbia["statement_id"], serbia["latest_statement_id"]) == ("rs-rec-later", "")
+    # Silence never does.
+    data = later(mini, "silent", quote="", occasion="Fixture forum")
+    serbia = row(compare.positions(data, "recognition", "2022-09-30"), "serbia")
+    assert (serbia["stance"], serbia["statement_id"]) == ("explicit_rejection", "rs-rec")
+    assert serbia["silent_since"] == pd.Timestamp("2022-09-29")
 
 
 def test_field_counts_keep_silence_and_no_record_apart(mini):
@@ -138,7 +217,17 @@ def test_comparison_table_orders_scale_then_silence(mini):
         "Tajikistan",
     ]
     assert list(table["score"]) == ["-2", "-2", "-1", "0", "+1", "+2", ""]
-    assert list(table["stance"]) == [
+    assert list(table.columns) == [
+        "actor",
+        "group",
+        "position",
+        "score",
+        "set on",
+        "words (English)",
+        "source",
+        "source_url",
+    ]  # no excerpt differs from its quote, no latest words differ from the position
+    assert list(table["position"]) == [
         "Explicit rejection",
         "Explicit rejection",
         "Implicit rejection",
@@ -148,13 +237,14 @@ def test_comparison_table_orders_scale_then_silence(mini):
         "Silent",
     ]
     assert table.iloc[0]["group"] == "The West"
-    assert table.iloc[-1]["quote (English)"] == "(silent) Fixture summit"
-    assert table.iloc[4]["quote (English)"] == "fixture: respects the will (English) (translation)"
-    assert table.iloc[3]["date"] == "2022-09-24"
+    assert table.iloc[-1]["words (English)"] == "(silent) Fixture summit"
+    assert table.iloc[4]["words (English)"] == "fixture: respects the will (English) (translation)"
+    assert table.iloc[3]["set on"] == "week of 2022-09-24"  # Belarus, dated to the week
+    assert table.iloc[2]["set on"] == "2022-09-26"
 
 
 def test_coverage_counts_every_statement_by_code(mini):
-    coverage = compare.coverage(mini)
+    coverage = compare.coverage(mini, "2022-10-31")
     assert list(coverage.columns) == [
         "issue",
         "explicit_rejection",
@@ -195,6 +285,20 @@ def test_coverage_counts_every_statement_by_code(mini):
     assert labelled.iloc[0]["issue"] == "Recognition"
 
 
+def test_coverage_counts_only_statements_on_record_by_its_date(mini):
+    by_issue = compare.coverage(mini, "2022-09-26").set_index("issue")
+    assert by_issue.loc["recognition"].to_dict() == {
+        "explicit_rejection": 2,  # G7, Serbia
+        "implicit_rejection": 1,
+        "ambiguous": 1,
+        "implicit_support": 0,  # Syria (27 Sep) and Belarus (5 Oct) come later
+        "explicit_support": 1,
+        "silent": 1,  # Belarus in Sochi; Tajikistan (28 Sep) comes later
+        "actors": 5,
+    }
+    assert compare.coverage(mini, "2022-09-19").drop(columns="issue").to_numpy().sum() == 0
+
+
 def test_clearest_words_of_a_day_are_the_position(mini):
     statements = mini.statements.copy()
     vaguer = statements[statements["statement_id"] == "kz-rec"].assign(
@@ -227,3 +331,39 @@ def test_statements_as_of_filters_by_issue_and_actor(mini):
         26,
         26,
     ]
+
+
+def test_comparison_table_shows_the_excerpt_the_full_quote_and_latest_words(mini):
+    data = later(mini, "implicit_rejection")
+    statements = data.statements.copy()
+    statements.loc[statements["statement_id"] == "rs-rec", "excerpt"] = "cannot accept"
+    data = replace(data, statements=statements)
+    table = tables.comparison_table(
+        compare.positions(data, "recognition", "2022-09-30"), data.codebook
+    )
+    assert list(table.columns) == [
+        "actor",
+        "group",
+        "position",
+        "score",
+        "set on",
+        "words (English)",
+        "full quote",
+        "latest words, if not the position",
+        "source",
+        "source_url",
+    ]
+    serbia = table.set_index("actor").loc["Serbia"]
+    assert (serbia["position"], serbia["score"], serbia["set on"]) == (
+        "Explicit rejection",
+        "-2",
+        "2022-09-26",
+    )
+    assert serbia["words (English)"] == "cannot accept"
+    assert serbia["full quote"] == "fixture: cannot accept"
+    assert serbia["latest words, if not the position"] == (
+        "implicit rejection (-1), 2022-09-29: fixture: later"
+    )
+    g7 = table.set_index("actor").loc["G7"]
+    assert (g7["words (English)"], g7["full quote"]) == ("fixture: never", "fixture: never")
+    assert g7["latest words, if not the position"] == ""
