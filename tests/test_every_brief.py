@@ -113,12 +113,22 @@ def test_every_actor_and_issue(actor, issue):
     assert len(outputs) == len(SECTIONS) + 1  # changes gives a sentence and a table
     assert all(text.strip() for text in outputs)
     name = DATASET.actor_name(actor)
-    label = DATASET.codebook.issues[issue].lower()
+    subject = DATASET.codebook.issue_words[issue].in_sentence
     title, headline, field = outputs[:3]
-    assert title == f"{name} on {label}, as of 31 October 2022"
-    assert headline.startswith((f"As of 31 October 2022, {name}", f"{name}: no statement"))
+    # A headline states a finding: the actor's stance in a verb, never "X on Y, as of D".
+    assert title.startswith((f"{name} ", f"No statement by {name} on {subject} is on record"))
+    assert subject in title and ", as of " not in title
+    assert headline.startswith(
+        (
+            f"As of 31 October 2022, {name}'s position on {subject} is ",
+            f"As of 31 October 2022, no statement by {name} on {subject} is on record.",
+            f"As of 31 October 2022, {name} has not addressed {subject}",
+        )
+    )
     assert "its group" in headline
-    assert field.startswith("Of the ") and f"on {label} as of 31 October 2022" in field
+    assert field.startswith(("Of the ", "No actor is on record")) and (
+        f"on {subject} as of 31 October 2022" in field
+    )
     changes = outputs[SECTIONS.index("changes")]
     assert changes.startswith(f"Between 26 September 2022 and 31 October 2022, {name}")
     assert "nan" not in headline and "None" not in headline
@@ -137,15 +147,27 @@ def test_a_date_before_any_statement_gives_honest_sections():
         draw_charts=True,
     )
     text = "\n".join(outputs)
-    assert "Belarus: no statement on recognition on record as of 1 January 2022." in text
-    assert "Stance spectrum: Recognition: nothing on record to chart." in text
-    assert "Timeline: Recognition: nothing on record to chart." in text
+    assert (
+        "As of 1 January 2022, no statement by Belarus on recognition of the “referendums” "
+        "is on record."
+    ) in text
+    assert (
+        "Positions of 0 actors on recognition of the “referendums” as of 1 January 2022: "
+        "0 rejecting, 0 ambiguous, 0 supporting: nothing on record to chart."
+    ) in text
+    assert (
+        "Every statement on recognition of the “referendums” up to 1 January 2022 (0), "
+        "against the events they answer: nothing on record to chart."
+    ) in text
     assert "This brief sets no comparison date." in text
 
 
 def test_the_story_defaults_fill_empty_parameters():
     outputs = run_brief({"data_dir": str(DATA)})
-    assert outputs[0] == "Belarus on recognition, as of 26 September 2022"
+    assert outputs[0] == (
+        "Belarus hedges on recognition of the “referendums” as Serbia rejects it, Kazakhstan "
+        "implicitly rejects it and South Ossetia leans toward it"
+    )
     assert (
         "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan "
         "(implicit rejection, -1), below, and South Ossetia (implicit support, +1), above."
