@@ -158,7 +158,7 @@ def test_the_pdf_holds_both_charts_drawn(printed):
 
 def test_without_chromium_render_pdf_stops_before_a_kernel_starts(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("reactions.pdf.shutil.which", lambda name: None)
-    assert render_cli(tmp_path / "out", "--pdf") == 1
+    assert render_cli(tmp_path / "out", "--pdf") == 2  # N59: as publish with `pdf: true`
     error = capsys.readouterr().err
     assert "needs Chromium" in error and "apt-get install chromium" in error
     assert not (tmp_path / "out").exists()

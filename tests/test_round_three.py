@@ -570,3 +570,60 @@ def test_defence_in_depth_the_briefs_own_runtime_passes(brief_report, monkeypatc
     refuse_unsafe(files, BRIEF_STEM)  # the charts' bundle and the footer's script are its own
     html = files[f"{BRIEF_STEM}.html"].decode("utf-8")
     assert unsafe_markup(html.replace("</body>", "<script>alert(1)</script></body>"))
+
+
+# --- 8. printing stays inside the page's time, its browser dies with it [N60b, N60c, N59] ---
+# (N59, render --pdf without Chromium is exit 2 as publish's: tests/test_pdf.py)
+
+
+def hung_chromium(folder: Path) -> tuple[Path, Path]:
+    """A `chromium` on PATH that starts and never answers; the file it writes its pid to."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pid_file = folder / "hung.pid"
+    script = folder / "chromium"
+    script.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 300\n", encoding="utf-8")
+    script.chmod(0o755)
+    return folder, pid_file
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def test_n60b_printing_stops_at_the_time_left_and_kills_its_browser(tmp_path, monkeypatch):
+    from reactions.errors import RenderError
+    from reactions.pdf import print_pdf
+
+    folder, pid_file = hung_chromium(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    started = time.perf_counter()
+    with pytest.raises(RenderError, match="printing to PDF failed"):
+        print_pdf({"page.html": b"<p>page</p>"}, "page.html", seconds=3)
+    assert time.perf_counter() - started < 10
+    assert not alive(int(pid_file.read_text()))
+
+
+def test_n60c_a_page_killed_at_its_timeout_leaves_no_browser(tmp_path):
+    folder, pid_file = hung_chromium(tmp_path / "bin")
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "print('tiny')")
+    out = tmp_path / "report"
+    path = tmp_path / "schedule.yml"
+    path.write_text("timeout: 12\npdf: true\npages:\n  - {notebook: tiny, actor: belarus}\n")
+    environment = os.environ | {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+    result = run(
+        "publish", "--schedule", str(path), "--data", str(DATA), "--out", str(out),
+        "--notebooks", str(notebooks), "--fresh-kernels", env=environment, timeout=90,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "timeout" in result.stderr
+    assert pid_file.exists()
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid), f"the browser {pid} outlived its page"

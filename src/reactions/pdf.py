@@ -17,8 +17,13 @@ other part of a page that cannot be published.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import shlex
 import shutil
+import signal
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,34 +74,77 @@ def chromium() -> str:
     return path
 
 
-def print_pdf(files: dict[str, bytes], page: str) -> bytes:
-    """The PDF of the HTML page `page` (a name in `files`), its other files beside it."""
+def print_pdf(files: dict[str, bytes], page: str, seconds: float | None = None) -> bytes:
+    """The PDF of the HTML page `page` (a name in `files`), its other files beside it, within
+    `seconds` (None: the printer's own limits): past them the browser is killed and the page
+    is not printed (RenderError)."""
     browser = chromium()
+    if seconds is not None and seconds <= 0:
+        raise RenderError("printing to PDF failed: no time left of the page's timeout")
     try:
         asyncio.get_running_loop()
     except RuntimeError:  # the usual case: Playwright's sync API may run in this thread
-        return _print(files, page, browser)
+        return _print(files, page, browser, seconds)
     with ThreadPoolExecutor(max_workers=1) as pool:  # inside an event loop (a notebook)
-        return pool.submit(_print, files, page, browser).result()
+        return pool.submit(_print, files, page, browser, seconds).result()
 
 
-def _print(files: dict[str, bytes], page: str, browser_path: str) -> bytes:
+def _launcher(folder: Path, browser_path: str) -> Path:
+    """A script that starts the browser so that it dies with whoever started it: Playwright
+    starts Chromium in a process group of its own, which a render's killed group would leave
+    running. The browser gets SIGKILL when its parent (Playwright's driver, in the render's
+    group) dies (`setpriv --pdeathsig`, util-linux), and writes its process id for the
+    printer's own deadline."""
+    script = folder / "chromium-launcher.sh"
+    setpriv = shutil.which("setpriv")
+    guard = f"{shlex.quote(setpriv)} --pdeathsig KILL " if setpriv else ""
+    script.write_text(
+        "#!/bin/sh\n"
+        f"echo $$ > {shlex.quote(str(folder / 'chromium.pid'))}\n"
+        f'exec {guard}{shlex.quote(browser_path)} "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o700)
+    return script
+
+
+def _kill_browser(folder: Path) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        os.kill(int((folder / "chromium.pid").read_text(encoding="utf-8")), signal.SIGKILL)
+
+
+def _print(
+    files: dict[str, bytes], page: str, browser_path: str, seconds: float | None = None
+) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import Route, sync_playwright
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     problems: list[str] = []
+    limit_ms = TIMEOUT_MS if seconds is None else max(1, min(TIMEOUT_MS, int(seconds * 1000)))
     with tempfile.TemporaryDirectory(prefix="reactions-pdf-") as scratch:
         folder = Path(scratch)
         for name, content in files.items():
             (folder / name).write_bytes(content)
+        launcher = str(_launcher(folder, browser_path))
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            _kill_browser(folder)
+
+        deadline = threading.Timer(limit_ms / 1000, expire)
+        deadline.daemon = True
+        deadline.start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=browser_path, args=FLAGS)
+                browser = playwright.chromium.launch(
+                    executable_path=launcher, args=FLAGS, timeout=limit_ms
+                )
                 try:
                     context = browser.new_context(offline=True, viewport=PAPER)
                     tab = context.new_page()
-                    tab.set_default_timeout(TIMEOUT_MS)
+                    tab.set_default_timeout(limit_ms)
 
                     def console_error(message: ConsoleMessage) -> None:
                         if message.type == "error":
@@ -137,6 +185,13 @@ def _print(files: dict[str, bytes], page: str, browser_path: str) -> bytes:
                     browser.close()
         except PlaywrightError as error:
             detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            if expired.is_set():
+                detail = f"not done within {limit_ms / 1000:.0f} s, the browser killed"
             if problems:
                 detail = f"{detail}; {'; '.join(problems[:5])}"
             raise RenderError(f"printing to PDF failed: {detail}") from None
+        except BaseException:
+            _kill_browser(folder)  # no browser outlives a page that failed
+            raise
+        finally:
+            deadline.cancel()

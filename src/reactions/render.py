@@ -157,7 +157,10 @@ def render_page(
     if pdf:
         from reactions.pdf import chromium
 
-        chromium()  # no browser to print with: say so before a kernel starts
+        try:
+            chromium()  # no browser to print with: say so before a kernel starts
+        except RenderError as error:  # bad input of this machine, as publish's `pdf: true`
+            raise ParameterError(str(error)) from None
     page = prepare(notebook, given, data_dir)
     return render_notebook(page, out_dir, cell_timeout, pdf)
 
@@ -382,13 +385,14 @@ def refuse_unsafe(files: dict[str, bytes], stem: str) -> None:
         raise RenderError("the page holds markup that could run code: " + "; ".join(unsafe))
 
 
-def with_pdf(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
-    """A page's files with `STEM.pdf`, the page printed from them (reactions.pdf); the executed
-    notebook and the HTML stay last."""
+def with_pdf(files: dict[str, bytes], stem: str, seconds: float | None = None) -> dict[str, bytes]:
+    """A page's files with `STEM.pdf`, the page printed from them (reactions.pdf) within
+    `seconds` (what is left of the page's timeout; None: the printer's own limits); the
+    executed notebook and the HTML stay last."""
     from reactions.pdf import print_pdf
 
     page, notebook = f"{stem}.html", f"{stem}.ipynb"
-    printed = print_pdf(files, page)
+    printed = print_pdf(files, page, seconds)
     ordered = {name: content for name, content in files.items() if name not in (page, notebook)}
     return ordered | {f"{stem}.pdf": printed, notebook: files[notebook], page: files[page]}
 

@@ -398,7 +398,8 @@ def render_task(
             phases["reset (beside the export)"] = time.perf_counter() - mark
         if pdf:
             mark = time.perf_counter()
-            result["files"] = with_pdf(result["files"], stem)  # type: ignore[arg-type]
+            left = timeout - (time.perf_counter() - started)  # the page's timeout holds
+            result["files"] = with_pdf(result["files"], stem, left)  # type: ignore[arg-type]
             phases["pdf"] = time.perf_counter() - mark
     except DataRejected as error:
         drop_kernel()
@@ -413,6 +414,10 @@ def render_task(
         return result | _outcome("failed", started, attempts, failure.reason)
     except RenderError as error:
         drop_kernel()
+        if pdf and time.perf_counter() - started >= timeout:
+            return result | _outcome(
+                "timeout", started, attempts, f"no result after {timeout} s; killed ({error})"
+            )
         return result | _outcome("failed", started, attempts, str(error))
     finally:
         images.close()
