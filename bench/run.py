@@ -135,11 +135,11 @@ def phases(scratch: Path) -> dict[str, float]:
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from reactions.render import Images, _kernel_uses_this_python, execute, prepare, publish_files
+from reactions.render import Images, kernel_uses_this_python, execute, prepare, publish_files
 from reactions.html import chart_outputs, export_html, warm_up
 from reactions.vega import static_png
 from reactions.warm import Kernel
-_kernel_uses_this_python()
+kernel_uses_this_python()
 t = {{"parent imports": time.perf_counter() - t0}}
 page = prepare(Path("notebooks/brief.ipynb"), {{}}, "data")
 mark = time.perf_counter(); kernel = Kernel(page.notebook.parent)

@@ -16,7 +16,8 @@ from jupyter_core.utils import run_sync
 
 from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions.render import prepare, render_notebook
-from reactions.warm import Kernel, PromptClient, drop_kernel, render_task
+from reactions.warm import Kernel, PromptClient, drop_kernel
+from reactions.warm_page import render_task
 
 # brief, another actor's brief of the same issue and date (the same timeline: drawn once),
 # actor, a brief with compare_to and every actor, the cross-actor page, the first again

@@ -541,7 +541,8 @@ def _publish_on_dask(
     from distributed import Client, as_completed
 
     from reactions.cluster import local_cluster
-    from reactions.warm import kill_kernel, render_task
+    from reactions.warm import kill_kernel
+    from reactions.warm_page import render_task
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     scratch = None

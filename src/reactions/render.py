@@ -170,7 +170,7 @@ def write_atomically(target: Path, content: bytes) -> None:
     publish_files(target.parent, {target.name: content})
 
 
-def _kernel_uses_this_python() -> None:
+def kernel_uses_this_python() -> None:
     """The 'python3' kernel spec runs `python` from PATH: make that this environment's."""
     bin_dir = str(Path(sys.executable).parent)
     if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
@@ -258,7 +258,7 @@ def render_notebook(
     On failure nothing published is touched; the partly executed notebook is kept in
     `_failed/STEM.ipynb` so the error can be read where it happened.
     """
-    _kernel_uses_this_python()
+    kernel_uses_this_python()
     stem = page.stem
     clean_stale_temporaries(out_dir)  # what killed renders left here, never a live one's
     # The exporter's imports (nbconvert, vl-convert) and vl-convert's engine start in a thread,

@@ -13,9 +13,9 @@ file of pages rendered warm, in any order, is byte-identical to the same pages r
 kernels.
 
 A page that fails, runs past its timeout or kills its kernel leaves the kernel behind: the next
-page gets a fresh one. `render_task` is what a Dask worker runs (one thread per worker): it
-returns the page's files as bytes and never writes the report folder; the client publishes.
-Workers of a remote cluster need the same code, notebooks and data at the same paths.
+page gets a fresh one. `reactions.warm_page.render_task`, what a Dask worker runs, renders a
+page in this kernel. Workers of a remote cluster need the same code, notebooks and data at the
+same paths.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -292,7 +291,7 @@ def _started() -> None:
             _kernel = starting.result()
 
 
-def _warm_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
+def worker_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
     """The worker's kernel if it is alive and in `cwd`, else a new one (start failures, such
     as the port race `Address already in use`, are retried); and the attempts it took."""
     global _kernel
@@ -312,6 +311,11 @@ def _warm_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
     raise AssertionError("unreachable")
 
 
+def reset_beside(kernel: Kernel) -> Future:
+    """Reset the kernel on the worker's kernel thread while the caller goes on (exporting)."""
+    return _kernel_thread.submit(kernel.reset)
+
+
 def drop_kernel() -> None:
     """Shut the worker's kernel down (after a failed page, or when the worker closes)."""
     global _kernel
@@ -327,107 +331,3 @@ def kill_kernel() -> None:
     kernel = _kernel
     if kernel is not None:
         kernel.kill()
-
-
-def render_task(
-    notebook: str,
-    parameters: dict[str, object],
-    stem: str,
-    timeout: int,
-    retries: int,
-    cell_timeout: int,
-    pdf: bool = False,
-) -> dict[str, object]:
-    """Render one checked page in this worker's warm kernel (and, with `pdf`, print it here
-    too); return its outcome and files.
-
-    The result: stem, status (published | failed | timeout), seconds, attempts, message, files
-    (name -> bytes, when published), evidence (the notebook as far as it ran, when failed), and
-    phases (seconds per phase of the render).
-    """
-    from reactions.errors import DataRejected, RenderError
-    from reactions.render import (
-        ExecutionFailed,
-        Images,
-        Page,
-        _kernel_uses_this_python,
-        execute,
-        page_files,
-        with_pdf,
-    )
-
-    _kernel_uses_this_python()
-    started = time.perf_counter()
-    page = Page(Path(notebook), parameters, stem)
-    result: dict[str, object] = {"stem": stem, "files": {}, "evidence": None, "phases": {}}
-    phases: dict[str, float] = result["phases"]  # type: ignore[assignment]
-    timed_out = threading.Event()
-    try:
-        kernel, attempts = _warm_kernel(page.notebook.parent, retries + 1)
-    except Exception as error:
-        return result | _outcome("failed", started, retries + 1, f"kernel did not start: {error}")
-    phases["kernel"] = time.perf_counter() - started
-
-    def on_timeout() -> None:
-        timed_out.set()
-        kernel.kill()
-
-    watchdog = threading.Timer(max(timeout - (time.perf_counter() - started), 0.1), on_timeout)
-    watchdog.daemon = True
-    watchdog.start()
-    images = Images()
-    try:
-        with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
-            mark = time.perf_counter()
-            try:
-                executed = execute(page, Path(scratch), cell_timeout or None, kernel, images)
-            finally:
-                watchdog.cancel()
-            phases["execute"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        # The kernel resets while this process exports the page: they share nothing.
-        reset = _kernel_thread.submit(kernel.reset)
-        try:
-            result["files"] = page_files(executed, stem, images)
-            phases["export"] = time.perf_counter() - mark
-        finally:
-            try:
-                reset.result()
-            except Exception:  # the page is done; the next one gets a fresh kernel
-                drop_kernel()
-            phases["reset (beside the export)"] = time.perf_counter() - mark
-        if pdf:
-            mark = time.perf_counter()
-            left = timeout - (time.perf_counter() - started)  # the page's timeout holds
-            result["files"] = with_pdf(result["files"], stem, left)  # type: ignore[arg-type]
-            phases["pdf"] = time.perf_counter() - mark
-    except DataRejected as error:
-        drop_kernel()
-        return result | _outcome("failed", started, attempts, f"error: {error}")
-    except ExecutionFailed as failure:
-        drop_kernel()
-        if timed_out.is_set():
-            return result | _outcome(
-                "timeout", started, attempts, f"no result after {timeout} s; killed"
-            )
-        result["evidence"] = failure.evidence
-        return result | _outcome("failed", started, attempts, failure.reason)
-    except RenderError as error:
-        drop_kernel()
-        if pdf and time.perf_counter() - started >= timeout:
-            return result | _outcome(
-                "timeout", started, attempts, f"no result after {timeout} s; killed ({error})"
-            )
-        return result | _outcome("failed", started, attempts, str(error))
-    finally:
-        images.close()
-    return result | _outcome("published", started, attempts, "")
-
-
-def _outcome(status: str, started: float, attempts: int, message: str) -> dict[str, object]:
-    return {
-        "status": status,
-        "seconds": time.perf_counter() - started,
-        "attempts": attempts,
-        "message": message,
-    }
