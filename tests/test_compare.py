@@ -225,6 +225,7 @@ def test_comparison_table_orders_scale_then_silence(mini):
         "set on",
         "words (English)",
         "source",
+        "publisher",
         "source_url",
     ]  # no excerpt differs from its quote, no latest words differ from the position
     assert list(table["position"]) == [
@@ -351,6 +352,7 @@ def test_comparison_table_shows_the_excerpt_the_full_quote_and_latest_words(mini
         "full quote",
         "latest words, if not the position",
         "source",
+        "publisher",
         "source_url",
     ]
     serbia = table.set_index("actor").loc["Serbia"]

@@ -27,7 +27,8 @@ from reactions.provenance import (
     of_page,
     render_time,
 )
-from reactions.render import REVIEW_SUFFIX, UTF8_BOM, page_files
+from reactions.method import method_name
+from reactions.render import page_files
 
 SANITIZERS = get_sanitize_patterns((NOTEBOOKS / "sanitize.cfg").read_text(encoding="utf-8"))
 PARAMETERS = {"focal_actor": "belarus", "as_of": "2022-09-26", "compare_with": ("serbia",)}
@@ -49,7 +50,7 @@ def record(**changes: object) -> Provenance:
         "commit": "abcdef1",
         "modified": False,
         "rendered_at": "2026-11-25T06:00:00Z",
-        "review": "REVIEW.md",
+        "method": "METHODS.md",
     }
     return Provenance(**(values | changes))  # type: ignore[arg-type]
 
@@ -64,6 +65,7 @@ def test_the_data_version_is_the_content_of_the_files_pages_read(tmp_path):
     assert files == tuple(sorted(name for name in DATA_FILES if (DATA / name).is_file()))
     assert data_version(copy) == (version, files)  # another folder, the same data
     (copy / "REVIEW.md").write_text("notes are not data\n", encoding="utf-8")
+    (copy / "METHODS.md").write_text("# nor is the method\n", encoding="utf-8")
     (copy / "notes.txt").write_text("neither is this\n", encoding="utf-8")
     assert data_version(copy)[0] == version
     events = (copy / "events.csv").read_bytes()
@@ -120,7 +122,7 @@ def test_a_page_record_is_deterministic_apart_from_the_render_time(monkeypatch):
     assert first.as_dict() | {"rendered_at": ""} == second.as_dict() | {"rendered_at": ""}
     assert "data_dir" not in first.parameters  # a path names a machine, not the data
     assert first.parameters["compare_with"] == ["serbia"]  # JSON-ready
-    assert first.review == "REVIEW.md"
+    assert first.method == "METHODS.md"
     assert Provenance.from_dict(json.loads(json.dumps(first.as_dict()))) == first
 
 
@@ -140,21 +142,22 @@ def test_the_footer_carries_the_record_and_escapes_every_value():
         "data version: 0123456789ab (sha256 of actors.csv, statements.csv)",
         "code version: reactions 0.1.0 (commit abcdef1)",
         "rendered: 2026-11-25 06:00:00 UTC",
-        "review: REVIEW.md in the dataset's folder: how every row was sourced, coded and reviewed",
+        "method: METHODS.md in the dataset's folder: how this story's statements were chosen, "
+        "coded and checked",
         "sources: every statement's source (title, date, address) is in the dataset's "
         "statements.csv; a table that quotes a statement links its source",
     ]
 
 
 def test_the_published_footer_links_the_files_beside_the_page():
-    published = PublishedFiles("p.review.txt", ("p.comparison.csv",))
+    published = PublishedFiles("s.method.html", ("p.comparison.csv",))
     data, _ = ProvenanceFooter(record(), published)._repr_mimebundle_()
-    assert '<a href="p.review.txt">p.review.txt</a>, beside this page' in data["text/html"]
+    assert '<a href="s.method.html">s.method.html</a>: how this story' in data["text/html"]
     linked = '<a href="p.comparison.csv">p.comparison.csv</a> (column source_url)'
     assert linked in data["text/html"]
-    data, _ = ProvenanceFooter(record(review=""), PublishedFiles("", ()))._repr_mimebundle_()
-    assert "review: this dataset has no review file" in data["text/plain"]
-    assert "REVIEW" not in data["text/html"] and "<a " not in data["text/html"]
+    data, _ = ProvenanceFooter(record(method=""), PublishedFiles("", ()))._repr_mimebundle_()
+    assert "method: this story publishes no method" in data["text/plain"]
+    assert "METHODS" not in data["text/html"] and "<a " not in data["text/html"]
 
 
 def test_nbval_sanitizes_the_render_time_and_the_commit_and_nothing_else():
@@ -211,16 +214,17 @@ class _Landmarks(HTMLParser):
             del self.stack[len(self.stack) - 1 - self.stack[::-1].index(tag) :]
 
 
-def test_the_published_page_closes_with_a_footer_linking_its_review_and_sources(brief_report):
+def test_the_published_page_closes_with_a_footer_linking_its_method_and_sources(brief_report):
     html = (brief_report / f"{BRIEF_STEM}.html").read_text(encoding="utf-8")
     landmarks = _Landmarks()
     landmarks.feed(html)
     assert landmarks.footers == [["html", "body"]]  # the page's own footer, outside <main>
-    review, sources = f"{BRIEF_STEM}{REVIEW_SUFFIX}", f"{BRIEF_STEM}.comparison.csv"
-    assert landmarks.links == [review, sources]
+    method, sources = method_name(STORY), f"{BRIEF_STEM}.comparison.csv"
+    assert landmarks.links == [method, sources]
     assert all((brief_report / name).is_file() for name in landmarks.links)
-    published = (brief_report / review).read_bytes()
-    assert published == UTF8_BOM + (DATA / "REVIEW.md").read_bytes()
+    assert not (brief_report / f"{BRIEF_STEM}.review.txt").exists()  # the desk's log stays in
+    published = (brief_report / method).read_text(encoding="utf-8")
+    assert "<h1>" in published and "<script" not in published
     assert html.count("<h2>Provenance</h2>") == 1  # shown once, not also inside <main>
     version = data_version(DATA)[0]
     assert f"<code>{version}</code>" in html
@@ -240,7 +244,7 @@ def test_the_executed_notebook_holds_the_record_in_its_metadata(brief_report):
         "compare_with": ["kazakhstan", "serbia", "south-ossetia"],
     }
     # the published notebook's footer points at the files beside it, as the page's does
-    assert f"{BRIEF_STEM}{REVIEW_SUFFIX}, beside this page" in outputs[0].data["text/plain"]
+    assert f"method: {method_name(STORY)}: how this story" in outputs[0].data["text/plain"]
 
 
 def _executed_with(footer: ProvenanceFooter, data_dir: Path) -> nbformat.NotebookNode:
@@ -253,12 +257,14 @@ def _executed_with(footer: ProvenanceFooter, data_dir: Path) -> nbformat.Noteboo
     return notebook
 
 
-@pytest.mark.parametrize("review", ["none", "symlink"])
-def test_no_review_is_published_unless_the_dataset_has_one_of_its_own(tmp_path, review):
+@pytest.mark.parametrize("method", ["none", "symlink", "review only"])
+def test_no_method_is_published_unless_the_story_has_one_of_its_own(tmp_path, method):
     folder = write_dataset(tmp_path / "plain")
-    if review == "symlink":  # a link out of the dataset's folder is never published
-        (tmp_path / "secret.md").write_text("not for the page\n", encoding="utf-8")
-        (folder / "REVIEW.md").symlink_to(tmp_path / "secret.md")
+    (tmp_path / "secret.md").write_text("not for the page\n", encoding="utf-8")
+    if method == "symlink":  # a link out of the dataset's folder is never published
+        (folder / "METHODS.md").symlink_to(tmp_path / "secret.md")
+    if method == "review only":  # the review log is the desk's, never published
+        shutil.copy(tmp_path / "secret.md", folder / "REVIEW.md")
     footer = ProvenanceFooter(of_page(folder, "plain", {}))
     files = page_files(_executed_with(footer, folder), "plain.page")
     assert sorted(files) == ["plain.page.html", "plain.page.ipynb"]
@@ -271,8 +277,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed here")
 def test_the_footers_links_open_offline_in_a_browser(brief_report):
-    """Followed from the published folder, with the network blocked: the review shows as text,
-    its UTF-8 read right (the sources CSV, which browsers download, is checked above)."""
+    """Followed from the published folder, with the network blocked: the method opens as a
+    page, its UTF-8 read right (the sources CSV, which browsers download, is checked above)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -284,10 +290,13 @@ def test_the_footers_links_open_offline_in_a_browser(brief_report):
             links = page.locator("footer.provenance a")
             assert links.count() == 2
             links.nth(0).click()
-            page.wait_for_url(f"**/{BRIEF_STEM}{REVIEW_SUFFIX}")
-            shown = page.locator("body").inner_text()
-            review = (DATA / "REVIEW.md").read_text(encoding="utf-8")
-            assert shown.strip() == review.strip()
-            assert "…" in shown  # read as UTF-8, not as Latin-1
+            page.wait_for_url(f"**/{method_name(STORY)}")
+            shown = page.locator("h1").first.inner_text()
+            heading = next(
+                line[2:]
+                for line in (DATA / "METHODS.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith("# ")
+            )
+            assert shown.strip() == heading.strip()  # read as UTF-8, not as Latin-1
         finally:
             browser.close()

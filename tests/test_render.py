@@ -125,7 +125,7 @@ def test_render_writes_html_notebook_charts_and_findings(rendered):
     assert sorted(path.name for path in rendered.iterdir()) == sorted(
         [f"{BRIEF_STEM}-chart-{n}.{ext}" for n in (1, 2) for ext in ("png", "svg")]
         + [f"{BRIEF_STEM}.{finding}.csv" for finding in ("comparison", "coverage", "groups")]
-        + [f"{BRIEF_STEM}.html", f"{BRIEF_STEM}.ipynb", f"{BRIEF_STEM}.review.txt"]
+        + [f"{BRIEF_STEM}.html", f"{BRIEF_STEM}.ipynb", f"{STORY}.method.html"]
     )
     svg = (rendered / f"{BRIEF_STEM}-chart-1.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "Belarus" in svg
@@ -335,7 +335,7 @@ def test_render_actor_page_with_a_parameter(tmp_path, capsys):
         f"{stem}.history.csv",
         f"{stem}.html",
         f"{stem}.ipynb",
-        f"{stem}.review.txt",
+        f"{STORY}.method.html",
     ]
     html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
     assert external_resources(html, beside=names(tmp_path)) == []

@@ -38,8 +38,8 @@ GENERIC_SILENCE = (
     "did not. It is shown as silence, never scored as a middle position."
 )
 GENERIC_SOURCES = (
-    "Each statement carries its source; the dataset's review log, where it has one, records "
-    "how rows were chosen and coded."
+    "Each statement carries its source; the story's method, where it publishes one, says how "
+    "rows were chosen and coded."
 )
 
 

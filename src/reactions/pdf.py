@@ -47,7 +47,7 @@ CHARTS_DRAWN = (
     "() => !document.querySelector('img.static-chart') && "
     "[...document.querySelectorAll('.vega-chart')].every(chart => chart.querySelector('svg'))"
 )
-# Links to the page's own files (review, CSVs) would point into the scratch folder from the PDF.
+# Links to the page's own files (method, CSVs) would point into the scratch folder from the PDF.
 DROP_LOCAL_LINKS = (
     "() => document.querySelectorAll('a[href]').forEach(link => {"
     " if (!/^(https?:|mailto:|#)/i.test(link.getAttribute('href')))"

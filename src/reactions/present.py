@@ -171,7 +171,7 @@ class Chart:
 class PublishedFiles:
     """Files published beside a page that its footer links to (names relative to the page)."""
 
-    review: str  # the dataset's REVIEW, copied beside the page ("" when it has none)
+    method: str  # the story's method page, published beside the page ("" when it has none)
     sources: tuple[str, ...]  # the page's findings CSVs that list sources (a source_url column)
 
 
@@ -191,7 +191,7 @@ def _human_time(iso: str) -> str:
 class ProvenanceFooter:
     """What the page was made from (reactions.provenance), as the page's footer: a `<footer>`
     every Jupyter client shows, with the record itself in the output's metadata. Before a render
-    publishes the page it points the review and sources at the files published beside it
+    publishes the page it points the method and sources at the files published beside it
     (`published`); elsewhere they are named in the dataset's folder."""
 
     def __init__(self, record: Provenance, published: PublishedFiles | None = None) -> None:
@@ -205,20 +205,18 @@ class ProvenanceFooter:
         modified = ", modified" if record.modified else ""
         return f"reactions {record.package_version} (commit {record.commit}{modified})"
 
-    def _review(self) -> tuple[str, str]:
-        """The review as text and as HTML."""
-        what = "how every row was sourced, coded and reviewed"
-        review = self.record.review
-        if not review:
-            return "this dataset has no review file", "this dataset has no review file"
-        if self.published is not None and self.published.review:
-            name = self.published.review
+    def _method(self) -> tuple[str, str]:
+        """The story's method for readers, as text and as HTML."""
+        what = "how this story's statements were chosen, coded and checked"
+        if not self.record.method:
+            return "this story publishes no method", "this story publishes no method"
+        if self.published is not None and self.published.method:
+            name = self.published.method
             return (
-                f"{name}, beside this page: the dataset's {review}, {what}",
-                f'<a href="{escape(name, quote=True)}">{escape(name)}</a>, beside this page: '
-                f"the dataset's {escape(review)}, {what}",
+                f"{name}: {what}",
+                f'<a href="{escape(name, quote=True)}">{escape(name)}</a>: {escape(what)}',
             )
-        text = f"{review} in the dataset's folder: {what}"
+        text = f"{self.record.method} in the dataset's folder: {what}"
         return text, escape(text)
 
     def _sources(self) -> tuple[str, str]:
@@ -245,7 +243,7 @@ class ProvenanceFooter:
         )
         files = ", ".join(record.data_files) or "no data file"
         data = f"{record.data_version} (sha256 of {files})"
-        review, review_html = self._review()
+        method, method_html = self._method()
         sources, sources_html = self._sources()
         when = _human_time(record.rendered_at)
         return [
@@ -262,7 +260,7 @@ class ProvenanceFooter:
                 when,
                 f'<time datetime="{escape(record.rendered_at, quote=True)}">{escape(when)}</time>',
             ),
-            ("review", review, review_html),
+            ("method", method, method_html),
             ("sources", sources, sources_html),
         ]
 

@@ -3,7 +3,8 @@
 - **Data version**: the first 12 hex digits of a sha256 over the dataset's files that pages read
   (`DATA_FILES`, those present), in sorted order, each as its name and its own sha256: the
   same data in another folder has the same version; any byte changed, added or removed, or a
-  file renamed, gives another. The REVIEW and other notes beside the data are not part of it.
+  file renamed, gives another. The method, the review log and other notes beside the data are
+  not part of it.
 - **Code version**: the installed package's version and, when the package is a tracked folder
   of a git checkout, its commit (marked modified when a tracked file of the package differs from
   it). Asking git costs a few milliseconds and never fails the page: no git, no checkout, an
@@ -27,6 +28,8 @@ from pathlib import Path
 
 from reactions.columnar import digest
 
+METHOD_FILE = "METHODS.md"  # the story's method for readers, in its folder (not data)
+
 # Every file of a dataset folder that a page reads: the contract's CSVs and codebook
 # (reactions.dataset), the story (reactions.story.STORY_FILE) and the second, blind coding
 # (reactions.coding.BLIND_FILE). tests/test_provenance.py keeps this list in step with them.
@@ -39,7 +42,6 @@ DATA_FILES = (
     "story.yml",
     "votes.csv",
 )
-REVIEW_FILE = "REVIEW.md"  # how every row was sourced, coded and reviewed (not data)
 DATA_VERSION_DIGITS = 12
 PACKAGE = "reactions"
 GIT_TIMEOUT = 5.0  # seconds; a git that hangs (a network file system) costs a page no more
@@ -57,7 +59,7 @@ class Provenance:
     commit: str  # short commit of the package's checkout; "" when it is not one
     modified: bool  # a tracked file of the package differs from the commit
     rendered_at: str  # ISO 8601 in UTC, to the second: 2000-01-31T18:30:00Z
-    review: str  # the dataset's review file, "" when it has none
+    method: str  # the story's method for readers (METHODS.md), "" when it has none
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (the executed notebook's and the output's metadata)."""
@@ -162,5 +164,5 @@ def of_page(folder: Path, story: str, parameters: dict[str, object]) -> Provenan
         commit=commit,
         modified=modified,
         rendered_at=render_time(),
-        review=REVIEW_FILE if (folder / REVIEW_FILE).is_file() else "",
+        method=METHOD_FILE if (folder / METHOD_FILE).is_file() else "",
     )

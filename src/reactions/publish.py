@@ -77,7 +77,7 @@ from reactions.render import (
     find_notebook,
     keep_failed,
     prepare,
-    publish_files,
+    publish_page,
     refuse_unsafe,
     write_atomically,
 )
@@ -609,7 +609,7 @@ def _published(future: object, job: Job, out_dir: Path) -> Outcome:
         before = read_findings(out_dir, job.stem)  # what readers saw until now
         try:
             refuse_unsafe(result["files"], job.stem)
-            publish_files(out_dir, result["files"])
+            publish_page(out_dir, job.stem, result["files"])
         except RenderError as error:
             status = "failed"
             notebook = result["files"].get(f"{job.stem}.ipynb")

@@ -1,5 +1,5 @@
 """Render any page: check its parameters, run its notebook with papermill, publish the HTML
-with its executed notebook, chart images, one CSV per finding, the dataset's review and, when
+with its executed notebook, chart images, one CSV per finding, the story's method and, when
 asked, the page printed to PDF.
 
 A page is any notebook with a `parameters` cell; its parameters come from the notebook itself
@@ -11,9 +11,9 @@ at the end, so a failed render leaves the last good page as it was, and its note
 
 A page's provenance (its footer, reactions.provenance) is copied into the executed notebook's
 metadata (`metadata["reactions"]["provenance"]`), and its footer is pointed at the files
-published beside the page: the dataset's REVIEW.md as `STEM.review.txt` (plain text opens in
-every browser, offline or served; a byte-order mark tells each one it is UTF-8), and the page's
-CSVs that list sources.
+published beside the page: the story's METHODS.md as `STORY.method.html` (reactions.method; the
+same file for every page of a story), and the page's CSVs that list sources. The review log
+(REVIEW.md) is the desk's, never published.
 """
 
 from __future__ import annotations
@@ -41,15 +41,14 @@ from reactions.reference import Reference
 from reactions.yamlfile import shown
 
 if TYPE_CHECKING:
+    from reactions.provenance import Provenance
     from reactions.warm import Kernel
 
 KERNEL = "python3"
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
 NOTEBOOKS = Path("notebooks")
 REJECTIONS = {"DatasetError", "ParameterError"}  # raised by the notebook's own checks: exit 2
-REVIEW_SUFFIX = ".review.txt"  # the dataset's REVIEW.md, published beside each page
-MAX_REVIEW_BYTES = 16 * 2**20
-UTF8_BOM = b"\xef\xbb\xbf"
+RETIRED_SUFFIXES = (".review.txt",)  # files pages no longer publish, removed beside a new one
 
 
 def find_notebook(name: str | Path, notebooks: Path = NOTEBOOKS) -> Path:
@@ -304,7 +303,7 @@ def render_notebook(
         )
         raise RenderError(f"{unsafe}; {kept}") from None
     try:
-        publish_files(out_dir, files)
+        publish_page(out_dir, stem, files)
     except OSError as error:
         raise RenderError(
             f"could not write the page ({error}); the last good page is unchanged"
@@ -326,7 +325,7 @@ def _refuse_if_orphaned() -> None:
 def page_files(
     executed: nbformat.NotebookNode, stem: str, images: Images | None = None
 ) -> dict[str, bytes]:
-    """Every file of a page, by name: charts (SVG, PNG), the dataset's review, one CSV per
+    """Every file of a page, by name: charts (SVG, PNG), the story's method, one CSV per
     finding, the executed notebook and, last, the HTML (a page appears only with its parts;
     `with_pdf` adds the PDF before those two)."""
     from reactions.html import (
@@ -338,7 +337,7 @@ def page_files(
     )
 
     found = findings(executed)
-    review = _with_provenance(executed, stem, found)
+    method = _with_provenance(executed, stem, found)
     own = images is None
     images = images or Images()
     try:
@@ -357,7 +356,7 @@ def page_files(
     finally:
         if own:
             images.close()
-    files |= review
+    files |= method
     for finding, text in found.items():
         files[f"{stem}.{finding}.csv"] = text.encode("utf-8")
     files[f"{stem}.ipynb"] = nbformat.writes(executed).encode("utf-8")
@@ -401,10 +400,11 @@ def _with_provenance(
     executed: nbformat.NotebookNode, stem: str, found: dict[str, str]
 ) -> dict[str, bytes]:
     """Copy the page's provenance record into the notebook's metadata and point its footer at
-    the files published beside the page, its findings (`found`) among them; return the
-    dataset's review as a page file (none when the page shows no provenance or its dataset has
-    no review)."""
+    the files published beside the page, its findings (`found`) among them; return the story's
+    method page as a page file (none when the page shows no provenance or its story has no
+    method)."""
     from reactions.html import role_output
+    from reactions.method import method_name
     from reactions.present import METADATA_KEY, PROVENANCE_ROLE, ProvenanceFooter, PublishedFiles
     from reactions.provenance import Provenance
 
@@ -414,34 +414,44 @@ def _with_provenance(
     record = Provenance.from_dict(output["metadata"][METADATA_KEY]["provenance"])
     executed.metadata.setdefault(METADATA_KEY, {})["provenance"] = record.as_dict()
     files = {}
-    review = _review_text(executed, record.review)
-    if review is not None:
-        files[f"{stem}{REVIEW_SUFFIX}"] = review
+    page = _method_page(executed, record)
+    if page is not None:
+        files[method_name(record.story)] = page
     sources = tuple(
         f"{stem}.{finding}.csv"
         for finding, text in found.items()
         if "source_url" in next(csv.reader([text.partition("\n")[0]]), [])
     )
-    published = PublishedFiles(f"{stem}{REVIEW_SUFFIX}" if review is not None else "", sources)
+    published = PublishedFiles(method_name(record.story) if page is not None else "", sources)
     data, _ = ProvenanceFooter(record, published)._repr_mimebundle_()
     output["data"] = nbformat.from_dict(data)
     return files
 
 
-def _review_text(executed: nbformat.NotebookNode, name: str) -> bytes | None:
-    """The dataset's review file as published: a regular file of the dataset's folder (never a
-    link out of it), UTF-8 with a byte-order mark; None when there is none to publish."""
-    if not name:
+def _method_page(executed: nbformat.NotebookNode, record: Provenance) -> bytes | None:
+    """The story's method as published (reactions.method), from the page's dataset folder;
+    None when there is none to publish."""
+    from reactions.method import method_page, read_method
+
+    if not record.method:
         return None
     data_dir = executed.metadata.get("papermill", {}).get("parameters", {}).get("data_dir", "")
     try:
-        path = resolve_data_dir(str(data_dir or "")) / name
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_REVIEW_BYTES:
-            return None
-        content = path.read_bytes()
-    except (OSError, ParameterError):
+        folder = resolve_data_dir(str(data_dir or ""))
+    except ParameterError:
         return None
-    return content if content.startswith(UTF8_BOM) else UTF8_BOM + content
+    text = read_method(folder)
+    if text is None:
+        return None
+    return method_page(text, record.story).encode("utf-8")
+
+
+def publish_page(out_dir: Path, stem: str, files: dict[str, bytes]) -> None:
+    """Publish a page's files (`publish_files`), then remove the files of that page that pages
+    no longer publish (its old `STEM.review.txt`: the review log is the desk's)."""
+    publish_files(out_dir, files)
+    for suffix in RETIRED_SUFFIXES:
+        (out_dir / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
 def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:

@@ -18,6 +18,7 @@ from reactions.wording import (
     excerpt,
     format_score,
     position_text,
+    publisher_words,
     stance_label,
     translation_note,
 )
@@ -68,6 +69,7 @@ def comparison_table(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             for row in rows
         ]
     shown["source"] = order["source_title"]
+    shown["publisher"] = [publisher_words(row["publisher"], row["source_kind"]) for row in rows]
     shown["source_url"] = order["source_url"]
     return shown.reset_index(drop=True)
 
@@ -206,6 +208,12 @@ def history_table(history: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
                 for _, row in history.iterrows()
             ],
             "source": history["source_title"],
+            "publisher": [
+                publisher_words(publisher, kind)
+                for publisher, kind in zip(
+                    history["publisher"], history["source_kind"], strict=True
+                )
+            ],
             "source_url": history["source_url"],
         }
     ).reset_index(drop=True)

@@ -31,6 +31,23 @@ STATUS_WORDS = {  # why an actor has no vote beside its words
 }
 
 
+SOURCE_KIND_WORDS = {  # what kind of publisher a source is, as a reader reads it
+    "official": "official",
+    "news_agency": "news agency",
+    "outlet": "news outlet",
+    "aggregator": "copy on an aggregator",
+    "forum": "forum or blog",
+}
+
+
+def publisher_words(publisher: str, kind: str) -> str:
+    """ "TASS (news agency)": who published a source and what kind of publisher it is."""
+    shown = SOURCE_KIND_WORDS.get(kind, "")
+    if publisher and shown:
+        return f"{publisher} ({shown})"
+    return publisher or shown
+
+
 def format_score(score: float | None) -> str:
     """Scores as the codebook writes them: +2, +1, 0, -1, -2; nothing for silence."""
     if score is None or pd.isna(score):
