@@ -69,7 +69,10 @@ def test_brief_draws_every_chart_offline(browser, report, tmp_path):
         ".vega-chart svg", "nodes => nodes.map(n => n.querySelectorAll('path, text').length)"
     )
     assert all(count > 10 for count in marks), marks
-    assert "Belarus stands between Kazakhstan and Serbia" in page.inner_text("p.headline")
+    assert (
+        "Belarus stands between Kazakhstan (implicit rejection, -1), below, and South Ossetia "
+        "(implicit support, +1), above"
+    ) in page.inner_text("p.headline")
     screenshot = tmp_path / "brief.png"
     page.screenshot(path=str(screenshot), full_page=True)
     print(f"screenshot: {screenshot}")

@@ -152,12 +152,12 @@ def test_a_date_before_any_statement_gives_honest_sections():
         "is on record."
     ) in text
     assert (
-        "Positions of 0 actors on recognition of the “referendums” as of 1 January 2022: "
+        "Where the actors stand on recognition of the “referendums”, 1 January 2022: "
         "0 rejecting, 0 ambiguous, 0 supporting: nothing on record to chart."
     ) in text
     assert (
-        "Every statement on recognition of the “referendums” up to 1 January 2022 (0), "
-        "against the events they answer: nothing on record to chart."
+        "Every statement on recognition of the “referendums” up to 1 January 2022, "
+        "against the events it answers: nothing on record to chart."
     ) in text
     assert "This brief sets no comparison date." in text
 

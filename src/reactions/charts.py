@@ -588,8 +588,14 @@ def words_and_votes_description(table: pd.DataFrame, codebook: Codebook) -> str:
         for _, row in table.iterrows()
     ]
     votes = table["vote"].where(table["vote"] != "", table["status"].map(STATUS_WORDS))
-    pairs = pd.DataFrame({"words": words, "vote": list(votes)}).value_counts().reset_index()
-    top = pairs.sort_values(["count", "words", "vote"], ascending=[False, True, True]).iloc[0]
+    recorded = table["vote"].isin(VOTE_CODES).to_numpy()  # a missing vote is not a finding
+    pairs = pd.DataFrame({"words": words, "vote": list(votes)})[recorded]
+    pairs = pairs.value_counts().reset_index()
+    top = (
+        pairs.sort_values(["count", "words", "vote"], ascending=[False, True, True]).iloc[0]
+        if len(pairs)
+        else pd.Series({"count": 0})
+    )
     diverging = sorted(table.loc[table["diverges"].astype(bool), "name"])
     text = f"Position the day before the vote, and the vote, of {_counted(len(table), 'actor')}."
     if top["count"] > 1:

@@ -488,19 +488,15 @@ def actor_title(page_positions: pd.DataFrame, name: str, codebook: Codebook) -> 
 def spectrum_title(table: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:
     """What the spectrum shows, with its finding: how the actors on record divide."""
     counts = field_counts(table)
-    stated = counts["rejecting"] + counts["ambiguous"] + counts["supporting"]
     return (
-        f"Positions of {stated} actors on {subject} as of {format_day(as_of)}: "
+        f"Where the actors stand on {subject}, {format_day(as_of)}: "
         f"{counts['rejecting']} rejecting, {counts['ambiguous']} ambiguous, "
         f"{counts['supporting']} supporting"
     )
 
 
-def timeline_title(said: pd.DataFrame, subject: str, as_of: pd.Timestamp) -> str:
-    return (
-        f"Every statement on {subject} up to {format_day(as_of)} ({len(said)}), "
-        "against the events they answer"
-    )
+def timeline_title(subject: str, as_of: pd.Timestamp) -> str:
+    return f"Every statement on {subject} up to {format_day(as_of)}, against the events it answers"
 
 
 def coding_sentence(agreement: Agreement) -> str:

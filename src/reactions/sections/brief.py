@@ -181,7 +181,7 @@ def timeline(brief: Brief) -> present.Chart:
     said = compare.statements_as_of(brief.data, brief.as_of, brief.issue)
     events = compare.events_as_of(brief.data, brief.as_of)
     chart = charts.timeline(said, events, brief.data.codebook, brief.data.actor_names)
-    return present.Chart(chart, narrative.timeline_title(said, brief.subject, brief.as_of))
+    return present.Chart(chart, narrative.timeline_title(brief.subject, brief.as_of))
 
 
 def sources_note(brief: Brief) -> present.Paragraph:

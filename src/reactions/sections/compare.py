@@ -54,14 +54,12 @@ def lede(page: Comparison) -> present.Paragraph:
     codebook = page.data.codebook
     text = narrative.compare_lede(page.long, page.issues, codebook, page.as_of)
     for vote in _votes_read(page):
-        held = votes.resolution_date(page.data, vote.resolution)
-        if held is not None and held <= page.as_of:
-            text += " " + narrative.result_sentence(vote)
+        text += " " + narrative.result_sentence(vote)
     return present.Paragraph(text, "headline")
 
 
 def heatmap(page: Comparison) -> present.Chart:
-    caption = f"Positions of every actor on each issue, as of {format_day(page.as_of)}"
+    caption = f"Where every actor stands on each issue, {format_day(page.as_of)}"
     return present.Chart(charts.coverage_heatmap(page.long, page.data.codebook), caption)
 
 
@@ -75,8 +73,15 @@ def groups(page: Comparison) -> present.Table:
 
 
 def _votes_read(page: Comparison) -> list:
-    """The votes of record read against an issue the page shows."""
-    return [vote for vote in page.data.story.votes if vote.issue in page.issues]
+    """The votes of record read against an issue the page shows, held by the page's date (a
+    later vote is not yet news: not even its symbol is shown)."""
+    return [
+        vote
+        for vote in page.data.story.votes
+        if vote.issue in page.issues
+        and (held := votes.resolution_date(page.data, vote.resolution)) is not None
+        and held <= page.as_of
+    ]
 
 
 def _slug(resolution: str) -> str:
@@ -87,7 +92,13 @@ def words_and_votes(page: Comparison) -> list[object]:
     """For each vote of record read against a shown issue: the finding and the table."""
     shown = _votes_read(page)
     if not shown:
-        return [present.Paragraph("This dataset reads no vote against these issues.", "note")]
+        return [
+            present.Paragraph(
+                "No vote this dataset reads against these issues had been held by "
+                f"{format_day(page.as_of)}.",
+                "note",
+            )
+        ]
     codebook = page.data.codebook
     parts: list[object] = []
     for vote in shown:
