@@ -139,15 +139,15 @@ def position_sentence(focal: pd.Series, codebook: Codebook, issue: str, as_of: p
 
 
 def latest_words_sentence(row: pd.Series, codebook: Codebook) -> str:
-    """ " Its latest words, on D, are milder: ..." where they differ from the position."""
+    """ " Its latest words, on D, are milder: ..." where they differ from the position (under
+    the codebook's position rule, they can differ only by being milder in its direction)."""
     if not row.get("latest_statement_id"):
         return ""
     when = format_date(row["latest_date"], row["latest_date_precision"])
     phrase = stance_phrase(codebook, row["latest_stance"], row["latest_score"])
-    milder = abs(row["latest_score"]) < abs(row["score"])
-    kind = "milder words in the same direction, which do not change it" if milder else "words"
     return (
-        f" Its latest words, {when} ({phrase}), are {kind}: {quoted(str(row['latest_quote_en']))}"
+        f" Its latest words, {when} ({phrase}), are milder words in the same direction, which "
+        f"do not change it: {quoted(str(row['latest_quote_en']))}"
     )
 
 

@@ -255,3 +255,44 @@ def coding_disagreements_table(
             "cue": disagreements["cue"],
         }
     ).reset_index(drop=True)
+
+
+def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Where an actor's latest words are not its position (compare.matrix rows with
+    `latest_*`): the position with the words that set it, beside the latest words."""
+    rows = [row for _, row in long[long["latest_statement_id"] != ""].iterrows()]
+    return pd.DataFrame(
+        {
+            "actor": [row["name"] for row in rows],
+            "issue": [codebook.issues[row["issue"]] for row in rows],
+            "position": [
+                position_text(codebook, STATED, row["stance"], row["score"]) for row in rows
+            ],
+            "set on": [date_cell(row["date"], row["date_precision"]) for row in rows],
+            "words that set it": [f"{excerpt(row)}{translation_note(row)}" for row in rows],
+            "latest words": [
+                position_text(codebook, STATED, row["latest_stance"], row["latest_score"])
+                for row in rows
+            ],
+            "said on": [
+                date_cell(row["latest_date"], row["latest_date_precision"]) for row in rows
+            ],
+            "their words": [row["latest_quote_en"] for row in rows],
+            "source": [row["source_title"] for row in rows],
+            "publisher": [publisher_words(row["publisher"], row["source_kind"]) for row in rows],
+            "source_url": [row["source_url"] for row in rows],
+        },
+        columns=[
+            "actor",
+            "issue",
+            "position",
+            "set on",
+            "words that set it",
+            "latest words",
+            "said on",
+            "their words",
+            "source",
+            "publisher",
+            "source_url",
+        ],
+    )

@@ -72,6 +72,27 @@ def groups(page: Comparison) -> present.Table:
     return present.Table(tables.group_table(summaries, page.data.codebook), "groups")
 
 
+def latest_words(page: Comparison) -> list[object]:
+    """Where an actor's latest words are milder than its position: both, each with its words."""
+    table = tables.latest_words_table(page.long, page.data.codebook)
+    if table.empty:
+        return [
+            present.Paragraph(
+                "Every actor's latest words on these issues are the words that set its position.",
+                "note",
+            )
+        ]
+    count = len(table)
+    return [
+        present.Paragraph(
+            f"{count} {'position is' if count == 1 else 'positions are'} set by earlier, "
+            "stronger words than the actor's latest, which are milder in the same direction "
+            "(the codebook's position rule): both are shown."
+        ),
+        present.Table(table, "latest-words"),
+    ]
+
+
 def _votes_read(page: Comparison) -> list:
     """The votes of record read against an issue the page shows, held by the page's date (a
     later vote is not yet news: not even its symbol is shown)."""
