@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_dataset
+from conftest import DATA, ROOT, write_dataset
 from reactions.cli import main
 
 STORY_2008 = ROOT / "data" / "georgia-recognition-2008"
@@ -140,3 +140,27 @@ def test_a_story_with_an_unknown_default_actor_is_refused_by_line(tmp_path, caps
 def test_a_folder_of_stories_stands_for_its_default(capsys):
     assert main(["validate", "--data", str(ROOT / "data")]) == 0
     assert "ukraine-annexation-2022: valid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("written", "closest"),
+    [("A/RES/NOPE/1", "A/RES/ES-11/1"), ("68/262", "A/RES/68/262")],
+)
+def test_a_vote_of_record_that_matches_no_resolution_is_refused_naming_the_closest(
+    tmp_path, capsys, written, closest
+):
+    """A typo would silently read no vote and change what a page finds: exit 2 instead."""
+    data = shutil.copytree(DATA, tmp_path / "story")
+    story_file = data / "story.yml"
+    text = story_file.read_text(encoding="utf-8")
+    story_file.write_text(text.replace("resolution: A/RES/ES-11/4", f"resolution: {written}"))
+    line = next(
+        number
+        for number, content in enumerate(story_file.read_text().splitlines(), start=1)
+        if content.strip() == f"- resolution: {written}"
+    )
+    assert main(["validate", "--data", str(data)]) == 2
+    assert (
+        f"story.yml:{line}: column 'votes.resolution' must be a resolution of votes.csv; "
+        f"the closest is '{closest}' (value: '{written}')"
+    ) in capsys.readouterr().err
