@@ -302,6 +302,11 @@ NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK = NOTEBOOKS / "brief.ipynb"
 STORY = "ukraine-annexation-2022"  # data/default.txt: the story a page reads by default
 BRIEF_STEM = f"{STORY}.brief.belarus.recognition.2022-09-26"  # render_cli's page
+# Its headline, a finding (as pinned in notebooks/brief.ipynb's reference output).
+BRIEF_TITLE = (
+    "Belarus hedges on recognition of the “referendums” as Serbia rejects it, Kazakhstan "
+    "implicitly rejects it and South Ossetia leans toward it"
+)
 
 
 def render_cli(

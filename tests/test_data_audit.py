@@ -108,8 +108,9 @@ COMPLETE_ROLL_CALLS = [
     COMPLETE_ROLL_CALLS,
     ids=[f"{s}:{r}" for s, r, *_ in COMPLETE_ROLL_CALLS],
 )
-def test_complete_roll_call_matches_the_official_result(story, resolution, yes, no, abstain,
-                                                        of_record):
+def test_complete_roll_call_matches_the_official_result(
+    story, resolution, yes, no, abstain, of_record
+):
     counts = vote_counts(story, resolution)
     got = (counts["yes"], counts["no"], counts["abstain"])
     assert got == (yes, no, abstain), f"{story} {resolution}: votes.csv gives {got}"
@@ -153,16 +154,25 @@ def test_no_vote_of_record_has_more_rows_than_its_result(story):
 
 # --- codebooks ---------------------------------------------------------------------------------
 
-FOREIGN_TO_2008 = ["referendum", "annexation", "mobiliz", "Belarus's part",
-                   "special military operation"]
+FOREIGN_TO_2008 = [
+    "referendum",
+    "annexation",
+    "mobiliz",
+    "Belarus's part",
+    "special military operation",
+]
 
 
 def test_2008_stance_rules_carry_no_2022_wording():
     stances = read_yaml(STORY_2008, "codebook.yml")["stances"]
     rules = {code: (s.get("rule") or "") for code, s in stances.items()}
     assert any(rules.values())
-    found = [(code, term) for code, rule in rules.items() for term in FOREIGN_TO_2008
-             if term.lower() in rule.lower()]
+    found = [
+        (code, term)
+        for code, rule in rules.items()
+        for term in FOREIGN_TO_2008
+        if term.lower() in rule.lower()
+    ]
     assert not found, f"2008 stance rules carry 2022 wording (stance, term): {found}"
 
 

@@ -23,7 +23,16 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
-from conftest import BRIEF_STEM, DATA, NOTEBOOKS, STORY, publish_cli, render_cli, tiny_page
+from conftest import (
+    BRIEF_STEM,
+    BRIEF_TITLE,
+    DATA,
+    NOTEBOOKS,
+    STORY,
+    publish_cli,
+    render_cli,
+    tiny_page,
+)
 from reactions.cli import main
 from reactions.errors import ScheduleError
 from reactions.publish import load_schedule
@@ -115,7 +124,7 @@ def test_render_pdf_publishes_the_pdf_beside_the_page(printed, brief_report):
         [path.name for path in brief_report.iterdir()] + [f"{BRIEF_STEM}.pdf"]
     )
     reader = PdfReader(printed / f"{BRIEF_STEM}.pdf")
-    assert reader.metadata.title == "Belarus on recognition, as of 26 September 2022"
+    assert reader.metadata.title == BRIEF_TITLE
     assert len(reader.pages) >= 3
     sizes = {(float(page.mediabox.width), float(page.mediabox.height)) for page in reader.pages}
     assert all(size == pytest.approx(A4, abs=1.5) for size in sizes), sizes
@@ -134,7 +143,7 @@ def test_the_pdf_has_the_headline_text_and_the_footer(printed):
     executed = nbformat.read(printed / f"{BRIEF_STEM}.ipynb", as_version=4)
     headline = next(c for c in executed.cells if c.source == "brief.headline(page)")
     sentence = headline.outputs[0].data["text/plain"]
-    assert sentence.startswith("As of 26 September 2022, Belarus's latest stance")
+    assert sentence.startswith("As of 26 September 2022, Belarus's position on recognition")
     reader = PdfReader(printed / f"{BRIEF_STEM}.pdf")
     text = squeezed("\n".join(page.extract_text() for page in reader.pages))
     assert squeezed(sentence) in text

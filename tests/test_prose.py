@@ -72,7 +72,8 @@ def _render(out: Path, data: Path, notebook: str, parameters: dict[str, str]) ->
     for name, value in parameters.items():
         arguments += ["-p", name, value]
     assert main(arguments) == 0
-    (page,) = set(out.glob("*.html")) - before
+    pages = {path for path in out.glob("*.html") if not path.name.endswith(".method.html")}
+    (page,) = pages - before
     return page
 
 

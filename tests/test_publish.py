@@ -48,7 +48,7 @@ def test_default_schedule_is_valid():
     # the second story publishes beside the first, its names carrying its slug
     assert "georgia-recognition-2008.brief.belarus.recognition.2008-09-30" in stems
     assert "georgia-recognition-2008.compare.all.2010-12-31.all" in stems
-    assert "georgia-recognition-2008.actor.belarus.2022-12-31" in stems
+    assert "georgia-recognition-2008.actor.belarus.2008-12-31" in stems  # an as-of of its story
     assert len(stems) == len(set(stems)) == 16
     assert (schedule.timeout, schedule.retries, schedule.cell_timeout) == (300, 2, 0)
 

@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from conftest import (
+    BRIEF_TITLE,
     BRIEF_STEM,
     DATA,
     NOTEBOOK,
@@ -151,7 +152,7 @@ def test_findings_are_published_as_csv(rendered):
             io.StringIO((rendered / f"{BRIEF_STEM}.comparison.csv").read_text(encoding="utf-8"))
         )
     )
-    assert list(rows[0])[:5] == ["actor", "group", "stance", "score", "date"]
+    assert list(rows[0])[:5] == ["actor", "group", "position", "score", "set on"]
     belarus = [row for row in rows if row["actor"] == "Belarus"]
     assert len(belarus) == 1 and belarus[0]["score"] == "0"
     coverage = (rendered / f"{BRIEF_STEM}.coverage.csv").read_text(encoding="utf-8")
@@ -163,7 +164,7 @@ def test_rendered_html_is_offline_and_carries_the_headline(rendered):
     html = (rendered / f"{BRIEF_STEM}.html").read_text(encoding="utf-8")
     assert external_resources(html, beside=names(rendered)) == []
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import", html)
-    assert "<title>Belarus on recognition, as of 26 September 2022</title>" in html
+    assert f"<title>{BRIEF_TITLE}</title>" in html
     text = re.sub(r"<[^>]+>", "", html)
     assert (
         "Among Kazakhstan, Serbia and South Ossetia, Belarus stands between Kazakhstan "
@@ -339,7 +340,10 @@ def test_render_actor_page_with_a_parameter(tmp_path, capsys):
     ]
     html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")
     assert external_resources(html, beside=names(tmp_path)) == []
-    assert "<title>Belarus across every issue, as of 26 September 2022</title>" in html
+    assert (
+        "<title>Belarus hedges on recognition of the “referendums”, rejects mobilization and "
+        "rejects taking part in the war</title>"
+    ) in html
     assert html.count('class="vega-chart"') == 1
     executed = nbformat.read(tmp_path / f"{stem}.ipynb", as_version=4)
     assert executed.metadata["papermill"]["parameters"] == {

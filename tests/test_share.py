@@ -9,7 +9,7 @@ import altair as alt
 import nbformat
 import pandas as pd
 
-from conftest import BRIEF_STEM
+from conftest import BRIEF_STEM, BRIEF_TITLE
 from reactions.html import SHARED_DESCRIPTION_LIMIT, export_html, share_card
 from reactions.present import Chart, Heading, Paragraph
 
@@ -66,7 +66,7 @@ def chart(description: str) -> Chart:
 def test_the_brief_previews_its_title_headline_and_first_chart(brief_report):
     html = (brief_report / f"{BRIEF_STEM}.html").read_text(encoding="utf-8")
     parsed = meta_of(html)
-    title = "Belarus on recognition, as of 26 September 2022"
+    title = BRIEF_TITLE
     image = f"{BRIEF_STEM}-chart-1.png"
     meta = parsed.meta
     assert "".join(parsed.title) == title
@@ -74,14 +74,16 @@ def test_the_brief_previews_its_title_headline_and_first_chart(brief_report):
     assert meta["og:type"] == "article"
     assert meta["og:description"] == meta["twitter:description"] == meta["description"]
     assert meta["og:description"].startswith(
-        "As of 26 September 2022, Belarus's latest stance on recognition is ambiguous, 0: "
+        "As of 26 September 2022, Belarus's position on recognition of the “referendums” is "
+        "ambiguous (0), set by Vladimir Makei, Foreign Minister, in the week of 24 September "
+        "2022: "
     )
     assert len(meta["og:description"]) <= SHARED_DESCRIPTION_LIMIT
     assert meta["og:description"].endswith("…")  # the headline is longer: cut at a word
     assert meta["og:image"] == meta["twitter:image"] == image  # relative to the page
     assert (brief_report / image).read_bytes().startswith(b"\x89PNG")
     assert meta["og:image:alt"] == meta["twitter:image:alt"]
-    assert meta["og:image:alt"].startswith("Latest worded stance of 16 actors: ")
+    assert meta["og:image:alt"].startswith("Positions of 16 actors: ")
     assert meta["twitter:card"] == "summary_large_image"
 
 
