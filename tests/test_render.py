@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from conftest import (
-    BRIEF_TITLE,
     BRIEF_STEM,
+    BRIEF_TITLE,
     DATA,
     NOTEBOOK,
     NOTEBOOKS,
