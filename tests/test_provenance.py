@@ -18,6 +18,7 @@ from nbval.plugin import get_sanitize_patterns
 
 from conftest import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY, write_dataset
 from reactions import coding, story
+from reactions.method import method_name
 from reactions.present import METADATA_KEY, ProvenanceFooter, PublishedFiles
 from reactions.provenance import (
     DATA_FILES,
@@ -27,7 +28,6 @@ from reactions.provenance import (
     of_page,
     render_time,
 )
-from reactions.method import method_name
 from reactions.render import page_files
 
 SANITIZERS = get_sanitize_patterns((NOTEBOOKS / "sanitize.cfg").read_text(encoding="utf-8"))
