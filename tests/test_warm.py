@@ -5,8 +5,12 @@ kernels; a page that fails or kills its kernel gets a fresh kernel and the next 
 from __future__ import annotations
 
 import json
+import locale
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +19,7 @@ import pytest
 from jupyter_core.utils import run_sync
 
 from conftest import DATA, NOTEBOOKS, tiny_page
+from reactions import warm as warm_module
 from reactions.render import prepare, render_notebook
 from reactions.warm import Kernel, PromptClient, drop_kernel
 from reactions.warm_page import render_task
@@ -62,17 +67,77 @@ def story(tmp_path_factory) -> Path:
     return target
 
 
+def other_locale() -> str:
+    """A locale a page can switch to: one not C if the system has one, else whichever of C and
+    C.UTF-8 the process does not start with (still a change the reset must undo)."""
+    current = locale.setlocale(locale.LC_ALL)
+    for name in ("de_DE.UTF-8", "fr_FR.UTF-8", "en_GB.UTF-8", "en_US.UTF-8", "C", "C.UTF-8"):
+        try:
+            switched = locale.setlocale(locale.LC_ALL, name)
+        except locale.Error:
+            continue
+        finally:
+            locale.setlocale(locale.LC_ALL, current)
+        if switched != current:
+            return name
+    pytest.skip("no locale but the process's own on this system")
+
+
+# A scheduled page that changes what the reset did not put back before (issue 23, case N75):
+# a stdlib function, package functions (the package's, pandas' module and class), sys.path,
+# the locale, numpy's error state, a signal handler, the environment.
+SABOTAGE = """
+import html, locale, os, signal, sys
+import numpy as np, pandas as pd
+import reactions.wording
+html.escape = lambda s, quote=True: str(s)
+reactions.wording.join_names = lambda names: 'LEAKED'
+pd.isna = lambda obj: False
+pd.DataFrame.to_html = lambda self, *args, **kwargs: '<svg onload=alert(1)>'
+pd.leaked = lambda: 'LEAKED'
+sys.path.append('/nowhere/leaked')
+locale.setlocale(locale.LC_ALL, {locale!r})
+np.seterr(all='raise')
+signal.signal(signal.SIGUSR1, lambda number, frame: None)
+os.environ['REACTIONS_LEAKED'] = '1'
+"""
+
+
 def test_warm_pages_are_byte_identical_to_fresh_kernel_pages(story, tmp_path, monkeypatch):
+    """Pages rendered after one that changed the kernel's modules and process state (SABOTAGE,
+    second) in the same kernel, put back rather than replaced, are those of fresh kernels."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1664200800")  # one render time for both
-    pages = [prepare(NOTEBOOKS / f"{name}.ipynb", given, story) for name, given in SEQUENCE]
-    warm = []
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    tiny_page(notebooks, SABOTAGE.format(locale=other_locale()), name="sabotage")
+    pages = [prepare(notebooks / f"{name}.ipynb", given, story) for name, given in SEQUENCE]
+    pages.insert(1, prepare(notebooks / "sabotage.ipynb", {"actor": "belarus"}, story))
+    warm, kernels = [], []
     try:
         for page in pages:
             result = render_task(str(page.notebook), page.parameters, page.stem, 600, 1, 0)
             assert result["status"] == "published", result["message"]
+            assert "kernel replaced" not in result, result["kernel replaced"]
             warm.append(result["files"])
+            assert warm_module._kernel is not None
+            kernels.append(warm_module._kernel)
+            if page is pages[1]:
+                restored = set(warm_module._kernel.restored)
     finally:
         drop_kernel()
+    assert len(set(map(id, kernels))) == 1  # one kernel all along: put back, not replaced
+    # reactions.wording.join_names is not among them: the reset drops the package's modules
+    assert {
+        "html.escape put back",
+        "pandas.isna put back",
+        "pandas.DataFrame.to_html put back",  # pandas names it so (__module__)
+        "pandas.leaked (added) removed",
+        "sys.path put back",
+        "locale put back",
+        "numpy error state put back",
+        f"handler of signal {signal.SIGUSR1.value} put back",
+        "os.environ put back",
+    } <= restored, restored
     for page, files in zip(pages, warm, strict=True):
         fresh_dir = tmp_path / page.stem
         render_notebook(page, fresh_dir)
@@ -214,3 +279,144 @@ def test_a_kernel_that_does_not_answer_in_time_fails_in_words_publish_retries():
         kernel.shutdown()
     assert str(failure.value) == "Kernel didn't respond in 0 seconds"
     assert any(marker in str(failure.value) for marker in KERNEL_START_FAILURES)
+
+
+# Runs in a plain Python process: the checks and restores of reactions.kernel_reset without a
+# kernel, and what a check that finds nothing costs with the libraries pages import loaded.
+CHECK_AND_RESTORE = """
+import builtins, html, json, locale, os, signal, sys, threading, time
+import altair, numpy as np, pandas as pd, pandera, sklearn, vl_convert
+import reactions.wording
+from reactions.kernel_reset import NotRestored, Snapshot
+
+other_locale = sys.argv[1]
+escape, isna, to_html, path = html.escape, pd.isna, pd.DataFrame.to_html, list(sys.path)
+builtin_vars = builtins.vars
+json_module, errors = sys.modules["json"], np.geterr()
+locale_before = locale.setlocale(locale.LC_ALL)
+handler, environ = signal.getsignal(signal.SIGUSR1), dict(os.environ)
+snapshot = Snapshot()
+costs = []
+for _ in range(7):
+    mark = time.perf_counter()
+    assert snapshot.put_back() == []
+    costs.append(time.perf_counter() - mark)
+
+html.escape = lambda s, quote=True: str(s)
+pd.isna = lambda obj: False
+pd.DataFrame.to_html = lambda self: "<svg onload=alert(1)>"
+builtins.vars = lambda *args: {}  # the check calls vars(): its own, not this one
+del html.unescape
+html.leaked = lambda: 1
+html.library_cache = {}  # not a page's function: what a library adds to itself, kept
+del sys.modules["json"]
+sys.path = sys.path + ["/nowhere"]  # another list: set back, then its contents
+locale.setlocale(locale.LC_ALL, other_locale)
+np.seterr(all="raise")
+np.set_printoptions(precision=2)
+signal.signal(signal.SIGUSR1, lambda number, frame: None)
+signal.setitimer(signal.ITIMER_REAL, 1000)
+sys.setrecursionlimit(123456)
+os.environ["REACTIONS_LEAKED"] = "1"
+del os.environ["PATH"]
+done = snapshot.put_back()
+assert html.escape is escape and html.escape("<") == "&lt;"
+assert pd.isna is isna and pd.DataFrame.to_html is to_html and builtins.vars is builtin_vars
+assert html.unescape("&lt;") == "<" and not hasattr(html, "leaked")
+assert html.library_cache == {}
+assert sys.modules["json"] is json_module
+assert sys.path == path
+assert locale.setlocale(locale.LC_ALL) == locale_before
+assert np.geterr() == errors and np.get_printoptions()["precision"] == 8
+assert signal.getsignal(signal.SIGUSR1) is handler
+assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+assert sys.getrecursionlimit() != 123456
+assert dict(os.environ) == environ
+assert snapshot.put_back() == []  # nothing left to put back
+
+# what cannot be put back: a thread running a page's code (here __main__'s)
+stop = threading.Event()
+thread = threading.Thread(target=lambda: stop.wait())
+thread.start()
+try:
+    snapshot.put_back()
+    raise AssertionError("a thread running a page's code was not found")
+except NotRestored as error:
+    replaced = str(error)
+stop.set()
+thread.join()
+assert snapshot.put_back() == []
+
+modules = sum(1 for a in snapshot.attributes.values() if type(a.owner).__name__ == "module")
+print(json.dumps({
+    "done": done, "replaced": replaced, "costs": costs, "modules": modules,
+    "classes": len(snapshot.attributes) - modules,
+    "attributes": sum(len(a.names) for a in snapshot.attributes.values()),
+}))
+"""
+
+
+def test_the_reset_puts_back_what_a_page_changed_and_says_when_it_cannot():
+    """reactions.kernel_reset in a plain process: each change is found and set back to the very
+    object (or setting) it was; a thread running a page's code cannot be, and says so. A check
+    that finds nothing, over every module and class pandas, altair, pandera, scikit-learn and
+    vl-convert load, costs well under 0.1 s."""
+    run = subprocess.run(
+        [sys.executable, "-c", CHECK_AND_RESTORE, other_locale()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert {
+        "html.escape put back",
+        "html.unescape (deleted) put back",
+        "html.leaked (added) removed",
+        "pandas.isna put back",
+        "pandas.DataFrame.to_html put back",  # pandas names it so (__module__)
+        "builtins.vars put back",
+        "sys.modules['json'] put back",
+        "sys.path put back",
+        "locale put back",
+        "numpy error state put back",
+        "numpy print options put back",
+        f"handler of signal {signal.SIGUSR1.value} put back",
+        "signal.ITIMER_REAL put back",
+        "recursion limit put back",
+        "os.environ put back",
+    } <= set(found["done"]), found["done"]
+    assert "threads running a page's code" in found["replaced"]
+    assert found["modules"] > 1000 and found["attributes"] > 50_000, found
+    print(
+        f"check of {found['modules']} modules and {found['classes']} classes "
+        f"({found['attributes']} attributes): {sorted(found['costs'])}"
+    )
+    assert sorted(found["costs"])[len(found["costs"]) // 2] < 0.05, found["costs"]
+
+
+THREAD = (
+    "import threading, time\nthreading.Thread(target=lambda: time.sleep(600), daemon=True).start()"
+)
+
+
+def test_a_page_that_leaves_its_code_running_gets_the_kernel_replaced(tmp_path):
+    """A thread running the page's code cannot be put back: the next page gets a new kernel."""
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, THREAD, name="thread")
+    tiny_page(notebooks, "import threading\nprint(len(threading.enumerate()))")
+    threaded = prepare(notebooks / "thread.ipynb", {"actor": "belarus"}, DATA)
+    page = prepare(notebooks / "tiny.ipynb", {"actor": "belarus"}, DATA)
+    try:
+        first = render_task(str(page.notebook), page.parameters, page.stem, 120, 1, 0)
+        kernel = warm_module._kernel
+        result = render_task(str(threaded.notebook), threaded.parameters, threaded.stem, 120, 1, 0)
+        assert result["status"] == "published", result["message"]
+        assert "threads running a page's code" in str(result["kernel replaced"])
+        assert warm_module._kernel is None  # dropped: the next page starts one
+        after = render_task(str(page.notebook), page.parameters, page.stem, 120, 1, 0)
+        assert warm_module._kernel is not kernel
+    finally:
+        drop_kernel()
+    name = f"{page.stem}.ipynb"  # the same threads, so the same count printed
+    assert stable_notebook(after["files"][name]) == stable_notebook(first["files"][name])

@@ -2,15 +2,21 @@
 
 Starting a kernel and importing pandas, altair and pandera costs seconds; rendering a page in a
 kernel that already has them costs about one. Between two pages the kernel is reset to the state
-it had when it was started: the user namespace, history and execution count (IPython's reset
-with a new session), every module of the `reactions` package (dropped, so imported again by the
-next page: no module-level cache survives), the working directory, the environment, warning
-filters and their once-registries, pandas options, altair's data transformer, renderer and theme,
-and the random generators' states. Third-party modules stay imported (they keep no page state; an
-extension module cannot be imported twice), and so do the pictures vl-convert has drawn
-(reactions.vega), found again only by their whole input. tests/test_warm.py checks that every
-file of pages rendered warm, in any order, is byte-identical to the same pages rendered in fresh
-kernels.
+it had when it was started (reactions.kernel_reset, a module loaded in the kernel by its
+prelude): the user namespace, history and execution count (IPython's reset with a new session),
+every module of the `reactions` package (dropped, so imported again by the next page: no
+module-level cache survives), the working directory, warning filters and their once-registries,
+pandas options, altair's data transformer, renderer and theme, and the random generators'
+states. Everything else a page could change is checked against a snapshot taken when the kernel
+started, after its warm-up imports, and put back: every attribute of every module and class
+loaded then (a page's monkeypatch: `html.escape = ...`), sys.path, the environment, the locale,
+numpy's error state, signal handlers and more (see reactions.kernel_reset). What cannot be put
+back (a thread left running the page's code, a handler not set from Python) fails the reset:
+the kernel is replaced. Third-party modules stay imported (an extension module cannot be
+imported twice), and so do the pictures vl-convert has drawn (reactions.vega), found again only
+by their whole input. tests/test_warm.py checks that every file of pages rendered warm, in any
+order, after a page that changed all of these, is byte-identical to the same pages rendered in
+fresh kernels.
 
 A page that fails, runs past its timeout or kills its kernel leaves the kernel behind: the next
 page gets a fresh one. `reactions.warm_page.render_task`, what a Dask worker runs, renders a
@@ -20,7 +26,9 @@ same paths.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import logging
 import os
 import signal
 import threading
@@ -34,6 +42,8 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
+log = logging.getLogger(__name__)
+
 KERNEL_NAME = "python3"
 START_TIMEOUT = 60
 # What nbclient gives the kernels it starts (so papermill's fresh kernels): input history in
@@ -41,59 +51,17 @@ START_TIMEOUT = 60
 # and filled the analyst's own IPython history with rendered cells.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 
-# Runs once in a new kernel (not stored in its history): records the state a reset returns to.
+# Runs once in a new kernel (not stored in its history): records the state a reset returns to
+# (reactions.kernel_reset; with check=True, what a page could change beside it as well).
 PRELUDE = """
-def _reactions_warm_setup():
-    import copy, os, random, sys, types, warnings
-    sys.modules.setdefault("rfc3987_syntax", None)  # see reactions/__init__.py: never used here
-    import altair, numpy, pandas
-    from pandas._config import config as pandas_config
-
-    state = types.ModuleType("_reactions_warm")
-    state.cwd = os.getcwd()
-    state.environ = dict(os.environ)
-    state.filters = list(warnings.filters)
-    state.pandas = copy.deepcopy(pandas_config._global_config)
-    state.random = random.getstate()
-    state.numpy_random = numpy.random.get_state()
-    state.altair = [
-        (registry, registry.active, dict(registry.options))
-        for registry in (altair.data_transformers, altair.renderers)
-    ]
-    state.theme = altair.theme.active
-
-    def reset():
-        get_ipython().reset(new_session=True)  # namespace, history, outputs, execution count
-        for name in [n for n in sys.modules if n == "reactions" or n.startswith("reactions.")]:
-            del sys.modules[name]
-        os.chdir(state.cwd)
-        os.environ.clear()
-        os.environ.update(state.environ)
-        warnings.filters[:] = state.filters
-        warnings._filters_mutated()  # every __warningregistry__ is stale from now on
-        warnings.onceregistry.clear()
-        pandas_config._global_config.clear()
-        pandas_config._global_config.update(copy.deepcopy(state.pandas))
-        random.setstate(state.random)
-        numpy.random.set_state(state.numpy_random)
-        for registry, active, options in state.altair:
-            registry.enable(active, **options)
-        altair.theme.enable(state.theme)
-        import gc
-
-        gc.collect()
-        # What is left is imported modules' state: frozen, the collections of later pages
-        # (IPython's reset runs one as well) skip it (0.13 s each, for 266,000 objects).
-        gc.freeze()
-
-    state.reset = reset
-    sys.modules["_reactions_warm"] = state
-
-
-_reactions_warm_setup()
-del _reactions_warm_setup
+import sys
+sys.modules.setdefault("rfc3987_syntax", None)  # see reactions/__init__.py: never used here
+import reactions.kernel_reset
+reactions.kernel_reset.install(check={check})
 """
 RESET = "__import__('sys').modules['_reactions_warm'].reset()"
+# What the last reset put back, in words (read after it has run)
+RESTORED = "__import__('sys').modules['_reactions_warm'].restored"
 
 # Runs before the prelude in a kernel that will render a batch: every page module's imports
 # (so the libraries pages use; the reset drops the package itself) and the start of vl-convert's
@@ -187,45 +155,67 @@ class Kernel:
     runs first (BATCH_WARM_UP for a kernel that renders page after page)."""
 
     def __init__(
-        self, cwd: Path, startup_timeout: float = START_TIMEOUT, warm_up: str = ""
+        self,
+        cwd: Path,
+        startup_timeout: float = START_TIMEOUT,
+        warm_up: str = "",
+        check: bool = False,
     ) -> None:
         self.cwd = Path(cwd).resolve()
+        self.restored: list[str] = []  # what the last reset put back, in words
         # nbclient drives an asynchronous manager's clients (a blocking one stalls its loop)
         self.km = ClientStoppingManager(
             kernel_name=KERNEL_NAME, client_class=f"{__name__}.{PromptClient.__name__}"
         )
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), extra_arguments=KERNEL_ARGUMENTS)
         try:
-            self._run(warm_up + PRELUDE, startup_timeout, starting=True)
+            self._run(warm_up + PRELUDE.format(check=check), startup_timeout, starting=True)
             self.reset()
         except BaseException:
             self.shutdown()
             raise
 
-    def _run(self, code: str, timeout: float = START_TIMEOUT, starting: bool = False) -> None:
+    def _run(
+        self,
+        code: str,
+        timeout: float = START_TIMEOUT,
+        starting: bool = False,
+        expressions: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Run code in the kernel, outside its history, through a client of its own (a page's
-        messages are never read by it)."""
+        messages are never read by it); return the values of `expressions` after it (their
+        reprs: IPython's user expressions)."""
         client = self.km.client()
         client.start_channels()
         try:
             if starting:  # later the kernel is known to be up: waiting costs 0.2 s a page
                 run_sync(client.wait_for_ready)(timeout=timeout)
             reply = run_sync(client.execute_interactive)(
-                code, store_history=False, timeout=timeout, output_hook=lambda message: None
+                code,
+                store_history=False,
+                timeout=timeout,
+                output_hook=lambda message: None,
+                user_expressions=expressions or {},
             )
         finally:
             self.stop_clients()
         content = reply["content"]
         if content["status"] != "ok":
             raise KernelFailed(f"{content.get('ename')}: {content.get('evalue')}")
+        return dict(content.get("user_expressions", {}))
 
     def stop_clients(self) -> None:
         """Stop the channels of every client made for what has just run (a page, a reset)."""
         self.km.stop_clients()
 
     def reset(self) -> None:
-        """Back to the state the kernel had when it started (see the module's docstring)."""
-        self._run(RESET)
+        """Back to the state the kernel had when it started (see the module's docstring).
+        Raises KernelFailed when a page changed what cannot be put back (NotRestored): the
+        kernel is then to be replaced. `restored` says what was put back."""
+        found = self._run(RESET, expressions={"restored": RESTORED}).get("restored", {})
+        self.restored = ast.literal_eval(found.get("data", {}).get("text/plain", "[]"))
+        if self.restored:
+            log.debug("the kernel's reset put back what a page changed: %s", self.restored)
 
     @property
     def pid(self) -> int | None:
@@ -268,7 +258,7 @@ def start_kernel(cwd: Path) -> None:
     global _starting
     with _kernel_lock:
         if _kernel is None and _starting is None:
-            _starting = _kernel_thread.submit(Kernel, cwd, warm_up=BATCH_WARM_UP)
+            _starting = _kernel_thread.submit(Kernel, cwd, warm_up=BATCH_WARM_UP, check=True)
             threading.Thread(target=warm_up_exporter, daemon=True).start()
 
 
@@ -303,7 +293,7 @@ def worker_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
     threading.Thread(target=warm_up_exporter, daemon=True).start()
     for attempt in range(1, attempts + 1):
         try:
-            _kernel = Kernel(cwd, warm_up=BATCH_WARM_UP)
+            _kernel = Kernel(cwd, warm_up=BATCH_WARM_UP, check=True)
             return _kernel, attempt
         except Exception:
             if attempt == attempts:

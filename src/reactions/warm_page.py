@@ -7,6 +7,7 @@ other.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
@@ -23,6 +24,8 @@ from reactions.render import (
     with_pdf,
 )
 from reactions.warm import drop_kernel, reset_beside, worker_kernel
+
+log = logging.getLogger(__name__)
 
 
 def render_task(
@@ -78,7 +81,9 @@ def render_task(
         finally:
             try:
                 reset.result()
-            except Exception:  # the page is done; the next one gets a fresh kernel
+            except Exception as error:  # the page is done; the next one gets a fresh kernel
+                log.info("%s: the kernel is replaced: %s", stem, error)
+                result["kernel replaced"] = str(error)
                 drop_kernel()
             phases["reset (beside the export)"] = time.perf_counter() - mark
         if pdf:
