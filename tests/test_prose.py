@@ -155,6 +155,8 @@ def test_no_codebook_label_is_lower_cased_in_a_sentence(pages):
         lowered = [label for label in lowered if label not in allowed]
         for (page_story, _, name), (text, _) in pages.items():
             if page_story == story:
+                for phrase in allowed:  # a sentence form may hold a label's words
+                    text = text.replace(phrase, " ")
                 found = [label for label in lowered if re.search(rf"\b{re.escape(label)}\b", text)]
                 assert found == [], name
 
