@@ -173,12 +173,13 @@ def quoted(text: str, note: str = "") -> str:
     return shown if ends_sentence else shown + "."
 
 
-def excerpt(row: pd.Series, prefix: str = "") -> str:
+def excerpt(row: pd.Series) -> str:
     """The words that carry a statement's coding in English: its excerpt where the dataset
-    marks one (the full quote is in the tables and at the source), else the quote."""
-    english = row.get(f"{prefix}quote_en", "")
-    marked = row.get(f"{prefix}excerpt_en", "") or (
-        row.get(f"{prefix}excerpt", "") if english == row.get(f"{prefix}quote", "") else ""
+    marks one (the full quote is in the tables and at the source), else the quote. `quote_en`
+    is the English shown: the translation, or the quote itself when it is English."""
+    english = row.get("quote_en", "")
+    marked = row.get("excerpt_en", "") or (
+        row.get("excerpt", "") if english == row.get("quote", "") else ""
     )
     return str(marked or english)
 
