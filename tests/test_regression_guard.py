@@ -74,9 +74,8 @@ def test_the_unchanged_data_passes(tmp_path):
     data_dir = tmp_path / DATA.name
     shutil.copytree(DATA, data_dir)
     result = run_nbval(tmp_path, data_dir)
-    out = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
-    inputs = list(dict.fromkeys(re.findall(r"Input:\n(.*)\n", out)))
-    assert inputs == ["brief.provenance(page)"], out[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
 
 
 @pytest.mark.parametrize(
