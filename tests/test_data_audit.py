@@ -97,7 +97,7 @@ def test_no_vote_row_rests_on_a_forum(story):
 
 # Hand-written official results (yes, no, abstain).
 COMPLETE_ROLL_CALLS = [
-    (STORY_2008, "A/RES/64/296", 50, 17, 86, True),  # GA/10976, 7 September 2010
+    (STORY_2008, "A/RES/64/296", 50, 17, 86, True),  # 7 September 2010 (Civil Georgia)
     (STORY_2008, "A/RES/65/287", 57, 13, 74, True),  # recorded vote, 29 June 2011
     (STORY_2022, "A/RES/68/262", 100, 11, 58, False),  # not a vote of record in story.yml
 ]
