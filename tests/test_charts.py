@@ -209,7 +209,8 @@ def test_actor_history_one_row_per_issue_with_silences_hollow(mini):
     assert fill["range"][fill["domain"].index("Silent")] == "#ffffff"  # hollow
     assert spec["description"] == (
         "5 statements on 3 issues, 23 September 2022 to 5 October 2022. Recognition: "
-        "3 statements, first ambiguous (0) on 24 September 2022, last implicit support (+1) on "
+        "3 statements, first ambiguous (0) in the week of 24 September 2022, last implicit "
+        "support (+1) on "
         "5 October 2022. Mobilization: 1 statement, explicit rejection (-2) on 23 September "
         "2022. War participation: 1 statement, silent on 26 September 2022."
     )
@@ -279,13 +280,13 @@ def test_spectrum_states_its_finding_in_words(mini):
     assert spectrum(mini)["description"] == (
         "Positions of 6 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
         "1 ambiguous (0), 1 implicit support (+1), 1 explicit support (+2). Belarus, "
-        "highlighted: ambiguous (0), silent since 26 September 2022. Silent, no score: Belarus "
-        "and Tajikistan."
+        "highlighted: ambiguous (0), then silent on 26 September 2022. Only silent, no score: "
+        "Tajikistan. Silent on a later occasion, shown apart too: Belarus."
     )
     assert spectrum(mini, actor="serbia", as_of="2022-09-26")["description"] == (
         "Positions of 5 actors: 2 explicit rejection (-2), 1 implicit rejection (-1), "
         "1 ambiguous (0), 1 explicit support (+2). Serbia, highlighted: explicit rejection (-2). "
-        "Silent, no score: Belarus."
+        "Silent on a later occasion, shown apart too: Belarus."
     )
 
 

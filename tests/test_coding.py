@@ -123,9 +123,16 @@ def test_coding_sentence_reads_the_agreement(mini):
 
     cues = {"recognition": CUES}
     result = coding.check_coding(replace(mini, codebook=replace(mini.codebook, cues=cues)))
-    text = coding_sentence(result)
-    assert text.startswith(f"Cues from the codebook propose a stance for {result.cued} of 8 ")
-    assert f"{len(result.disagreements)} disagreements are listed" in text
+    text = coding_sentence(result, 2)
+    assert text.startswith(
+        "Over all 8 quoted statements of the dataset, every date: cues from the codebook "
+        f"propose a stance for {result.cued}; agreement with the human coding, Cohen's kappa "
+    )
+    assert "they are not a measure of reliability" in text
+    assert text.endswith(
+        f"Of {len(result.disagreements)} disagreements, 2 on record by this page's date are "
+        "listed for review."
+    )
 
 
 # -- Cohen's kappa, computed by hand ---------------------------------------------------------------

@@ -41,7 +41,7 @@ def test_belarus_stands_between_kazakhstan_and_south_ossetia(mini):
         "(implicit rejection, -1), below, and South Ossetia (explicit support, +2), above."
     ) in text
     assert (
-        "On its latest occasion, Fixture talks in Sochi on 26 September 2022, Belarus did not "
+        "On its latest occasion (Fixture talks in Sochi, 26 September 2022), Belarus did not "
         "address recognition of the \u201creferendums\u201d."
     ) in text
     assert text.endswith(

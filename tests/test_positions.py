@@ -195,3 +195,25 @@ def test_what_changed_since_26_september_lists_no_softening(story):
         & (softened["score_after"].abs() < softened["score_before"].abs())
     ]
     assert same_direction.empty
+
+
+def test_a_member_missing_from_a_roll_call_of_every_vote_cast_did_not_vote():
+    """A/RES/64/296's record holds all 50 yes, 17 no and 86 abstentions of its official result:
+    Ukraine and Vanuatu, members without a row, did not vote (deduced, not guessed). ES-11/4's
+    record is partial: its missing members stay "not on record"."""
+    from reactions import narrative, votes
+
+    data = load_dataset(DATA.parent / "georgia-recognition-2008")
+    vote = data.story.votes[0]
+    assert vote.resolution == "A/RES/64/296" and votes.holds_every_vote_cast(data, vote)
+    frame = votes.words_and_votes(data, "2010-12-31", vote)
+    assert sorted(frame.loc[frame["status"] == votes.DID_NOT_VOTE, "actor_id"]) == [
+        "ukraine",
+        "vanuatu",
+    ]
+    sentence = narrative.divergence_sentence(
+        frame, vote, votes.roll_call(data, vote.resolution), data.codebook
+    )
+    assert "Did not vote: Ukraine and Vanuatu." in sentence
+    partial = load_dataset(DATA)
+    assert not votes.holds_every_vote_cast(partial, partial.story.votes[0])

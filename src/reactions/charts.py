@@ -22,6 +22,7 @@ from reactions.wording import (
     RECORD_WORDS,
     STATUS_WORDS,
     cell_texts,
+    format_date,
     format_day,
     join_names,
     position_text,
@@ -216,11 +217,16 @@ def spectrum_description(table: pd.DataFrame, focal_actor: str, codebook: Codebo
         row = focal.iloc[0]
         where = position_text(codebook, row["record"], row["stance"], row["score"])
         if pd.notna(row["silent_since"]):
-            where += f", silent since {format_day(row['silent_since'])}"
+            where += f", then silent on {format_day(row['silent_since'])}"
         parts.append(f"{row['name']}, highlighted: {where}")
-    silent = table[(table["record"] == SILENT) | table["silent_since"].notna()]
+    silent = table[table["record"] == SILENT]
     if len(silent):
-        parts.append(f"Silent, no score: {_named(sorted(silent['name']), 'actor')}")
+        parts.append(f"Only silent, no score: {_named(sorted(silent['name']), 'actor')}")
+    later = table[(table["record"] == STATED) & table["silent_since"].notna()]
+    if len(later):
+        parts.append(
+            f"Silent on a later occasion, shown apart too: {_named(sorted(later['name']), 'actor')}"
+        )
     return ". ".join(parts) + "."
 
 
@@ -681,7 +687,7 @@ def actor_history_description(history: pd.DataFrame, codebook: Codebook) -> str:
         def said(row: pd.Series) -> str:
             record = SILENT if row["stance"] in codebook.silent_codes else STATED
             where = position_text(codebook, record, row["stance"], row["score"])
-            return f"{where} on {format_day(row['date'])}"
+            return f"{where} {format_date(row['date'], row['date_precision'])}"
 
         first, last = rows.iloc[0], rows.iloc[-1]
         if len(rows) == 1:

@@ -10,7 +10,7 @@ import pandas as pd
 from reactions.codebook import Codebook
 from reactions.compare import NO_RECORD, SILENT, STATED, Neighbours, field_counts
 from reactions.story import Story, VoteOfRecord, text_as_of
-from reactions.votes import CANNOT_VOTE, NOT_ON_RECORD, VOTED
+from reactions.votes import CANNOT_VOTE, DID_NOT_VOTE, NOT_ON_RECORD, VOTED
 from reactions.wording import (
     DIRECTION_WORDS,
     excerpt,
@@ -188,8 +188,8 @@ def silence_sentence(focal: pd.Series, subject: str) -> str:
     if focal["record"] != STATED or pd.isna(focal["silent_since"]):
         return ""
     return (
-        f"On its latest occasion, {focal['silent_occasion']} "
-        f"{format_date(focal['silent_since'])}, {focal['name']} did not address {subject}."
+        f"On its latest occasion ({focal['silent_occasion']}, "
+        f"{format_day(focal['silent_since'])}), {focal['name']} did not address {subject}."
     )
 
 
@@ -284,14 +284,15 @@ def change_sentence(
 def unsaid_sentence(silences: pd.DataFrame, focal_name: str, codebook: Codebook) -> str:
     """What the focal actor left unaddressed, on which occasions (all issues)."""
     if silences.empty:
-        return f"No silence of {focal_name} is on record: on every occasion recorded it spoke."
+        return f"No silence of {focal_name} is on record."
     parts = []
     row: Any  # a record of `silences`: its fields' types are the columns'
     for row in silences.itertuples(index=False):
         issues = [issue_words(codebook, code) for code in row.issues]
         what = issues[0] if len(issues) == 1 else "neither " + " nor ".join(issues)
         verb = "did not address" if len(issues) == 1 else "addressed"
-        parts.append(f"at {row.occasion} {format_date(row.date)}, {focal_name} {verb} {what}")
+        when = format_day(cast(pd.Timestamp, row.date))
+        parts.append(f"on {when} ({row.occasion}), {focal_name} {verb} {what}")
     return "Left unsaid: " + "; ".join(parts) + "."
 
 
@@ -356,6 +357,39 @@ def vote_sentence(
                 + (", a divergence." if focal_votes["diverges"] else ".")
             )
     return text
+
+
+def diverging_vote_clause(focal_votes: pd.Series) -> str:
+    """ "; at the UN General Assembly it voted no": a headline's vote that tells against the
+    words (nothing when the vote agrees with them or was not cast by the page's date)."""
+    if focal_votes["status"] != VOTED or not focal_votes["diverges"]:
+        return ""
+    return f"; at the UN General Assembly it {vote_words(focal_votes['vote'])}"
+
+
+def vote_in_lede(
+    focal_votes: pd.Series,
+    vote_of_record: VoteOfRecord,
+    held: pd.Timestamp | None,
+    codebook: Codebook,
+) -> str:
+    """ " On D it voted no on RESOLUTION (adopted 143-5-35, 10 absent):
+    hedged in words, voted no, a divergence." when the focal actor voted by the page's date."""
+    if focal_votes["status"] != VOTED or held is None:
+        return ""
+    result = vote_of_record.result
+    outcome = (
+        f" ({vote_result_words(result.yes, result.no, result.abstain, result.absent)})"
+        if result is not None
+        else ""
+    )
+    verdict = _verdict(focal_votes, codebook) + (
+        ", a divergence" if focal_votes["diverges"] else ""
+    )
+    return (
+        f" On {format_day(held)} it {vote_words(focal_votes['vote'])} on "
+        f"{vote_of_record.resolution}{outcome}: {verdict}."
+    )
 
 
 def missing_votes_sentence(events: pd.DataFrame, recorded: set[str]) -> str:
@@ -430,12 +464,14 @@ def divergence_sentence(
     voted = table[(table["status"] == VOTED) & (table["vote"] != "absent")]
     without_words = int((voted["record"] != STATED).sum())
     missing = int((table["status"] == NOT_ON_RECORD).sum())
+    absent = sorted(table.loc[table["status"] == DID_NOT_VOTE, "name"])
     cannot = int((table["status"] == CANNOT_VOTE).sum())
-    return (
-        text + f" Voted with no worded stance on record: {without_words}. Member states among "
-        f"the actors whose vote this dataset does not hold: {missing}. Actors that cannot vote "
-        f"(not UN member states): {cannot}."
-    )
+    text += f" Voted with no worded stance on record: {without_words}."
+    if absent:  # every vote cast is recorded: a member without a row did not vote
+        text += f" Did not vote: {join_names(absent)}."
+    else:
+        text += f" Member states among the actors whose vote this dataset does not hold: {missing}."
+    return text + f" Actors that cannot vote (not UN member states): {cannot}."
 
 
 def _named_or_counted(rows: pd.DataFrame, limit: int = 3) -> str:
@@ -499,14 +535,18 @@ def timeline_title(subject: str, as_of: pd.Timestamp) -> str:
     return f"Every statement on {subject} up to {format_day(as_of)}, against the events it answers"
 
 
-def coding_sentence(agreement: Agreement) -> str:
-    """How far the codebook's cues agree with the human coding (a coding.Agreement)."""
+def coding_sentence(agreement: Agreement, listed: int) -> str:
+    """How far the codebook's cues agree with the human coding (a coding.Agreement, over the
+    whole dataset), and how many of their disagreements the page lists (those on record by its
+    date)."""
     return (
-        f"Cues from the codebook propose a stance for {agreement.cued} of "
-        f"{len(agreement.proposals)} quoted statements. Agreement with the human coding: "
-        f"Cohen's kappa {agreement.kappa:.2f} over all quoted statements, "
-        f"{agreement.kappa_where_cued:.2f} where a cue fired; {len(agreement.disagreements)} "
-        f"disagreements are listed for review."
+        f"Over all {len(agreement.proposals)} quoted statements of the dataset, every date: "
+        f"cues from the codebook propose a stance for {agreement.cued}; agreement with the human "
+        f"coding, Cohen's kappa {agreement.kappa:.2f} over all, {agreement.kappa_where_cued:.2f} "
+        f"where a cue fired. The cues advise; they are not a measure of reliability (the "
+        f"story's method gives the agreement of two human coders). Of "
+        f"{len(agreement.disagreements)} disagreements, {listed} on record by this page's date "
+        "are listed for review."
     )
 
 

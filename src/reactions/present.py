@@ -79,20 +79,19 @@ def safe_link(url: str, text: str) -> str:
     return escape(text)
 
 
+SOURCE_LINKS = {"source": "source_url", "latest source": "latest_source_url"}
+
+
 class Table:
-    """A findings table: cells escaped, the source title linked to its URL when that is http(s)."""
+    """A findings table: cells escaped, each source title linked to its URL when that is
+    http(s) (`links`: shown column -> its URL column, which the HTML does not show)."""
 
     def __init__(
-        self,
-        frame: pd.DataFrame,
-        finding: str,
-        link_column: str = "source",
-        url_column: str = "source_url",
+        self, frame: pd.DataFrame, finding: str, links: dict[str, str] | None = None
     ) -> None:
         self.frame = frame
         self.finding = finding
-        self.link_column = link_column
-        self.url_column = url_column
+        self.links = SOURCE_LINKS if links is None else links
 
     def __repr__(self) -> str:
         if self.frame.empty:
@@ -110,15 +109,17 @@ class Table:
             return self.frame.to_string(index=False)
 
     def _html(self) -> str:
-        shown = [column for column in self.frame.columns if column != self.url_column]
+        urls = set(self.links.values())
+        shown = [column for column in self.frame.columns if column not in urls]
         head = "".join(f"<th>{escape(str(column))}</th>" for column in shown)
         rows = []
         for _, row in self.frame.iterrows():
             cells = []
             for column in shown:
                 value = "" if pd.isna(row[column]) else str(row[column])
-                if column == self.link_column and self.url_column in row:
-                    cells.append(f"<td>{safe_link(str(row[self.url_column]), value)}</td>")
+                url = self.links.get(str(column), "")
+                if url and url in row:
+                    cells.append(f"<td>{safe_link(str(row[url]), value)}</td>")
                 else:
                     cells.append(f"<td>{escape(value)}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")

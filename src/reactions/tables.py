@@ -259,7 +259,8 @@ def coding_disagreements_table(
 
 def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Where an actor's latest words are not its position (compare.matrix rows with
-    `latest_*`): the position with the words that set it, beside the latest words."""
+    `latest_*`): the position with the words that set it and their source, beside the latest
+    words and theirs."""
     rows = [row for _, row in long[long["latest_statement_id"] != ""].iterrows()]
     return pd.DataFrame(
         {
@@ -270,6 +271,7 @@ def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             ],
             "set on": [date_cell(row["date"], row["date_precision"]) for row in rows],
             "words that set it": [f"{excerpt(row)}{translation_note(row)}" for row in rows],
+            "source": [row["source_title"] for row in rows],
             "latest words": [
                 position_text(codebook, STATED, row["latest_stance"], row["latest_score"])
                 for row in rows
@@ -278,9 +280,9 @@ def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
                 date_cell(row["latest_date"], row["latest_date_precision"]) for row in rows
             ],
             "their words": [row["latest_quote_en"] for row in rows],
-            "source": [row["source_title"] for row in rows],
-            "publisher": [publisher_words(row["publisher"], row["source_kind"]) for row in rows],
+            "latest source": [row["latest_source_title"] for row in rows],
             "source_url": [row["source_url"] for row in rows],
+            "latest_source_url": [row["latest_source_url"] for row in rows],
         },
         columns=[
             "actor",
@@ -288,11 +290,12 @@ def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "position",
             "set on",
             "words that set it",
+            "source",
             "latest words",
             "said on",
             "their words",
-            "source",
-            "publisher",
+            "latest source",
             "source_url",
+            "latest_source_url",
         ],
     )

@@ -21,6 +21,9 @@ VOTE_SIGN = {"yes": 1, "abstain": 0, "no": -1}  # times the story's yes_reads_as
 VOTE_CODES = ("yes", "no", "abstain", "absent")
 # Where an actor stands on the vote of record:
 VOTED, NOT_ON_RECORD, CANNOT_VOTE, NOT_HELD = "voted", "not_on_record", "cannot_vote", "not_held"
+# A member with no row in a roll call that holds every vote cast (its counts match the official
+# result): it did not vote. Deduced from the record, not guessed.
+DID_NOT_VOTE = "did_not_vote"
 
 
 def _sign(value: float) -> int:
@@ -76,8 +79,9 @@ def words_and_votes(
     frame = table[[*columns, "latest_stance", "latest_score", "latest_date"]].assign(
         vote=vote, member=table["member"]
     )
+    missing = DID_NOT_VOTE if holds_every_vote_cast(dataset, vote_of_record) else NOT_ON_RECORD
     frame["status"] = [
-        NOT_HELD if not voted else VOTED if code else NOT_ON_RECORD if member else CANNOT_VOTE
+        NOT_HELD if not voted else VOTED if code else missing if member else CANNOT_VOTE
         for code, member in zip(frame["vote"], frame["member"], strict=True)
     ]
     frame["vote_direction"] = frame["vote"].map(
@@ -106,6 +110,15 @@ def _earlier_votes(dataset: Dataset, resolution: str, as_of: pd.Timestamp) -> pd
     for row in earlier.itertuples(index=False):
         found.setdefault(row.actor_id, []).append((row.resolution, row.date, row.vote))
     return pd.Series(found, dtype=object)
+
+
+def holds_every_vote_cast(dataset: Dataset, vote_of_record: VoteOfRecord) -> bool:
+    """Whether the dataset's roll call has every yes, no and abstention of the official result."""
+    result = vote_of_record.result
+    if result is None:
+        return False
+    roll = roll_call(dataset, vote_of_record.resolution)
+    return (roll["yes"], roll["no"], roll["abstain"]) == (result.yes, result.no, result.abstain)
 
 
 def roll_call(dataset: Dataset, resolution: str) -> dict[str, int]:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from reactions.codebook import Codebook
 from reactions.compare import NO_RECORD, SILENT, STATED
-from reactions.votes import CANNOT_VOTE, NOT_HELD, NOT_ON_RECORD
+from reactions.votes import CANNOT_VOTE, DID_NOT_VOTE, NOT_HELD, NOT_ON_RECORD
 
 OPENING_QUOTES = "\"'“‘«„"
 CLOSING_QUOTES = "\"'”’»“"
@@ -28,6 +28,7 @@ STATUS_WORDS = {  # why an actor has no vote beside its words
     NOT_ON_RECORD: "not on record",
     CANNOT_VOTE: "cannot vote (not a member)",
     NOT_HELD: "not yet held",
+    DID_NOT_VOTE: "did not vote (every vote cast is in the record)",
 }
 
 
@@ -43,7 +44,7 @@ SOURCE_KIND_WORDS = {  # what kind of publisher a source is, as a reader reads i
 def publisher_words(publisher: str, kind: str) -> str:
     """ "TASS (news agency)": who published a source and what kind of publisher it is."""
     shown = SOURCE_KIND_WORDS.get(kind, "")
-    if publisher and shown:
+    if publisher and shown and f"({shown})" not in publisher:
         return f"{publisher} ({shown})"
     return publisher or shown
 
@@ -70,7 +71,7 @@ def date_cell(date: pd.Timestamp, precision: str = "day") -> str:
     if precision == "week":
         return f"week of {date:%Y-%m-%d}"
     if precision == "month":
-        return f"{date:%Y-%m}"
+        return f"{date:%B %Y}"
     return f"{date:%Y-%m-%d}"
 
 

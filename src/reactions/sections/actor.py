@@ -80,12 +80,13 @@ def votes_section(page: ActorPage) -> list[present.Paragraph]:
     """Its recorded votes, and its words beside each vote of record of the story."""
     recorded = votes.votes_as_of(page.data, page.actor, page.as_of)
     codebook = page.data.codebook
-    paragraphs = []
+    paragraphs: list[present.Paragraph] = []
     for vote in page.data.story.votes or (None,):
         focal = None
         if vote is not None:
             frame = votes.words_and_votes(page.data, page.as_of, vote)
             focal = frame[frame["actor_id"] == page.actor].iloc[0]
         sentence = narrative.vote_sentence(focal, recorded, page.name, vote, page.as_of, codebook)
-        paragraphs.append(present.Paragraph(sentence))
+        if all(sentence != paragraph.text for paragraph in paragraphs):  # one vote's words once
+            paragraphs.append(present.Paragraph(sentence))
     return paragraphs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -40,6 +41,16 @@ class Brief:
     @property
     def vote_of_record(self) -> VoteOfRecord | None:
         return self.data.story.vote_for(self.issue)
+
+    @cached_property
+    def focal_vote(self) -> pd.Series | None:
+        """The focal actor's row of votes.words_and_votes for the vote of record (read by the
+        headline, the lede and the votes section: computed once)."""
+        vote = self.vote_of_record
+        if vote is None:
+            return None
+        frame = votes.words_and_votes(self.data, self.as_of, vote)
+        return frame[frame["actor_id"] == self.actor].iloc[0]
 
 
 def open(
@@ -84,6 +95,8 @@ def title(brief: Brief) -> present.Heading:
         [actor for actor in brief.among if actor != brief.actor],
         brief.data.codebook,
     )
+    if brief.focal_vote is not None:
+        text += narrative.diverging_vote_clause(brief.focal_vote)
     return present.Heading(text)
 
 
@@ -104,6 +117,10 @@ def headline(brief: Brief) -> present.Paragraph:
         brief.data.codebook,
         brief.data.story.pole_name,
     )
+    vote, focal = brief.vote_of_record, brief.focal_vote
+    if vote is not None and focal is not None:  # a vote that tells against the words
+        held = votes.resolution_date(brief.data, vote.resolution)
+        text += narrative.vote_in_lede(focal, vote, held, brief.data.codebook)
     return present.Paragraph(text, "headline")
 
 
@@ -161,11 +178,7 @@ def changes(brief: Brief) -> list[object]:
 
 
 def votes_section(brief: Brief) -> present.Paragraph:
-    vote = brief.vote_of_record
-    focal = None
-    if vote is not None:
-        frame = votes.words_and_votes(brief.data, brief.as_of, vote)
-        focal = frame[frame["actor_id"] == brief.actor].iloc[0]
+    vote, focal = brief.vote_of_record, brief.focal_vote
     recorded = votes.votes_as_of(brief.data, brief.actor, brief.as_of)
     text = narrative.vote_sentence(
         focal, recorded, brief.actor_name, vote, brief.as_of, brief.data.codebook

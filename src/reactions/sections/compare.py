@@ -158,7 +158,7 @@ def coding_quality(page: Comparison) -> list[object]:
         said[["statement_id", "actor_id", "date", "date_precision"]], on="statement_id"
     )
     return [
-        present.Paragraph(narrative.coding_sentence(check)),
+        present.Paragraph(narrative.coding_sentence(check, len(shown))),
         present.Table(tables.coding_confusion_table(check.confusion, codebook), "coding-confusion"),
         present.Table(
             tables.coding_disagreements_table(shown, codebook, page.data.actor_names),
