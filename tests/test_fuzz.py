@@ -207,3 +207,37 @@ def test_generated_codebooks_only_raise_our_error(tmp_path, text):
     except DatasetError as error:
         assert error.problems and all(problem.file == "codebook.yml" for problem in error.problems)
     assert time.perf_counter() - started < 2
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_story_file_only_raises_our_error(valid, tmp_path, data):
+    """story.yml (the shipped story's file) mutated, or random bytes, beside a valid dataset."""
+    text = (ROOT / "data" / "ukraine-annexation-2022" / "story.yml").read_text(encoding="utf-8")
+    fuzz_file(
+        valid, tmp_path, "story.yml", data.draw(st.one_of(mutated(text), st.binary(max_size=300)))
+    )
+
+
+YAML_PARAMETERS = (
+    "focal_actor: belarus\nissue: recognition\nas_of: 2022-09-26\n"
+    "compare_with: [kazakhstan, serbia]\ncompare_to: ''\n"
+)
+
+
+@FUZZ
+@given(data=st.data())
+def test_mutated_yaml_parameters_only_raise_our_error(valid, data):
+    """`-y` text, mutated or random, through the one bounded reader and the parameter checks:
+    a dict of checked parameters or a ParameterError, nothing else."""
+    from reactions.cli import _yaml_parameters
+    from reactions.errors import ParameterError
+    from reactions.parameters import check_parameters, load_reference
+
+    raw = data.draw(st.one_of(mutated(YAML_PARAMETERS), st.binary(max_size=300)))
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        values = _yaml_parameters(text)
+        check_parameters({**values, "data_dir": str(valid)}, load_reference(valid))
+    except ParameterError as error:
+        assert str(error)
