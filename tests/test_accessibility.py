@@ -151,8 +151,8 @@ def test_every_chart_says_its_finding_in_words(report):
             "Where the actors stand on recognition of the “referendums”, 26 September 2022: "
             "12 rejecting, 1 ambiguous, 3 supporting. Positions of 16 actors: 11 explicit "
             "rejection (-2), 1 implicit rejection (-1), 1 ambiguous (0), 2 implicit support (+1), "
-            "1 explicit support (+2). Belarus, highlighted: ambiguous (0), silent since "
-            "26 September 2022. Silent, no score: Belarus.",
+            "1 explicit support (+2). Belarus, highlighted: ambiguous (0), then silent on "
+            "26 September 2022.",
             "Every statement on recognition of the “referendums” up to 26 September 2022, against "
             "the events it answers. 22 statements by 16 actors, 20 September 2022 to "
             "26 September 2022: 11 explicit rejection (-2), 2 implicit rejection (-1), "

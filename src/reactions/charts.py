@@ -222,7 +222,11 @@ def spectrum_description(table: pd.DataFrame, focal_actor: str, codebook: Codebo
     silent = table[table["record"] == SILENT]
     if len(silent):
         parts.append(f"Only silent, no score: {_named(sorted(silent['name']), 'actor')}")
-    later = table[(table["record"] == STATED) & table["silent_since"].notna()]
+    later = table[
+        (table["record"] == STATED)
+        & table["silent_since"].notna()
+        & (table["actor_id"] != focal_actor)  # said of the focal actor above
+    ]
     if len(later):
         parts.append(
             f"Silent on a later occasion, shown apart too: {_named(sorted(later['name']), 'actor')}"
