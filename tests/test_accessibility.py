@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY, copy_report
-from reactions.publish import write_index
+from reactions.site import write_index
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import BRIEF_STEM, copy_report
 from reactions.pdf import CHARTS_DRAWN  # "every chart drawn", as the PDF printer waits for it
-from reactions.publish import write_index
+from reactions.site import write_index
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CI"):

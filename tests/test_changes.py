@@ -27,7 +27,7 @@ from reactions.changes import (
 from reactions.feed import MAX_ENTRIES, entry_id, read_feed, updated_feed
 from reactions.html import external_resources
 from reactions.index import render_index
-from reactions.publish import Outcome, record_changes
+from reactions.site import Outcome, record_changes
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RUN = dt.datetime(2026, 11, 25, 6, 0, 3, 412, tzinfo=dt.UTC)

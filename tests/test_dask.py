@@ -17,7 +17,8 @@ import psutil
 from rich.console import Console
 
 from conftest import DATA, ROOT, tiny_page
-from reactions.publish import load_schedule, publish
+from reactions.publish import publish
+from reactions.schedule import load_schedule
 
 BIN = Path(sys.executable).parent
 ACTORS = ["armenia", "belarus", "brazil", "canada", "china", "cuba"]

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from conftest import ROOT, write_dataset
 from reactions.dataset import load_dataset
 from reactions.errors import DatasetError, ScheduleError
-from reactions.publish import load_schedule
 from reactions.reference import quick_reference
+from reactions.schedule import load_schedule
 
 FUZZ = settings(
     max_examples=100,

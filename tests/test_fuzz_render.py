@@ -50,7 +50,7 @@ def render_sections(data: Path) -> str:
     """Every section of the brief and the offline export, in this process."""
     from IPython.core.formatters import DisplayFormatter
 
-    from reactions.html import export_html
+    from reactions.exporter import export_page
     from reactions.sections import brief
 
     page = brief.open(data_dir=str(data), as_of="2022-10-31")
@@ -73,7 +73,7 @@ def render_sections(data: Path) -> str:
         cell = nbformat.v4.new_code_cell("", execution_count=number)
         cell.outputs = [nbformat.v4.new_output("execute_result", data_, metadata=metadata)]
         notebook.cells.append(cell)
-    return export_html(notebook, "page")
+    return export_page(notebook, "page")[0]
 
 
 @SETTINGS

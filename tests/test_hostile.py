@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from conftest import ACTORS, EVENTS, STATEMENTS, render_cli, write_csv, write_dataset
-from reactions.publish import write_index
+from reactions.site import write_index
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 STEM = "hostile-story.brief.belarus.recognition.2022-09-30"

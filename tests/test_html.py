@@ -10,7 +10,8 @@ import altair as alt
 import nbformat
 import pandas as pd
 
-from reactions.html import chart_outputs, export_html, external_resources, findings
+from reactions.exporter import export_page
+from reactions.html import chart_outputs, external_resources, findings
 from reactions.present import METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE, Chart, Heading, Table
 
 
@@ -47,7 +48,7 @@ def test_export_is_offline_and_hides_code_and_parameter_cells():
             outputs=[nbformat.v4.new_output("stream", name="stdout", text="visible output\n")],
         ),
     ]
-    html = export_html(notebook, "page")
+    html, _, _ = export_page(notebook, "page")
     assert external_resources(html) == []
     assert "Visible narrative" in html and "visible output" in html
     assert "secret_parameter" not in html and "injected" not in html and "print(" not in html
@@ -73,7 +74,7 @@ def test_a_chart_is_its_static_svg_with_its_spec_beside_it():
     (found,) = chart_outputs(notebook)
     assert found.svg == output["data"][SVG_MIMETYPE] and found.spec["$schema"] == written_for
     assert findings(notebook) == {"scores": frame.to_csv(index=False, lineterminator="\n")}
-    html = export_html(notebook, "page")
+    html, _, _ = export_page(notebook, "page")
     assert external_resources(html) == ["<img src='page-chart-1.svg'>"]
     assert external_resources(html, beside={"page-chart-1.svg"}) == []
     assert html.count("window.vegaEmbed=") == 1

@@ -35,7 +35,7 @@ from conftest import (
 )
 from reactions.cli import main
 from reactions.errors import ScheduleError
-from reactions.publish import load_schedule
+from reactions.schedule import load_schedule
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CI"):

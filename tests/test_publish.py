@@ -26,7 +26,9 @@ from reactions.cli import main
 from reactions.errors import ScheduleError
 from reactions.html import external_resources
 from reactions.index import render_index
-from reactions.publish import LOCK_NAME, load_schedule, write_index
+from reactions.publish import LOCK_NAME
+from reactions.schedule import load_schedule
+from reactions.site import write_index
 
 
 def schedule_problems(tmp_path: Path, text: str) -> list:

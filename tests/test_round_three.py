@@ -330,7 +330,7 @@ def test_n21_a_non_literal_default_must_be_passed(tmp_path):
 @pytest.mark.parametrize("where", ["relative", "absolute"])
 def test_n22_a_schedule_runs_only_notebooks_of_notebooks(tmp_path, where, monkeypatch):
     from reactions.errors import ScheduleError
-    from reactions.publish import load_schedule
+    from reactions.schedule import load_schedule
 
     notebooks = tmp_path / "notebooks"
     tiny_page(notebooks, "print('tiny')")
@@ -385,7 +385,8 @@ def test_t1_51_render_removes_the_staging_files_killed_runs_left(tmp_path):
 
 
 def test_t1_51_publish_removes_stale_staging_files_in_failed(tmp_path):
-    from reactions.publish import Schedule, publish
+    from reactions.publish import publish
+    from reactions.schedule import Schedule
 
     out = tmp_path / "report"
     (out / "_failed").mkdir(parents=True)
@@ -418,7 +419,7 @@ def test_n77_a_schedule_of_too_many_pages_is_refused_before_expansion(tmp_path):
 
 def test_n77_max_pages_raises_the_cap(tmp_path):
     from reactions.errors import ScheduleError
-    from reactions.publish import load_schedule
+    from reactions.schedule import load_schedule
 
     path = tmp_path / "schedule.yml"
     path.write_text(
@@ -433,7 +434,7 @@ def test_n77_max_pages_raises_the_cap(tmp_path):
 
 def test_n78_a_fixed_value_and_a_matrix_naming_one_parameter_are_refused(tmp_path):
     from reactions.errors import ScheduleError
-    from reactions.publish import load_schedule
+    from reactions.schedule import load_schedule
 
     path = tmp_path / "schedule.yml"
     path.write_text(

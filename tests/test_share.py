@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 
 from conftest import BRIEF_STEM, BRIEF_TITLE
-from reactions.html import SHARED_DESCRIPTION_LIMIT, export_html, share_card
+from reactions.exporter import export_page
+from reactions.html import SHARED_DESCRIPTION_LIMIT, share_card
 from reactions.present import Chart, Heading, Paragraph
 
 HOSTILE = "Ba\"r <script>alert(1)</script> & 'x' </title><b>"
@@ -89,7 +90,7 @@ def test_the_brief_previews_its_title_headline_and_first_chart(brief_report):
 
 def test_hostile_title_and_headline_are_escaped_in_every_meta():
     notebook = page(Heading(HOSTILE), Paragraph(f"Headline {HOSTILE}", "headline"), chart(HOSTILE))
-    html = export_html(notebook, "page")
+    html, _, _ = export_page(notebook, "page")
     head = html[: html.index("</head>")]
     assert "<script>alert(1)" not in html and "<b>" not in head
     meta = meta_of(html).meta
@@ -111,7 +112,7 @@ def test_a_page_without_headline_shares_its_first_chart_finding():
 
 def test_a_page_without_chart_is_a_summary_card_without_image():
     notebook = page(Heading("Only words"), Paragraph("A finding.", "finding"))
-    html = export_html(notebook, "page")
+    html, _, _ = export_page(notebook, "page")
     meta = meta_of(html).meta
     assert meta["og:description"] == "Only words"  # no headline, no chart: the title
     assert meta["twitter:card"] == "summary"

@@ -20,9 +20,11 @@ from jupyter_core.utils import run_sync
 
 from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions import warm as warm_module
-from reactions.render import prepare, render_notebook
+from reactions.page import prepare
+from reactions.render import build_page
 from reactions.warm import Kernel, PromptClient, drop_kernel
 from reactions.warm_page import render_task
+from reactions.writer import publish_page
 
 # brief, another actor's brief of the same issue and date (the same timeline: drawn once),
 # actor, a brief with compare_to and every actor, the cross-actor page, the first again
@@ -140,7 +142,7 @@ def test_warm_pages_are_byte_identical_to_fresh_kernel_pages(story, tmp_path, mo
     } <= restored, restored
     for page, files in zip(pages, warm, strict=True):
         fresh_dir = tmp_path / page.stem
-        render_notebook(page, fresh_dir)
+        publish_page(fresh_dir, page.stem, build_page(page))
         fresh = {path.name: path.read_bytes() for path in fresh_dir.iterdir() if path.is_file()}
         assert sorted(files) == sorted(fresh), page.stem
         for name, content in files.items():

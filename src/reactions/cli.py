@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reactions.errors import (
+    BAD_INPUT,
+    FAILED,
     DataRejected,
     InputError,
     ParameterError,
@@ -22,7 +24,6 @@ from reactions.errors import (
 
 # Each command imports what it needs when it runs: a render should not pay for scikit-learn.
 
-BAD_INPUT, FAILED = 2, 1
 
 
 def _data_dir(arguments: argparse.Namespace) -> Path:
@@ -141,7 +142,8 @@ def _out_folder(out: Path) -> None:
 
 
 def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, object]) -> int:
-    from reactions.render import find_notebook, render_page
+    from reactions.page import find_notebook
+    from reactions.render import render_page
 
     _out_folder(arguments.out)
 
@@ -167,7 +169,8 @@ def _rendered(render: Callable[[], Path]) -> int:
 def _publish(arguments: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from reactions.publish import load_schedule, publish, summary_table
+    from reactions.publish import publish, summary_table
+    from reactions.schedule import load_schedule
 
     _out_folder(arguments.out)
     schedule = load_schedule(
@@ -200,7 +203,7 @@ def _publish(arguments: argparse.Namespace) -> int:
 
 
 def _index(arguments: argparse.Namespace) -> int:
-    from reactions.publish import write_index
+    from reactions.site import write_index
 
     print(f"wrote {write_index(arguments.out)}")
     return 0
@@ -373,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     except RenderError as error:
         print(f"render failed, nothing replaced: {error}", file=sys.stderr)
-        return FAILED
+        return error.exit_code
     except PublishLocked as error:
         print(f"error: {error}", file=sys.stderr)
         return FAILED

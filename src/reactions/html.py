@@ -1,4 +1,6 @@
-"""Export an executed notebook to one self-contained HTML file that opens offline."""
+"""An executed page read for export (its charts, findings, title, share card, the Vega runtime
+it inlines) and an exported page checked before it is published: nothing fetched from
+elsewhere, nothing that runs but its own runtime. The exporter itself: reactions.exporter."""
 
 from __future__ import annotations
 
@@ -16,8 +18,6 @@ from urllib.parse import unquote
 import nbformat
 import platformdirs
 import vl_convert
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 from reactions.index import TEMPLATES
 from reactions.present import HEADLINE_ROLE, METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
@@ -50,23 +50,6 @@ def vega_bundle(version: str) -> str:
     return bundle
 
 
-def warm_up() -> None:
-    """Read the cached bundle, export a small page (the exporter's first page compiles its
-    templates, CSS selectors and patterns: 0.45 s) and start vl-convert's engine: done while a
-    kernel works."""
-    version = vl_convert.get_vegalite_versions()[-1]
-    vega_bundle(version)
-    small = nbformat.v4.new_notebook()
-    small.cells = [
-        nbformat.v4.new_markdown_cell("# A *small* page"),
-        nbformat.v4.new_code_cell(
-            outputs=[nbformat.v4.new_output("display_data", {"text/html": "<p>one &amp; two</p>"})]
-        ),
-    ]
-    export_html(small, "warm-up")
-    vl_convert.svg_to_png('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
-
-
 @dataclass(frozen=True)
 class ChartOutput:
     """A chart as a notebook stores it: its spec (with the version it was written for) and SVG."""
@@ -82,17 +65,20 @@ def outputs(notebook: nbformat.NotebookNode) -> Iterator[nbformat.NotebookNode]:
             yield from cell.get("outputs", [])
 
 
-def _own(output: dict) -> dict:
-    """What reactions recorded about an output (present.METADATA_KEY): finding, role, ..."""
+def own(output: dict, create: bool = False) -> dict:
+    """What reactions recorded about an output (present.METADATA_KEY): finding, role, ...;
+    `create`: made (and kept in the output) when there is none, to be written to."""
+    if create:
+        return output.setdefault("metadata", {}).setdefault(METADATA_KEY, {})
     return output.get("metadata", {}).get(METADATA_KEY, {})
 
 
 def role_output(notebook: nbformat.NotebookNode, role: str) -> nbformat.NotebookNode | None:
     """The first output in `role` (present: title, headline, provenance), if any."""
-    return next((output for output in outputs(notebook) if _own(output).get("role") == role), None)
+    return next((output for output in outputs(notebook) if own(output).get("role") == role), None)
 
 
-def _is_chart(output: dict) -> bool:
+def is_chart(output: dict) -> bool:
     data = output.get("data", {})
     return VEGALITE_MIMETYPE in data and SVG_MIMETYPE in data
 
@@ -100,16 +86,16 @@ def _is_chart(output: dict) -> bool:
 def chart_outputs(notebook: nbformat.NotebookNode) -> list[ChartOutput]:
     """Every chart output, in notebook order."""
     return [
-        ChartOutput(_original_spec(output), output["data"][SVG_MIMETYPE])
+        ChartOutput(original_spec(output), output["data"][SVG_MIMETYPE])
         for output in outputs(notebook)
-        if _is_chart(output)
+        if is_chart(output)
     ]
 
 
-def _original_spec(output: dict) -> dict:
+def original_spec(output: dict) -> dict:
     """The spec under the schema it was written for (kept in the output's metadata)."""
     spec = dict(output["data"][VEGALITE_MIMETYPE])
-    written_for = _own(output).get("vegalite")
+    written_for = own(output).get("vegalite")
     if written_for:
         spec["$schema"] = written_for
     return spec
@@ -118,9 +104,9 @@ def _original_spec(output: dict) -> dict:
 def findings(notebook: nbformat.NotebookNode) -> dict[str, str]:
     """Every named findings table of a notebook as CSV text, by finding name."""
     return {
-        _own(output)["finding"]: output["data"]["text/csv"]
+        own(output)["finding"]: output["data"]["text/csv"]
         for output in outputs(notebook)
-        if _own(output).get("finding") and "text/csv" in output.get("data", {})
+        if own(output).get("finding") and "text/csv" in output.get("data", {})
     }
 
 
@@ -168,7 +154,7 @@ def share_card(notebook: nbformat.NotebookNode, stem: str) -> ShareCard:
     )
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
     """JSON that cannot close a <script> element or open a comment inside it."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -179,60 +165,10 @@ def chart_picture(stem: str, number: int, suffix: str) -> str:
     return f"{stem}-chart-{number}.{suffix}"
 
 
-def _name_pictures(notebook: nbformat.NotebookNode, stem: str) -> None:
-    """Tell each chart output the SVG file it is shown from before (or without) the script.
-
-    The picture stays a file beside the page rather than inlined: a large chart would
-    otherwise be stored twice in the page (as its spec and as its picture).
-    """
-    charts = (output for output in outputs(notebook) if _is_chart(output))
-    for number, output in enumerate(charts, start=1):
-        own = output.setdefault("metadata", {}).setdefault(METADATA_KEY, {})
-        own["picture"] = chart_picture(stem, number, "svg")
-
-
-@cache
-def _exporter() -> HTMLExporter:
-    """One exporter per process: its templates are compiled once (0.13 s a page in a warm
-    worker when each page made its own). It keeps nothing of the pages it exports."""
-    exporter = HTMLExporter(
-        extra_template_basedirs=[str(TEMPLATES)],
-        template_name="brief",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS, enabled=True), enabled=True
-    )
-    exporter.register_filter("script_json", _script_json)
-    exporter.register_filter("original_spec", _original_spec)
-    return exporter
-
-
-def export_html(notebook: nbformat.NotebookNode, stem: str) -> str:
-    """Outputs and narrative only: code, prompts and the parameter cells are left out.
-
-    `stem` names the page's files: each chart's picture is `STEM-chart-N.svg` beside it.
-    """
-    notebook = nbformat.from_dict(notebook)
-    notebook.metadata["title"] = page_title(notebook)
-    _name_pictures(notebook, stem)
-    charts = chart_outputs(notebook)
-    version = vegalite_version(charts[0].spec) if charts else ""
-    bundle = vega_bundle(version) if version else ""
+def register_runtime(bundle: str) -> None:
+    """The Vega runtime a page of this process inlines is the page's own (unsafe_markup)."""
     if bundle:
         _RUNTIME.add(_digest(bundle))
-    body, _ = _exporter().from_notebook_node(
-        notebook,
-        resources={
-            "vega_bundle": bundle,
-            "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
-            "vegalite_mimetype": VEGALITE_MIMETYPE,
-            "share": share_card(notebook, stem),
-        },
-    )
-    return body
 
 
 class _ResourceFinder(HTMLParser):
@@ -291,7 +227,7 @@ def external_resources(html: str, beside: Collection[str] = ()) -> list[str]:
 
 
 # The page's own runtime: the scripts the brief template writes (the Vega bundle, recorded as
-# export_html inlines it, and the footer's script that draws the charts). Any other script, an
+# the exporter inlines it, and the footer's script that draws the charts). Any other script, an
 # on* attribute or a javascript: URL came from somewhere else (an output's HTML) and the page
 # is not published: data text is escaped, so this is defence in depth.
 _RUNTIME: set[str] = set()
@@ -365,13 +301,13 @@ def unsafe_markup(html: str, specs: Collection[dict] = ()) -> list[str]:
     finder = _ScriptFinder()
     finder.feed(html)
     finder.close()
-    own = _RUNTIME | {_footer_runtime()}
+    known = _RUNTIME | {_footer_runtime()}
     found = list(finder.found)
     versions = {vegalite_version(spec) for spec in specs} - {""}
     for digest, shown in finder.scripts:
-        if digest not in own and versions:  # the bundle of the charts' version, made here
-            own |= {_digest(vega_bundle(version)) for version in versions}
+        if digest not in known and versions:  # the bundle of the charts' version, made here
+            known |= {_digest(vega_bundle(version)) for version in versions}
             versions = set()
-        if digest not in own:
+        if digest not in known:
             found.append(f"<script> {shown!r} (not the page's own runtime)")
     return found[:5]

@@ -246,8 +246,7 @@ class ProvenanceFooter:
         data = f"{record.data_version} (sha256 of {files})"
         method, method_html = self._method()
         sources, sources_html = self._sources()
-        when = _human_time(record.rendered_at)
-        return [
+        rows = [
             ("story", record.story, f"<code>{escape(record.story)}</code>"),
             ("parameters", parameters, escape(parameters)),
             (
@@ -255,15 +254,19 @@ class ProvenanceFooter:
                 data,
                 f"<code>{escape(record.data_version)}</code> (sha256 of {escape(files)})",
             ),
-            ("code version", self._code(), escape(self._code())),
-            (
-                "rendered",
-                when,
-                f'<time datetime="{escape(record.rendered_at, quote=True)}">{escape(when)}</time>',
-            ),
-            ("method", method, method_html),
-            ("sources", sources, sources_html),
         ]
+        if record.rendered_at:  # stamped by the exporter: a published page
+            when = _human_time(record.rendered_at)
+            rows += [
+                ("code version", self._code(), escape(self._code())),
+                (
+                    "rendered",
+                    when,
+                    f'<time datetime="{escape(record.rendered_at, quote=True)}">'
+                    f"{escape(when)}</time>",
+                ),
+            ]
+        return [*rows, ("method", method, method_html), ("sources", sources, sources_html)]
 
     def __repr__(self) -> str:
         return "\n".join(["Provenance"] + [f"{label}: {text}" for label, text, _ in self._rows()])

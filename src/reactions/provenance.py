@@ -12,8 +12,13 @@
 - **Render time**: now, in UTC, to the second; `$SOURCE_DATE_EPOCH` (the reproducible-builds
   convention) pins it, so two renders of the same page can be compared byte for byte.
 
-Everything but the render time (and the commit, between commits) is deterministic. The record is
-plain data: `as_dict` is what the output's metadata and the executed notebook's metadata hold.
+The kernel records what every Jupyter client can show (`of_page`: story, parameters, data
+version): a notebook run in JupyterLab, by nbval or by `make refresh` holds neither commit nor
+time, so committed notebooks move only when findings do. The exporter (reactions.exporter)
+stamps the code version and render time once, into the published page and its notebook.
+
+The record is plain data: `as_dict` is what the output's metadata and the executed notebook's
+metadata hold.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
@@ -56,10 +61,15 @@ class Provenance:
     data_version: str
     data_files: tuple[str, ...]  # the files the data version covers
     package_version: str
-    commit: str  # short commit of the package's checkout; "" when it is not one
-    modified: bool  # a tracked file of the package differs from the commit
-    rendered_at: str  # ISO 8601 in UTC, to the second: 2000-01-31T18:30:00Z
     method: str  # the story's method for readers (METHODS.md), "" when it has none
+    # Stamped by the exporter (`stamped`), empty in the kernel's record:
+    commit: str = ""  # short commit of the package's checkout; "" when it is not one
+    modified: bool = False  # a tracked file of the package differs from the commit
+    rendered_at: str = ""  # ISO 8601 in UTC, to the second: 2000-01-31T18:30:00Z
+
+    def stamped(self, commit: str, modified: bool, rendered_at: str) -> Provenance:
+        """The record as published: with the code's commit and the render time."""
+        return replace(self, commit=commit, modified=modified, rendered_at=rendered_at)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready (the executed notebook's and the output's metadata)."""
@@ -150,9 +160,9 @@ def _plain(value: object) -> object:
 
 def of_page(folder: Path, story: str, parameters: dict[str, object]) -> Provenance:
     """The provenance of a page opened on the dataset in `folder` with these (checked)
-    parameters; `data_dir` is left out: the story names the data, a path names a machine."""
+    parameters, as the kernel knows it (no commit, no time); `data_dir` is left out: the story
+    names the data, a path names a machine."""
     version, files = data_version(folder)
-    commit, modified = code_commit()
     return Provenance(
         story=story,
         parameters={
@@ -161,8 +171,5 @@ def of_page(folder: Path, story: str, parameters: dict[str, object]) -> Provenan
         data_version=version,
         data_files=files,
         package_version=package_version(),
-        commit=commit,
-        modified=modified,
-        rendered_at=render_time(),
         method=METHOD_FILE if (folder / METHOD_FILE).is_file() else "",
     )

@@ -265,7 +265,7 @@ def start_kernel(cwd: Path) -> None:
 def warm_up_exporter() -> None:
     """The exporter's imports and first page (reactions.html.warm_up), done in the thread that
     calls this: beside a kernel's start."""
-    from reactions.html import warm_up
+    from reactions.exporter import warm_up
 
     warm_up()
 

@@ -1,28 +1,21 @@
 """One page in a Dask worker's warm kernel (reactions.warm): what a worker runs for a publish.
 
-It returns the page's files as bytes and never writes the report folder; the client publishes
-them. Above both `warm` (the kernel) and `render` (execution and export), so neither imports the
-other.
+The same pipeline as every render (reactions.render.build_page) on the worker's kernel, reset
+beside the export. It returns the page's outcome and files as plain data and never writes the
+report folder; the client publishes them.
 """
 
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
-from reactions.errors import DataRejected, RenderError
-from reactions.render import (
-    ExecutionFailed,
-    Images,
-    Page,
-    execute,
-    kernel_uses_this_python,
-    page_files,
-    with_pdf,
-)
+from reactions.errors import FAILED, DataRejected, RenderError
+from reactions.page import Page
+from reactions.render import ExecutionFailed, build_page, kernel_uses_this_python
 from reactions.warm import drop_kernel, reset_beside, worker_kernel
 
 log = logging.getLogger(__name__)
@@ -40,83 +33,79 @@ def render_task(
     """Render one checked page in this worker's warm kernel (and, with `pdf`, print it here
     too); return its outcome and files.
 
-    The result: stem, status (published | failed | timeout), seconds, attempts, message, files
-    (name -> bytes, when published), evidence (the notebook as far as it ran, when failed), and
-    phases (seconds per phase of the render).
+    The result: stem, status (published | failed | timeout), exit_code (2: the page refused
+    its input), failure (a render.FAILURE_KINDS, "" when published), seconds, attempts,
+    message, files (name -> bytes, when published), evidence (the notebook as far as it ran).
     """
     kernel_uses_this_python()
     started = time.perf_counter()
-    page = Page(Path(notebook), parameters, stem)
-    result: dict[str, object] = {"stem": stem, "files": {}, "evidence": None, "phases": {}}
-    phases: dict[str, float] = result["phases"]  # type: ignore[assignment]
-    timed_out = threading.Event()
+    deadline = started + timeout
+    page = Page(Path(notebook), parameters, stem, pdf=pdf)
+    result: dict[str, object] = {"stem": stem, "files": {}, "evidence": None}
     try:
         kernel, attempts = worker_kernel(page.notebook.parent, retries + 1)
     except Exception as error:
-        return result | _outcome("failed", started, retries + 1, f"kernel did not start: {error}")
-    phases["kernel"] = time.perf_counter() - started
+        reason = f"kernel did not start: {error}"
+        return result | _outcome("failed", "kernel", started, retries + 1, reason)
+    timed_out = threading.Event()
 
     def on_timeout() -> None:
         timed_out.set()
         kernel.kill()
 
-    watchdog = threading.Timer(max(timeout - (time.perf_counter() - started), 0.1), on_timeout)
+    watchdog = threading.Timer(max(deadline - time.perf_counter(), 0.1), on_timeout)
     watchdog.daemon = True
     watchdog.start()
-    images = Images()
+    resets: list[Future] = []
+
+    def reset() -> None:  # the kernel resets while this process exports the page
+        watchdog.cancel()
+        resets.append(reset_beside(kernel))
+
     try:
-        with tempfile.TemporaryDirectory(prefix="reactions-") as scratch:
-            mark = time.perf_counter()
-            try:
-                executed = execute(page, Path(scratch), cell_timeout or None, kernel, images)
-            finally:
-                watchdog.cancel()
-            phases["execute"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        # The kernel resets while this process exports the page: they share nothing.
-        reset = reset_beside(kernel)
-        try:
-            result["files"] = page_files(executed, stem, images)
-            phases["export"] = time.perf_counter() - mark
-        finally:
-            try:
-                reset.result()
-            except Exception as error:  # the page is done; the next one gets a fresh kernel
-                log.info("%s: the kernel is replaced: %s", stem, error)
-                result["kernel replaced"] = str(error)
-                drop_kernel()
-            phases["reset (beside the export)"] = time.perf_counter() - mark
-        if pdf:
-            mark = time.perf_counter()
-            left = timeout - (time.perf_counter() - started)  # the page's timeout holds
-            result["files"] = with_pdf(result["files"], stem, left)  # type: ignore[arg-type]
-            phases["pdf"] = time.perf_counter() - mark
+        result["files"] = build_page(page, kernel, cell_timeout or None, deadline, reset)
     except DataRejected as error:
         drop_kernel()
-        return result | _outcome("failed", started, attempts, f"error: {error}")
+        reason = f"error: {error}"
+        return result | _outcome("failed", "input", started, attempts, reason, error.exit_code)
     except ExecutionFailed as failure:
         drop_kernel()
         if timed_out.is_set():
-            return result | _outcome(
-                "timeout", started, attempts, f"no result after {timeout} s; killed"
-            )
+            reason = f"no result after {timeout} s; killed"
+            return result | _outcome("timeout", failure.kind, started, attempts, reason)
         result["evidence"] = failure.evidence
-        return result | _outcome("failed", started, attempts, failure.reason)
-    except RenderError as error:
+        return result | _outcome("failed", failure.kind, started, attempts, failure.reason)
+    except RenderError as error:  # printing failed or ran out of time
         drop_kernel()
-        if pdf and time.perf_counter() - started >= timeout:
-            return result | _outcome(
-                "timeout", started, attempts, f"no result after {timeout} s; killed ({error})"
-            )
-        return result | _outcome("failed", started, attempts, str(error))
+        if time.perf_counter() >= deadline:
+            reason = f"no result after {timeout} s; killed ({error})"
+            return result | _outcome("timeout", "pdf", started, attempts, reason)
+        return result | _outcome("failed", "pdf", started, attempts, str(error))
     finally:
-        images.close()
-    return result | _outcome("published", started, attempts, "")
+        watchdog.cancel()
+        for pending in resets:
+            try:
+                pending.result()
+            except Exception as error:  # the page is done; the next one gets a fresh kernel
+                log.info("%s: the kernel is replaced: %s", stem, error)
+                drop_kernel()
+    return result | _outcome("published", "", started, attempts, "")
 
 
-def _outcome(status: str, started: float, attempts: int, message: str) -> dict[str, object]:
+def _outcome(
+    status: str,
+    failure: str,
+    started: float,
+    attempts: int,
+    message: str,
+    exit_code: int | None = None,
+) -> dict[str, object]:
+    if exit_code is None:
+        exit_code = 0 if status == "published" else FAILED
     return {
         "status": status,
+        "failure": failure,
+        "exit_code": exit_code,
         "seconds": time.perf_counter() - started,
         "attempts": attempts,
         "message": message,

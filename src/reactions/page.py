@@ -1,0 +1,136 @@
+"""A page spec: a notebook with its parameters checked once, its story and the names of the
+files it publishes. Made before any kernel starts, by every way a page is built
+(reactions.render), so bad input is refused in milliseconds with the notebook's own rules.
+
+A page is any notebook with a `parameters` cell; its parameters come from the notebook itself
+(papermill.inspect_notebook) and are checked by the rules the notebook applies when it opens
+(reactions.parameters).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import papermill
+
+from reactions.errors import ParameterError
+from reactions.locate import resolve_data_dir
+from reactions.parameters import check_parameters, load_reference, output_stem
+from reactions.reference import Reference
+from reactions.yamlfile import shown
+
+NOTEBOOKS = Path("notebooks")
+
+
+def find_notebook(name: str | Path, notebooks: Path = NOTEBOOKS) -> Path:
+    """A page by name (`brief`) or path (`notebooks/brief.ipynb`)."""
+    path = Path(name)
+    candidates = [path] if path.suffix == ".ipynb" else [notebooks / f"{path.name}.ipynb"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    pages = ", ".join(sorted(page.stem for page in notebooks.glob("*.ipynb"))) or "none"
+    raise ParameterError(f"notebook {name!r} not found; pages in {notebooks}: {pages}")
+
+
+class _Required:
+    """A parameter whose default is not a literal (`as_of = str(datetime.date.today())`): it
+    has no default a render can check, so it must be given."""
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED: object = _Required()
+
+
+def notebook_parameters(notebook: Path) -> dict[str, object]:
+    """The notebook's parameters and their defaults, as its parameters cell declares them; a
+    default that is not a literal is REQUIRED. A notebook that cannot be read (truncated, not
+    JSON, not a notebook) is a ParameterError naming it."""
+    try:
+        declared = papermill.inspect_notebook(str(notebook))
+    except Exception as error:  # nbformat's NotJSONError, a validation error, an OSError
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ParameterError(
+            f"{notebook}: not a readable notebook ({type(error).__name__}: {shown(reason)})"
+        ) from None
+    if not declared:
+        raise ParameterError(f"{notebook}: no parameters cell, so it is not a page")
+    return {name: _default(spec.get("default")) for name, spec in declared.items()}
+
+
+def _default(text: object) -> object:
+    try:
+        return ast.literal_eval(str(text))
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return REQUIRED
+
+
+@dataclass(frozen=True)
+class Page:
+    """A checked page: its notebook, every parameter (defaults resolved, `data_dir` an absolute
+    path when the page takes one), its story and the stem that names its files."""
+
+    notebook: Path
+    parameters: dict[str, object]
+    stem: str
+    story: str = ""
+    pdf: bool = False
+
+    @property
+    def html(self) -> str:
+        return f"{self.stem}.html"
+
+    @property
+    def executed(self) -> str:
+        """The executed notebook, published beside the page."""
+        return f"{self.stem}.ipynb"
+
+    @property
+    def printed(self) -> str:
+        return f"{self.stem}.pdf"
+
+
+def prepare(
+    notebook: Path,
+    given: dict[str, object],
+    data_dir: Path | str | None = None,
+    references: dict[Path, Reference] | None = None,
+    pdf: bool = False,
+) -> Page:
+    """Check a page's parameters against its notebook and dataset before any kernel starts.
+
+    `references`: the datasets' references already read, by folder (added to), so that a
+    schedule of many pages reads each dataset's codebook once (20 ms each)."""
+    declared = notebook_parameters(notebook)
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{notebook.stem}: unknown parameter(s) {shown(', '.join(map(str, unknown)))}; "
+            f"this page takes {', '.join(declared)}"
+        )
+    values = declared | given
+    required = [name for name, value in values.items() if value is REQUIRED]
+    if required:
+        raise ParameterError(
+            f"{notebook.stem}: parameter(s) {', '.join(required)} must be given (-p NAME VALUE): "
+            "the parameters cell's default is not a literal value, so no checked default exists"
+        )
+    given_dir = cast("str | Path", given.get("data_dir") or data_dir or "")  # a path's text
+    folder = resolve_data_dir(given_dir)
+    if "data_dir" in declared:
+        values["data_dir"] = str(folder)
+    references = {} if references is None else references
+    if folder not in references:
+        references[folder] = load_reference(folder)
+    reference = references[folder]
+    checked = check_parameters(values, reference)
+    plain = {
+        name: list(value) if isinstance(value, tuple) else value for name, value in checked.items()
+    }
+    stem = output_stem(notebook.stem, checked, reference)
+    return Page(notebook, plain, stem, reference.story.slug, pdf)

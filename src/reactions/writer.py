@@ -1,0 +1,105 @@
+"""The one way page files reach the report folder: staged beside their targets, renamed into
+place together, so readers see the last good page or the new one, never half; and a failed
+page's notebook kept in `_failed/` so the error can be read where it happened."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
+RETIRED_SUFFIXES = (".review.txt",)  # files pages no longer publish, removed beside a new one
+FAILED_DIR = "_failed"
+STAGED = re.compile(r"\.pid(\d+)\.[^.]*\.tmp")  # a staging file's end: the writer's process id
+
+
+def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
+    """Write every file to a temporary name first, then rename them all into place.
+
+    A failure while writing (a full disk, a permission) leaves the published files as they
+    were and no temporary file behind; only the renames, which do not fail for lack of space,
+    touch what readers see. The last file named appears last (a page's HTML, after its parts).
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in files.items():
+            handle, temporary = tempfile.mkstemp(
+                dir=out_dir, prefix=_staging_prefix(name), suffix=".tmp"
+            )
+            staged.append((temporary, out_dir / name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+            os.chmod(temporary, PUBLISHED_MODE)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def publish_page(out_dir: Path, stem: str, files: dict[str, bytes]) -> None:
+    """Publish a page's files, then remove the files of that page that pages no longer publish
+    (its old `STEM.review.txt`: the review log is the desk's)."""
+    publish_files(out_dir, files)
+    for suffix in RETIRED_SUFFIXES:
+        (out_dir / f"{stem}{suffix}").unlink(missing_ok=True)
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """One file, written beside the target, then renamed."""
+    publish_files(target.parent, {target.name: content})
+
+
+def _staging_prefix(name: str) -> str:
+    """A staging file is `.NAME.pidPID.RANDOM.tmp`: a later run can tell whose it is."""
+    return f".{name}.pid{os.getpid()}."
+
+
+def clean_stale_temporaries(out_dir: Path, every: bool = False) -> list[Path]:
+    """Remove the staging files (`.*.tmp`, in the report folder and its `_failed/`) that a
+    killed render or run left: those whose writer is gone, or `every` one (a publish run, under
+    its lock). Never fails a render: a file that cannot be removed is left."""
+    stale = []
+    for folder in (out_dir, out_dir / FAILED_DIR):
+        for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
+            found = STAGED.search(path.name)
+            if every or (found is not None and not _alive(int(found.group(1)))):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    stale.append(path)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def keep_failed(
+    notebook: Path, out_dir: Path, stem: str, reason: str, content: bytes | None = None
+) -> str:
+    """Keep the notebook as far as it ran (`content`); if nothing was saved (a dead kernel, a
+    killed run), the source notebook with the reason on top, so that `_failed/` always says what
+    happened. Returns where it is, in words."""
+    if content is None:
+        source = nbformat.read(notebook, as_version=4)
+        source.cells.insert(0, nbformat.v4.new_markdown_cell(f"**Render failed:** {reason}"))
+        content = nbformat.writes(source).encode("utf-8")
+    target = out_dir / FAILED_DIR / f"{stem}.ipynb"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, content)
+    except OSError as error:  # a read-only or full disk, --out a file: say so, do not crash
+        return f"the error notebook could not be kept at {target} ({error.strerror or error})"
+    return f"the error notebook is {target}"
