@@ -56,12 +56,12 @@ def test_default_schedule_is_valid():
 
 
 def test_a_schedule_reads_each_dataset_once(monkeypatch):
-    import reactions.render
+    import reactions.page
 
     read = []
-    load = reactions.render.load_reference
+    load = reactions.page.load_reference
     monkeypatch.setattr(
-        reactions.render, "load_reference", lambda folder: read.append(folder) or load(folder)
+        reactions.page, "load_reference", lambda folder: read.append(folder) or load(folder)
     )
     schedule = load_schedule(ROOT / "schedule.yml", NOTEBOOKS, DATA)
     assert len(schedule.jobs) == 16

@@ -265,24 +265,6 @@ def test_every_new_client_of_a_kernel_hears_its_output():
         kernel.shutdown()
 
 
-def test_a_kernel_that_does_not_answer_in_time_fails_in_words_publish_retries():
-    from reactions.publish import KERNEL_START_FAILURES
-
-    kernel = Kernel(NOTEBOOKS)
-    try:
-        client = kernel.km.client()
-        client.start_channels()
-        try:
-            with pytest.raises(RuntimeError) as failure:
-                run_sync(client.wait_for_ready)(timeout=0)
-        finally:
-            client.stop_channels()
-    finally:
-        kernel.shutdown()
-    assert str(failure.value) == "Kernel didn't respond in 0 seconds"
-    assert any(marker in str(failure.value) for marker in KERNEL_START_FAILURES)
-
-
 # Runs in a plain Python process: the checks and restores of reactions.kernel_reset without a
 # kernel, and what a check that finds nothing costs with the libraries pages import loaded.
 CHECK_AND_RESTORE = """

@@ -190,11 +190,15 @@ def _publish(arguments: argparse.Namespace) -> int:
         arguments.lock_timeout,
         fresh_kernels=arguments.fresh_kernels or None,
         scheduler=arguments.scheduler,
+        force=arguments.force,
     )
     console.print(summary_table(outcomes))
-    failed = [outcome for outcome in outcomes if outcome.status != "published"]
+    failed = [o for o in outcomes if o.status not in ("published", "unchanged")]
+    unchanged = sum(outcome.status == "unchanged" for outcome in outcomes)
     console.print(  # a path is text, never rich markup
-        f"{len(outcomes) - len(failed)} published, {len(failed)} failed in "
+        f"{len(outcomes) - len(failed) - unchanged} published, "
+        + (f"{unchanged} unchanged, " if unchanged else "")
+        + f"{len(failed)} failed in "
         f"{time.perf_counter() - started:.1f} s; index: {arguments.out / 'index.html'}",
         markup=False,
         highlight=False,
@@ -326,7 +330,14 @@ def parser() -> argparse.ArgumentParser:
     publish_parser.add_argument(
         "--fresh-kernels",
         action="store_true",
-        help="one render subprocess and kernel per page (default: warm kernels on Dask)",
+        help="one render subprocess and kernel per page (default: warm kernels on Dask when "
+        "there are more pages to build than --jobs)",
+    )
+    publish_parser.add_argument(
+        "--force",
+        action="store_true",
+        help="build every page (default: only pages whose key changed: notebook, parameters, "
+        "data, code, runtime, settings, siblings)",
     )
     publish_parser.add_argument(
         "--scheduler",

@@ -80,6 +80,7 @@ class Page:
     stem: str
     story: str = ""
     pdf: bool = False
+    data_dir: str = ""  # the dataset folder it reads, resolved once (absolute)
 
     @property
     def html(self) -> str:
@@ -133,4 +134,4 @@ def prepare(
         name: list(value) if isinstance(value, tuple) else value for name, value in checked.items()
     }
     stem = output_stem(notebook.stem, checked, reference)
-    return Page(notebook, plain, stem, reference.story.slug, pdf)
+    return Page(notebook, plain, stem, reference.story.slug, pdf, str(folder))

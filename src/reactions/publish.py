@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -33,11 +34,17 @@ from rich.table import Table
 
 from reactions.changes import read_findings
 from reactions.errors import TRY_AGAIN, PublishLocked
+from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
 from reactions.page import Page
 from reactions.render import PUBLISH_PARENT
 from reactions.schedule import Schedule
 from reactions.site import Outcome, compared, write_site_files
-from reactions.writer import clean_stale_temporaries, keep_failed
+from reactions.writer import (
+    clean_stale_temporaries,
+    keep_failed,
+    remove_page,
+    write_atomically,
+)
 
 LOCK_NAME = ".publish.lock"
 
@@ -142,14 +149,19 @@ def publish(
     lock_timeout: float = 0,
     fresh_kernels: bool | None = None,
     scheduler: str | None = None,
+    force: bool = False,
+    settings: dict[str, object] | None = None,
 ) -> list[Outcome]:
-    """Build every scheduled page with at most `jobs` at once, then write the site files.
+    """Build every scheduled page whose key changed (reactions.keys; `force`: every page) with
+    at most `jobs` at once, remove the pages the schedule no longer lists, then write the site
+    files. Pages left as they were are outcomes "unchanged".
 
     Warm kernels on Dask (a LocalCluster of `jobs` workers, or the cluster at `scheduler`,
-    default $DASK_SCHEDULER_ADDRESS); `fresh_kernels` (default: $REACTIONS_FRESH_KERNELS set to
-    1): one subprocess per page."""
-    if fresh_kernels is None:
-        fresh_kernels = os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
+    default $DASK_SCHEDULER_ADDRESS) when there are more pages to build than `jobs` (a warm
+    kernel pays off from a worker's second page); else, or with `fresh_kernels` (default:
+    $REACTIONS_FRESH_KERNELS set to 1), one subprocess per page."""
+    if fresh_kernels is None and os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1":
+        fresh_kernels = True
     console = console or Console(stderr=True)
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if address and not fresh_kernels:  # refused in seconds, before the lock and the index
@@ -168,9 +180,24 @@ def publish(
     run_time = dt.datetime.now(dt.UTC).replace(microsecond=0)  # in changes.json, the feed
     previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []  # filled as pages publish: kept if interrupted
-    fresh = FreshRenders(out_dir, schedule)
+    keys = _keys(schedule, settings or {})
+    todo = [
+        page for page in schedule.jobs if force or not is_current(out_dir, page, keys[page.stem])
+    ]
+    if fresh_kernels is None:
+        fresh_kernels = not address and len(todo) <= jobs
+    building = replace(schedule, jobs=todo)
+    fresh = FreshRenders(out_dir, building)
     try:
         clean_stale_temporaries(out_dir, every=True)  # under the lock: every one is stale
+        for stem in published_stems(out_dir):  # pages the schedule no longer lists
+            if stem not in keys:
+                remove_page(out_dir, stem)
+        outcomes += [
+            Outcome(page.stem, "unchanged", 0.0, 0, "")
+            for page in schedule.jobs
+            if page not in todo
+        ]
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),
@@ -178,22 +205,41 @@ def publish(
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=False) as progress:
-            if fresh_kernels:
+            if not todo:
+                pass
+            elif fresh_kernels:
                 fresh.publish(jobs, progress, outcomes)
             else:
                 from reactions.on_dask import publish_on_dask
 
                 publish_on_dask(
-                    schedule, out_dir, jobs, progress, console, scheduler, outcomes, fresh.cancelled
+                    building, out_dir, jobs, progress, console, scheduler, outcomes, fresh.cancelled
                 )
     finally:
         fresh.kill_all()
+        for outcome in outcomes:  # also when interrupted: what was published is current
+            if outcome.status == "published":
+                key = key_bytes(keys[outcome.stem])
+                write_atomically(out_dir / f"{outcome.stem}{KEY_SUFFIX}", key)
         signal.signal(signal.SIGTERM, previous)
         try:  # what moved, also when interrupted: the pages published so far did change
             site = write_site_files(out_dir, run_time, outcomes)
         finally:
             lock.release()
     return sorted(outcomes, key=lambda outcome: outcome.stem) + site
+
+
+def _keys(schedule: Schedule, settings: dict[str, object]) -> dict[str, dict]:
+    """Each scheduled page's key, its siblings the other scheduled pages of its story."""
+    stories: dict[str, list[str]] = {}
+    for page in schedule.jobs:
+        stories.setdefault(page.story, []).append(page.stem)
+    return {
+        page.stem: page_key(
+            page, tuple(sorted(set(stories[page.story]) - {page.stem})), settings
+        )
+        for page in schedule.jobs
+    }
 
 
 def _on_terminate(signum: int, frame: object) -> None:

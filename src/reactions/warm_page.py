@@ -88,6 +88,7 @@ def render_task(
                 pending.result()
             except Exception as error:  # the page is done; the next one gets a fresh kernel
                 log.info("%s: the kernel is replaced: %s", stem, error)
+                result["kernel replaced"] = str(error)
                 drop_kernel()
     return result | _outcome("published", "", started, attempts, "")
 

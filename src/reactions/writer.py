@@ -5,15 +5,16 @@ page's notebook kept in `_failed/` so the error can be read where it happened.""
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 import nbformat
 
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
-RETIRED_SUFFIXES = (".review.txt",)  # files pages no longer publish, removed beside a new one
 FAILED_DIR = "_failed"
 STAGED = re.compile(r"\.pid(\d+)\.[^.]*\.tmp")  # a staging file's end: the writer's process id
 
@@ -43,12 +44,35 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
             Path(temporary).unlink(missing_ok=True)
 
 
+def page_file_pattern(stem: str) -> re.Pattern[str]:
+    """The names of a page's own files: STEM.html|ipynb|pdf|key, STEM.FINDING.csv (a finding
+    is one name, no dot), STEM-chart-N.svg|png, and the retired STEM.review.txt. No name of
+    another page matches, even one whose stem starts with this one (`STEM.2022-09-30.html`)."""
+    own = (
+        r"\.(?:html|ipynb|pdf|key)",
+        r"\.review\.txt",
+        r"\.[a-z][a-z0-9_-]*\.csv",
+        r"-chart-\d+\.(?:svg|png)",
+    )
+    return re.compile(re.escape(stem) + "(?:" + "|".join(own) + ")")
+
+
 def publish_page(out_dir: Path, stem: str, files: dict[str, bytes]) -> None:
-    """Publish a page's files, then remove the files of that page that pages no longer publish
-    (its old `STEM.review.txt`: the review log is the desk's)."""
+    """Publish a page's files, then remove the files of that page it no longer makes (a chart
+    or a finding gone, its old `STEM.review.txt`): a page's files are what it last made."""
     publish_files(out_dir, files)
-    for suffix in RETIRED_SUFFIXES:
-        (out_dir / f"{stem}{suffix}").unlink(missing_ok=True)
+    remove_page(out_dir, stem, keep=files.keys())
+
+
+def remove_page(out_dir: Path, stem: str, keep: Collection[str] = ()) -> list[str]:
+    """Remove a page's files (reactions: a page dropped from the schedule), but `keep`."""
+    pattern, removed = page_file_pattern(stem), []
+    for path in out_dir.glob(f"{glob.escape(stem)}*"):
+        if pattern.fullmatch(path.name) and path.name not in keep and path.is_file():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path.name)
+    return sorted(removed)
 
 
 def write_atomically(target: Path, content: bytes) -> None:

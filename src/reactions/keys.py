@@ -1,0 +1,78 @@
+"""A page's key: everything its files depend on, stored beside them (`STEM.key`), so a publish
+re-builds only the pages whose key changed.
+
+The key holds the notebook's bytes (digest), the resolved parameters, the data version of the
+dataset it reads, a digest of the package's files and templates, the runtime (vl-convert and
+its Vega-Lite), the site settings and the PDF flag, and the page's siblings (the other
+scheduled pages of its story, which its links will name). A page whose key is missing or
+differs, or whose HTML is gone, is built again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from reactions.page import Page
+from reactions.provenance import data_version
+
+PACKAGE = Path(__file__).resolve().parent
+KEY_SUFFIX = ".key"
+
+
+@cache
+def code_digest(package: Path = PACKAGE) -> str:
+    """The package's Python files and templates, by path and content."""
+    combined = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            combined.update(f"{path.relative_to(package)}\0".encode())
+            combined.update(hashlib.sha256(path.read_bytes()).digest())
+    return combined.hexdigest()[:16]
+
+
+@cache
+def runtime_version() -> str:
+    import vl_convert
+
+    made_by = getattr(vl_convert, "__version__", "unknown")
+    return f"vl-convert {made_by}, Vega-Lite {vl_convert.get_vegalite_versions()[-1]}"
+
+
+@cache
+def _data_version(folder: str) -> str:
+    return data_version(Path(folder))[0] if folder else ""
+
+
+def page_key(page: Page, siblings: tuple[str, ...], settings: dict[str, object]) -> dict:
+    """The page's key as plain data (what `STEM.key` holds)."""
+    return {
+        "notebook": hashlib.sha256(page.notebook.read_bytes()).hexdigest()[:16],
+        "parameters": page.parameters,
+        "data_version": _data_version(page.data_dir),
+        "code": code_digest(),
+        "runtime": runtime_version(),
+        "settings": settings,
+        "pdf": page.pdf,
+        "siblings": list(siblings),
+    }
+
+
+def key_bytes(key: dict) -> bytes:
+    return json.dumps(key, sort_keys=True, indent=1, default=str).encode("utf-8") + b"\n"
+
+
+def is_current(out_dir: Path, page: Page, key: dict) -> bool:
+    """The page is published and was built from exactly this key."""
+    stored = out_dir / f"{page.stem}{KEY_SUFFIX}"
+    try:
+        return (out_dir / page.html).is_file() and stored.read_bytes() == key_bytes(key)
+    except OSError:
+        return False
+
+
+def published_stems(out_dir: Path) -> list[str]:
+    """Every page a publish run built into `out_dir` (those with a key)."""
+    return sorted(path.name.removesuffix(KEY_SUFFIX) for path in out_dir.glob(f"*{KEY_SUFFIX}"))
