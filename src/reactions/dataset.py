@@ -47,7 +47,7 @@ class Dataset:
     In `statements` a column of repeated values (at most one distinct value per two rows: actor,
     issue, stance, ...) is a categorical with sorted categories, so that millions of rows stay
     small; sorting, comparing, `isin` and grouping (observed=True) work as on text. Read rows
-    through `compare.statements_as_of`, or `as_text` on the rows chosen: text columns."""
+    through `compare.statements_as_of`, or `categories.as_text` on the rows chosen: text columns."""
 
     codebook: Codebook
     story: Story
