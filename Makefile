@@ -35,9 +35,12 @@ brief: validate bytecode
 publish: validate bytecode
 	reactions publish --schedule schedule.yml --jobs 2 --data data --out report
 
+# ruff, mypy, and the package's floors (pyproject.toml's [tool.importlinter], the README's Layout):
+# no import from a module's own floor or above, no cycle, every module on a floor.
 lint: $(VENV)/.installed
 	$(PY) -m ruff check src tests bench notebooks
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 # axe-core, pinned by tools/axe/package-lock.json, for the accessibility test (needs npm).
 AXE := tools/axe/node_modules/axe-core/axe.min.js

@@ -14,10 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import STATEMENTS, write_dataset
-from reactions import compare, dataset
+from reactions import compare, contract, scan
+from reactions.categories import as_text
 from reactions.cli import main
-from reactions.dataset import as_text, load_dataset, read_table
+from reactions.dataset import load_dataset
 from reactions.errors import DatasetError, Problem
+from reactions.read import read_table
 
 REPEATED = ("date_precision", "speaker_role", "issue", "publisher", "coder")
 DISTINCT = ("statement_id", "actor_id", "stance", "quote", "source_url")  # over 11 rows
@@ -129,10 +131,10 @@ CONTENTS = [
 def test_the_scan_decides_alike_whatever_its_piece_size(tmp_path, monkeypatch, content):
     path = tmp_path / "events.csv"
     path.write_bytes(content)
-    whole = dataset._scan(path)
+    whole = scan.scan_bytes(path)
     for size in (1, 2, 3, 5):
-        monkeypatch.setattr(dataset, "SCAN_CHUNK", size)
-        assert dataset._scan(path) == whole, size
+        monkeypatch.setattr(scan, "SCAN_CHUNK", size)
+        assert scan.scan_bytes(path) == whole, size
 
 
 @settings(max_examples=300, deadline=None)
@@ -149,5 +151,5 @@ def test_the_scan_decides_alike_whatever_its_piece_size(tmp_path, monkeypatch, c
 def test_uniqueness_is_found_as_python_counts_it(values):
     present = pd.Series([value for value in values if value], dtype="str")
     repeated = {value for value in present if list(present).count(value) > 1}
-    unique = dataset._is_unique(present)
+    unique = contract.is_unique(present)
     assert list(unique) == [value not in repeated for value in present]

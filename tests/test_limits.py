@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, write_dataset
-from reactions import dataset
+from reactions import contract, read
 from reactions.codebook import CODE_PATTERN, is_code, load_codebook
-from reactions.dataset import MAX_PROBLEMS, MAX_ROWS, load_dataset, read_table
+from reactions.contract import MAX_PROBLEMS, MAX_ROWS
+from reactions.dataset import load_dataset
 from reactions.errors import DatasetError
+from reactions.read import read_table
 from reactions.yamlfile import MAX_VALUE_CHARS, MAX_YAML_BYTES
 
 REACTIONS = Path(sys.executable).with_name("reactions")
@@ -120,7 +122,7 @@ def test_validate_on_a_file_exits_2(folder, capsys):
 def test_oversized_csv_is_refused_before_reading(folder):
     path = folder / "statements.csv"
     with path.open("r+b") as stream:  # sparse: no disk is spent
-        stream.truncate(dataset.MAX_CSV_BYTES + 1)
+        stream.truncate(contract.MAX_CSV_BYTES + 1)
     problems, seconds = refused(folder)
     assert any(p.file == "statements.csv" and "too large" in p.rule for p in problems)
     assert_fast(seconds)
@@ -169,14 +171,14 @@ def test_too_many_rows_is_refused_in_seconds(folder):
 
 
 def test_too_many_rows_on_the_strict_path(folder, monkeypatch):
-    monkeypatch.setattr(dataset, "MAX_ROWS", 3)
+    monkeypatch.setattr(read, "MAX_ROWS", 3)  # the strict reader's own name for it
     with pytest.raises(DatasetError) as raised:
         read_table(folder / "statements.csv", strict=True)
     assert any("at most 3 rows" in p.rule for p in raised.value.problems)
 
 
 def test_header_must_end_early(folder):
-    (folder / "events.csv").write_text("a" * (dataset.MAX_HEADER_BYTES * 2) + "\n1\n")
+    (folder / "events.csv").write_text("a" * (contract.MAX_HEADER_BYTES * 2) + "\n1\n")
     problems, seconds = refused(folder)
     assert any(p.file == "events.csv" and "header row must end" in p.rule for p in problems)
     assert_fast(seconds)

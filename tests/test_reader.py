@@ -13,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from reactions.dataset import read_table, write_columnar_copies
+from reactions import read
+from reactions.copies import write_columnar_copies
 from reactions.errors import DatasetError
+from reactions.read import read_table
 
 AGREE = settings(
     max_examples=300,
@@ -124,11 +126,9 @@ def test_stray_quote_is_refused_by_both_with_its_line(tmp_path):
 
 def test_quoted_fields_still_take_the_fast_path(tmp_path, monkeypatch):
     """Well-formed quoting (commas, doubled quotes, line ends inside quotes) is Arrow's to read."""
-    import reactions.dataset as dataset
-
     path = tmp_path / "events.csv"
     path.write_text('a,b\n"x, y","say ""no"""\n"1\n2",3\n', encoding="utf-8")
-    monkeypatch.setattr(dataset, "_read_strictly", lambda path: pytest.fail("strict path"))
+    monkeypatch.setattr(read, "_read_strictly", lambda path: pytest.fail("strict path"))
     table = read_table(path)
     assert table.frame.values.tolist() == [["x, y", 'say "no"'], ["1\n2", "3"]]
     assert pd.Series([table.line_of(i) for i in table.frame.index]).tolist() == [2, 3]

@@ -35,7 +35,9 @@ def _data_dir(arguments: argparse.Namespace) -> Path:
 def _validate(arguments: argparse.Namespace) -> int:
     from reactions import columnar
     from reactions.coding import blind_coding_problems
-    from reactions.dataset import DATASET_FILES, capped, load_dataset, write_columnar_copies
+    from reactions.contract import DATASET_FILES, capped
+    from reactions.copies import write_columnar_copies
+    from reactions.dataset import load_dataset
     from reactions.errors import DatasetError
 
     data_dir = _data_dir(arguments)

@@ -42,8 +42,10 @@ from typing import Any, cast
 
 import pandas as pd
 
-from reactions.dataset import Dataset, as_text, english_quotes
+from reactions.categories import as_text
+from reactions.dataset import Dataset, english_quotes
 from reactions.errors import Problem
+from reactions.read import optional_table, read_table
 from reactions.yamlfile import shown
 
 NO_CUE = "no cue"
@@ -279,7 +281,6 @@ def check_coding(dataset: Dataset, blind: Path | str | pd.DataFrame | None = Non
 
 def read_blind_coding(path: Path) -> pd.DataFrame:
     """blind_coding.csv (a path to it or to its dataset folder), read like the dataset's files."""
-    from reactions.dataset import read_table
     from reactions.errors import DatasetError
 
     if path.is_dir():
@@ -298,8 +299,6 @@ def blind_coding_problems(folder: Path) -> list[Problem]:
     """Every problem of a dataset's blind_coding.csv (none when it has none), by the rules
     `read_blind_coding` and `compare_blind` apply, located by line: what `reactions validate`
     reports, so that a blind coding the compare page would refuse is never called valid."""
-    from reactions.dataset import optional_table
-
     table, problems = optional_table(folder / BLIND_FILE, folder)
     if table is None:
         return problems

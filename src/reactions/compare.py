@@ -15,8 +15,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from reactions.categories import as_text
 from reactions.codebook import LATEST, Codebook
-from reactions.dataset import Dataset, as_text, english_quotes
+from reactions.dataset import Dataset, english_quotes
 
 PRECISION_RANK = {"day": 0, "week": 1, "month": 2}  # more exact dates win ties
 STATED, SILENT, NO_RECORD = "stated", "silent", "none"  # record kinds of a position
@@ -36,7 +37,7 @@ def statements_as_of(
 
     Within one date the more exact date comes later, then the clearer wording (larger |score|):
     when an actor said several things on one day, its clearest words are its position that day.
-    Every column is text (see `dataset.as_text`), plus `score` and `english`.
+    Every column is text (see `categories.as_text`), plus `score` and `english`.
     """
     rows, score = _ordered(dataset, as_of, issue, actor)
     return _rows(dataset, rows, score)

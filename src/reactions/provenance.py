@@ -36,7 +36,7 @@ from reactions.columnar import digest
 METHOD_FILE = "METHODS.md"  # the story's method for readers, in its folder (not data)
 
 # Every file of a dataset folder that a page reads: the contract's CSVs and codebook
-# (reactions.dataset), the story (reactions.story.STORY_FILE) and the second, blind coding
+# (reactions.contract), the story (reactions.story.STORY_FILE) and the second, blind coding
 # (reactions.coding.BLIND_FILE). tests/test_provenance.py keeps this list in step with them.
 DATA_FILES = (
     "actors.csv",
