@@ -46,7 +46,7 @@ $(AXE): tools/axe/package.json tools/axe/package-lock.json
 	touch $@
 
 test: lint $(AXE)
-	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+	$(PY) -m pytest tests notebooks --nbval  # the sanitize file: pyproject's addopts
 
 # After an intended change of data or code: re-run the notebooks in place with their default
 # parameters, so their stored outputs become the new reference, without execution timestamps.
