@@ -322,6 +322,45 @@ def _index(arguments: argparse.Namespace) -> int:
     return 0
 
 
+PAGE_TEMPLATE = Path(__file__).parent / "templates" / "page.ipynb"
+PAGE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")  # a part of output names: no dot, no slash
+
+
+def new_page(name: str, notebooks: Path) -> Path:
+    """notebooks/NAME.ipynb from the page template (templates/page.ipynb): a parameters cell,
+    the dataset opened and checked, one call per section, the footer. Never overwrites."""
+    import nbformat
+
+    from reactions.yamlfile import shown
+
+    if not PAGE_NAME.fullmatch(name):
+        raise ParameterError(
+            f"new-page: {shown(name)!r} is not a page name: lowercase letters, digits, '-' and "
+            "'_', starting with a letter, at most 40 (it becomes part of every output's name)"
+        )
+    target = notebooks / f"{name}.ipynb"
+    if target.exists():
+        raise ParameterError(f"new-page: {target} exists; choose another name or remove it")
+    if not notebooks.is_dir():
+        raise ParameterError(f"new-page: {notebooks} is not a folder of pages")
+    page = nbformat.read(PAGE_TEMPLATE, as_version=4)
+    for number, cell in enumerate(page.cells):
+        cell.id = f"{name}-{number:02d}"
+    with target.open("x", encoding="utf-8") as file:  # never over a page made meanwhile
+        nbformat.write(page, file)
+    return target
+
+
+def _new_page(arguments: argparse.Namespace) -> int:
+    target = new_page(arguments.name, arguments.notebooks)
+    print(
+        f"wrote {target} from the page template. Next: edit its parameters, sections and text; "
+        f"`make refresh` stores its reference outputs (the suite fails on a page without them); "
+        f"`reactions render {arguments.name}` publishes it (README: Add a page)"
+    )
+    return 0
+
+
 def _code_check(arguments: argparse.Namespace) -> int:
     from reactions.coding import check_coding, report
     from reactions.dataset import load_dataset
@@ -477,6 +516,14 @@ def parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="rebuild report/index.html")
     index.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     index.set_defaults(run=_index)
+    page_parser = commands.add_parser(
+        "new-page", help="start a page: notebooks/NAME.ipynb from the page template"
+    )
+    page_parser.add_argument("name", help="the page's name (lowercase, digits, - and _)")
+    page_parser.add_argument(
+        "--notebooks", type=Path, default=Path("notebooks"), help="folder of the pages"
+    )
+    page_parser.set_defaults(run=_new_page)
     code_check = commands.add_parser(
         "code-check", help="propose stances from the codebook's cues and measure agreement"
     )
