@@ -193,9 +193,9 @@ def page_flag_values(
     page: str, declared: dict[str, object], flags: list[tuple[str, list[str]]]
 ) -> dict[str, object]:
     """The page's parameters from its flags. A parameter whose default is text takes one value,
-    as text (`--as-of 2022` is the text '2022', which the date check refuses by name); a list
+    as text (`--as-of 1999` is the text '1999', which the date check refuses by name); a list
     parameter (default a list or None) takes its values as a list (none: the empty list), one
-    value as papermill reads -p (a list given as text, `--compare-with serbia,kazakhstan`, is
+    value as papermill reads -p (a list given as text, `--compare-with one,other`, is
     read as ids by its check); any other takes one value as -p reads it."""
     from reactions.yamlfile import shown
 
@@ -413,14 +413,14 @@ def _positive(text: str) -> int:
 RENDER_FLAGS = """page parameters as flags:
   --NAME VALUE, --NAME=VALUE  any parameter the page declares, dashes or underscores
                               (`papermill --help-notebook notebooks/PAGE.ipynb` lists them):
-                              --as-of 2022-10-31, --compare-to 2022-09-26, --data-dir PATH
-  --NAME V1 V2 ...            a list parameter's values (--compare-with serbia kazakhstan);
+                              --as-of YYYY-MM-DD, --compare-to YYYY-MM-DD, --data-dir PATH
+  --NAME V1 V2 ...            a list parameter's values (--compare-with ACTOR ACTOR);
                               with no value, the empty list
   aliases                     --actor: focal_actor (brief) or actor (actor);
                               --issue: issue (brief) or issues (compare)
   A flag that fits no parameter of the page, or two (an alias on a page that declares both of
   its parameters), exits 2 naming the page's parameters. The page's name goes first
-  (reactions render actor --actor belarus); without one, the brief."""
+  (reactions render actor --actor ACTOR); without one, the brief."""
 
 
 def parser() -> argparse.ArgumentParser:

@@ -106,7 +106,7 @@ def _optional_date(name: str, value: object, reference: Reference) -> str:
 def _actor_list(name: str, value: object, reference: Reference) -> tuple[str, ...]:
     """A list of actor_ids; a string is read as ids separated by commas or spaces, unless it is
     a Python tuple or list written out as text: papermill's Python API passes a tuple so
-    (`('serbia',)` arrives as the text "('serbia',)")."""
+    (`('an-actor',)` arrives as the text "('an-actor',)")."""
     example = list(reference.story.compare_with or reference.actor_names)[:2]
     if isinstance(value, str) and value.strip()[:1] in ("(", "["):
         raise ParameterError(
