@@ -49,15 +49,18 @@ $(AXE): tools/axe/package.json tools/axe/package-lock.json
 	touch $@
 
 test: lint $(AXE)
-	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+	$(PY) -m pytest tests notebooks --nbval  # the sanitize file: pyproject's addopts
 
 # After an intended change of data or code: re-run the notebooks in place with their default
 # parameters, so their stored outputs become the new reference, without execution timestamps.
-# Review with `make diff`.
+# Review with `make diff`. Last, trust what was just written, so that JupyterLab draws its
+# committed charts for whoever refreshed (a signature in their own Jupyter data folder; nothing
+# is written into the notebooks; anyone else runs `jupyter trust notebooks/*.ipynb`).
 refresh: $(VENV)/.installed
 	jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
 	$(PY) -m reactions.review clean notebooks/*.ipynb
+	jupyter trust notebooks/*.ipynb
 
 # What moved since the last commit: per notebook, only the findings that moved (the text nbval
 # compares). `make nbdiff` shows everything nbdime sees, outputs included.

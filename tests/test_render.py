@@ -353,16 +353,3 @@ def test_render_actor_page_with_a_parameter(tmp_path, capsys):
     }
     history = (tmp_path / f"{stem}.history.csv").read_text(encoding="utf-8")
     assert history.count("\n") > 2
-
-
-def test_a_brief_shortcut_is_not_a_parameter_of_the_actor_page(tmp_path, capsys):
-    out = tmp_path / "out"
-    code = main(
-        ["render", "actor", "--actor", "belarus", "--notebooks", str(NOTEBOOKS), "--out", str(out)]
-    )
-    assert code == 2
-    assert (
-        "error: actor: unknown parameter(s) focal_actor; this page takes actor, as_of, data_dir"
-        in capsys.readouterr().err
-    )
-    assert not (tmp_path / "out").exists()

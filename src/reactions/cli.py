@@ -6,10 +6,12 @@ Exit codes: 0 success, 2 bad input (dataset or parameters), 1 a render that fail
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from reactions.errors import (
     BAD_INPUT,
@@ -82,25 +84,142 @@ COPY_STATES = {
 
 def _compare(arguments: argparse.Namespace) -> int:
     """Shortcut: the cross-actor page."""
+    from reactions.page import find_notebook
+
+    _out_folder(arguments.out)
     given = {"issues": arguments.issue, "as_of": arguments.as_of, "group": arguments.group}
-    return _render_named(arguments, "compare", given)
+    notebook = find_notebook(arguments.notebook or "compare", arguments.notebooks)
+    return _render_named(arguments, notebook, given)
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    """Any page: `render NOTEBOOK -p NAME VALUE -y YAML`; the brief's flags are shortcuts."""
+    """Any page: `render PAGE -y YAML -p NAME VALUE --NAME VALUE`, later ones winning; a flag is
+    any parameter the page declares, by name or by a documented alias (FLAG_ALIASES)."""
+    from reactions.page import find_notebook, notebook_parameters
+
+    _out_folder(arguments.out)
+    notebook = find_notebook(arguments.notebook or arguments.page, arguments.notebooks)
     given: dict[str, object] = {}
     for text in arguments.parameters_yaml:
         given |= _yaml_parameters(text)
     given |= {name: _p_value(name, value) for name, value in arguments.parameters}
-    shortcuts = {
-        "focal_actor": arguments.actor,
-        "issue": arguments.issue,
-        "as_of": arguments.as_of,
-        "compare_to": arguments.compare_to,
-        "compare_with": arguments.compare_with,
-    }
-    given |= {name: value for name, value in shortcuts.items() if value is not None}
-    return _render_named(arguments, arguments.page, given)
+    if arguments.page_flags:
+        declared = notebook_parameters(notebook)
+        given |= page_flag_values(notebook.stem, declared, arguments.page_flags)
+    return _render_named(arguments, notebook, given)
+
+
+# `--NAME VALUE` sets the page's parameter NAME (dashes or underscores); these aliases also fit
+# whichever of their parameters the page declares. A flag that fits two parameters of one page
+# (`--actor` on a page declaring both `actor` and `focal_actor`) is refused as ambiguous.
+FLAG_ALIASES: dict[str, tuple[str, ...]] = {
+    "actor": ("focal_actor", "actor"),  # brief: focal_actor; actor: actor
+    "issue": ("issue", "issues"),  # brief: issue; compare: issues (a code or all)
+}
+NUMBER = re.compile(r"-\d[\d._eE+-]*")  # a negative number is a value, not an option
+
+
+def split_page_flags(
+    tokens: list[str], known: dict[str, int]
+) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The render command's own options (`known`: option string -> how many values it takes)
+    kept for argparse, and every other `--NAME [VALUE ...]` taken out as a page flag, with the
+    values that follow it up to the next option (`--NAME=VALUE` holds one)."""
+    kept: list[str] = []
+    flags: list[tuple[str, list[str]]] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        option = token.split("=", 1)[0]
+        if token == "--":
+            kept += tokens[index - 1 :]
+            break
+        if option in known:
+            taken = 0 if "=" in token else known[option]
+            kept += tokens[index - 1 : index + taken]
+            index += taken
+        elif token.startswith("--") and len(option) > 2:
+            values = [token.split("=", 1)[1]] if "=" in token else []
+            while "=" not in token and index < len(tokens) and _is_value(tokens[index]):
+                values.append(tokens[index])
+                index += 1
+            flags.append((option, values))
+        else:
+            kept.append(token)
+    return kept, flags
+
+
+def _is_value(token: str) -> bool:
+    return not token.startswith("-") or bool(NUMBER.fullmatch(token))
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _flag_help(page: str, declared: dict[str, object]) -> str:
+    flags = ", ".join(_flag(name) for name in declared)
+    aliases = "; ".join(
+        f"{_flag(alias)} for {' or '.join(fits)}"
+        for alias, targets in FLAG_ALIASES.items()
+        if (fits := [name for name in targets if name in declared and name != alias])
+    )
+    return f"{page} takes {flags}{f' (aliases: {aliases})' if aliases else ''}, or -p NAME VALUE"
+
+
+def flag_parameter(page: str, declared: dict[str, object], flag: str) -> str:
+    """The page's parameter a flag sets: its name (dashes read as underscores) or an alias's
+    parameter that the page declares. ParameterError when none or more than one fits."""
+    from reactions.yamlfile import shown
+
+    name = flag.removeprefix("--").replace("-", "_")
+    fits = [
+        parameter
+        for parameter in declared
+        if parameter == name or parameter in FLAG_ALIASES.get(name, ())
+    ]
+    if len(fits) == 1:
+        return fits[0]
+    if not fits:
+        raise ParameterError(
+            f"{page}: unknown option {shown(flag)!r}: not a parameter of this page; "
+            + _flag_help(page, declared)
+        )
+    raise ParameterError(
+        f"{page}: {flag} is ambiguous: this page has {' and '.join(fits)}; "
+        f"give one by name ({', '.join(f'-p {fit} VALUE' for fit in fits)})"
+    )
+
+
+def page_flag_values(
+    page: str, declared: dict[str, object], flags: list[tuple[str, list[str]]]
+) -> dict[str, object]:
+    """The page's parameters from its flags. A parameter whose default is text takes one value,
+    as text (`--as-of 1999` is the text '1999', which the date check refuses by name); a list
+    parameter (default a list or None) takes its values as a list (none: the empty list), one
+    value as papermill reads -p (a list given as text, `--compare-with one,other`, is
+    read as ids by its check); any other takes one value as -p reads it."""
+    from reactions.yamlfile import shown
+
+    values: dict[str, object] = {}
+    for flag, texts in flags:
+        name = flag_parameter(page, declared, flag)  # given twice: the later wins, as with -p
+        default = declared[name]
+        listed = default is None or isinstance(default, list | tuple)
+        if len(texts) == 1:
+            values[name] = texts[0] if isinstance(default, str) else _p_value(name, texts[0])
+        elif listed:
+            values[name] = [_p_value(name, text) for text in texts]
+        elif not texts:
+            raise ParameterError(f"{page}: {flag} needs a value ({_flag(name)} VALUE)")
+        else:
+            quoted = ", ".join(repr(shown(text)) for text in texts)
+            raise ParameterError(
+                f"{page}: {flag} takes one value, got {quoted} (the page's name goes first: "
+                f"reactions render PAGE {flag} VALUE)"
+            )
+    return values
 
 
 def _p_value(name: str, value: str) -> object:
@@ -143,13 +262,9 @@ def _out_folder(out: Path) -> None:
             return
 
 
-def _render_named(arguments: argparse.Namespace, page: str, given: dict[str, object]) -> int:
-    from reactions.page import find_notebook
+def _render_named(arguments: argparse.Namespace, notebook: Path, given: dict[str, object]) -> int:
     from reactions.render import render_page
 
-    _out_folder(arguments.out)
-
-    notebook = find_notebook(arguments.notebook or page, arguments.notebooks)
     return _rendered(
         lambda: render_page(
             notebook, given, arguments.out, arguments.data, arguments.cell_timeout, arguments.pdf
@@ -215,6 +330,45 @@ def _index(arguments: argparse.Namespace) -> int:
     return 0
 
 
+PAGE_TEMPLATE = Path(__file__).parent / "templates" / "page.ipynb"
+PAGE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")  # a part of output names: no dot, no slash
+
+
+def new_page(name: str, notebooks: Path) -> Path:
+    """notebooks/NAME.ipynb from the page template (templates/page.ipynb): a parameters cell,
+    the dataset opened and checked, one call per section, the footer. Never overwrites."""
+    import nbformat
+
+    from reactions.yamlfile import shown
+
+    if not PAGE_NAME.fullmatch(name):
+        raise ParameterError(
+            f"new-page: {shown(name)!r} is not a page name: lowercase letters, digits, '-' and "
+            "'_', starting with a letter, at most 40 (it becomes part of every output's name)"
+        )
+    target = notebooks / f"{name}.ipynb"
+    if target.exists():
+        raise ParameterError(f"new-page: {target} exists; choose another name or remove it")
+    if not notebooks.is_dir():
+        raise ParameterError(f"new-page: {notebooks} is not a folder of pages")
+    page = nbformat.read(PAGE_TEMPLATE, as_version=4)
+    for number, cell in enumerate(page.cells):
+        cell.id = f"{name}-{number:02d}"
+    with target.open("x", encoding="utf-8") as file:  # never over a page made meanwhile
+        nbformat.write(page, file)
+    return target
+
+
+def _new_page(arguments: argparse.Namespace) -> int:
+    target = new_page(arguments.name, arguments.notebooks)
+    print(
+        f"wrote {target} from the page template. Next: edit its parameters, sections and text; "
+        f"`make refresh` stores its reference outputs (the suite fails on a page without them); "
+        f"`reactions render {arguments.name}` publishes it (README: Add a page)"
+    )
+    return 0
+
+
 def _code_check(arguments: argparse.Namespace) -> int:
     from reactions.coding import check_coding, report
     from reactions.dataset import load_dataset
@@ -264,6 +418,19 @@ def _positive(text: str) -> int:
     return value
 
 
+RENDER_FLAGS = """page parameters as flags:
+  --NAME VALUE, --NAME=VALUE  any parameter the page declares, dashes or underscores
+                              (`papermill --help-notebook notebooks/PAGE.ipynb` lists them):
+                              --as-of YYYY-MM-DD, --compare-to YYYY-MM-DD, --data-dir PATH
+  --NAME V1 V2 ...            a list parameter's values (--compare-with ACTOR ACTOR);
+                              with no value, the empty list
+  aliases                     --actor: focal_actor (brief) or actor (actor);
+                              --issue: issue (brief) or issues (compare)
+  A flag that fits no parameter of the page, or two (an alias on a page that declares both of
+  its parameters), exits 2 naming the page's parameters. The page's name goes first
+  (reactions render actor --actor ACTOR); without one, the brief."""
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(prog="reactions", description=__doc__.splitlines()[0])
     commands = main_parser.add_subparsers(dest="command", required=True)
@@ -276,7 +443,13 @@ def parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=_validate)
     render = commands.add_parser(
-        "render", help="render any page (a notebook of notebooks/) to HTML"
+        "render",
+        help="render any page (a notebook of notebooks/) to HTML",
+        description="Render any page: its parameters by -y YAML, -p NAME VALUE or --NAME VALUE "
+        "(later ones win).",
+        epilog=RENDER_FLAGS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # --as would otherwise be read as an abbreviation of one of these
     )
     render.add_argument(
         "page", nargs="?", default="brief", help="page name or notebook path (default: brief)"
@@ -298,17 +471,6 @@ def parser() -> argparse.ArgumentParser:
         metavar="YAML",
         help="parameters as a YAML mapping",
     )
-    render.add_argument("--actor", help="brief shortcut: -p focal_actor ACTOR")
-    render.add_argument("--issue", help="brief shortcut: -p issue ISSUE")
-    render.add_argument("--as-of", help="shortcut: -p as_of DATE (YYYY-MM-DD)")
-    render.add_argument(
-        "--compare-with",
-        nargs="*",
-        default=None,
-        metavar="ACTOR",
-        help="brief shortcut: actors to place the focal actor among",
-    )
-    render.add_argument("--compare-to", metavar="DATE", help="brief shortcut: -p compare_to DATE")
     _rendering_options(render)
     render.set_defaults(run=_render)
     compare = commands.add_parser(
@@ -369,6 +531,14 @@ def parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="rebuild report/index.html")
     index.add_argument("--out", type=Path, default=Path("report"), help="output folder")
     index.set_defaults(run=_index)
+    page_parser = commands.add_parser(
+        "new-page", help="start a page: notebooks/NAME.ipynb from the page template"
+    )
+    page_parser.add_argument("name", help="the page's name (lowercase, digits, - and _)")
+    page_parser.add_argument(
+        "--notebooks", type=Path, default=Path("notebooks"), help="folder of the pages"
+    )
+    page_parser.set_defaults(run=_new_page)
     code_check = commands.add_parser(
         "code-check", help="propose stances from the codebook's cues and measure agreement"
     )
@@ -377,8 +547,33 @@ def parser() -> argparse.ArgumentParser:
     return main_parser
 
 
+def _render_command(main_parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    commands = next(
+        action for action in main_parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    return cast(argparse.ArgumentParser, commands.choices["render"])
+
+
+def _arity(action: argparse.Action) -> int:
+    if action.nargs is None:
+        return 1
+    return action.nargs if isinstance(action.nargs, int) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
-    arguments = parser().parse_args(argv)
+    tokens = list(sys.argv[1:] if argv is None else argv)
+    main_parser = parser()
+    flags: list[tuple[str, list[str]]] = []
+    if tokens[:1] == ["render"]:  # the page's own flags are known once its notebook is
+        known = {
+            option: _arity(action)
+            for action in _render_command(main_parser)._actions
+            for option in action.option_strings
+        }
+        rest, flags = split_page_flags(tokens[1:], known)
+        tokens = ["render", *rest]
+    arguments = main_parser.parse_args(tokens)
+    arguments.page_flags = flags
     try:
         return arguments.run(arguments)
     except KeyboardInterrupt:

@@ -104,11 +104,19 @@ def _optional_date(name: str, value: object, reference: Reference) -> str:
 
 
 def _actor_list(name: str, value: object, reference: Reference) -> tuple[str, ...]:
-    """A list of actor_ids; a string is read as ids separated by commas or spaces."""
+    """A list of actor_ids; a string is read as ids separated by commas or spaces, unless it is
+    a Python tuple or list written out as text: papermill's Python API passes a tuple so
+    (`('an-actor',)` arrives as the text "('an-actor',)")."""
+    example = list(reference.story.compare_with or reference.actor_names)[:2]
+    if isinstance(value, str) and value.strip()[:1] in ("(", "["):
+        raise ParameterError(
+            f"{name}: got the text {_shown(value)}, a tuple or list written out as text "
+            f"(papermill's Python API passes a tuple so): pass a list (e.g. {example}) or ids "
+            f"separated by commas (e.g. {','.join(example)!r})"
+        )
     if isinstance(value, str):
         value = [part for part in re.split(r"[,\s]+", value) if part]
     if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
-        example = list(reference.story.compare_with or reference.actor_names)[:2]
         raise ParameterError(
             f"{name}: expected a list of actor_ids (e.g. {example}), got {_shown(value)}"
         )
