@@ -70,7 +70,7 @@ def test_the_commands_own_options_stay_with_it():
 
 
 def test_every_alias_fits_a_parameter_of_a_shipped_page():
-    from reactions.render import notebook_parameters
+    from reactions.page import notebook_parameters
 
     declared = set().union(*(notebook_parameters(path) for path in NOTEBOOKS.glob("*.ipynb")))
     for alias, targets in FLAG_ALIASES.items():

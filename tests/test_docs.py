@@ -18,7 +18,7 @@ from conftest import DATA, NOTEBOOKS, ROOT
 from reactions import story as story_module
 from reactions.dataset import load_dataset
 from reactions.errors import ParameterError
-from reactions.render import prepare
+from reactions.page import prepare
 
 STORY_DOC = ROOT / "docs" / "story-yml.md"
 README = ROOT / "README.md"

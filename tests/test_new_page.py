@@ -15,7 +15,7 @@ import pytest
 
 from conftest import DATA, NOTEBOOKS, STORY
 from reactions.cli import PAGE_TEMPLATE, main
-from reactions.render import notebook_parameters
+from reactions.page import notebook_parameters
 from test_stored_outputs import missing_outputs
 
 BIN = Path(sys.executable).parent
