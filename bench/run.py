@@ -5,6 +5,8 @@
 (c) 20 briefs: fresh kernels (one subprocess per page, --jobs 2) against warm kernels on a
     2-worker Dask LocalCluster (`reactions publish --jobs 2`), and the ratio
 (d) synthetic datasets of 10k, 100k, 1M and 5M statements: brief time, HTML size, peak RSS
+(e) publishing: a one-page publish against a render of that page; 6 pages warm (Dask) against
+    fresh kernels; schedule.yml published, then published again with nothing changed
 and the per-phase breakdown of one render (kernel start, execute, export, images, publish).
 
 Every timing is the wall time of a fresh process, as a scheduled run would see it; peak RSS is
@@ -135,23 +137,25 @@ def phases(scratch: Path) -> dict[str, float]:
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from reactions.render import Images, kernel_uses_this_python, execute, prepare, publish_files
-from reactions.html import chart_outputs, export_html, warm_up
+from reactions.page import prepare
+from reactions.render import kernel_uses_this_python, execute
+from reactions.exporter import export_page, warm_up
+from reactions.html import chart_outputs
 from reactions.vega import static_png
+from reactions.writer import publish_files
 from reactions.warm import Kernel
 kernel_uses_this_python()
 t = {{"parent imports": time.perf_counter() - t0}}
 page = prepare(Path("notebooks/brief.ipynb"), {{}}, "data")
 mark = time.perf_counter(); kernel = Kernel(page.notebook.parent)
 t["kernel start (incl. lean prelude)"] = time.perf_counter() - mark
-with tempfile.TemporaryDirectory() as scratch:
-    mark = time.perf_counter(); executed = execute(page, Path(scratch), None, kernel)
-    t["execute"] = time.perf_counter() - mark
+mark = time.perf_counter(); executed = execute(page, None, kernel)
+t["execute"] = time.perf_counter() - mark
 mark = time.perf_counter(); kernel.shutdown()
 t["kernel shutdown (immediate)"] = time.perf_counter() - mark
 mark = time.perf_counter(); warm_up()
 t["exporter warm-up (beside the kernel)"] = time.perf_counter() - mark
-mark = time.perf_counter(); html = export_html(executed, "page")
+mark = time.perf_counter(); html, _, _ = export_page(executed, "page", lambda svg: b"")
 t["export"] = time.perf_counter() - mark
 mark = time.perf_counter(); pngs = [static_png(c.svg) for c in chart_outputs(executed)]
 t["images (drawn while cells run)"] = time.perf_counter() - mark
@@ -164,6 +168,42 @@ print(json.dumps(t))
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def publishing(scratch: Path) -> dict[str, float]:
+    """(e): what a publish run adds to the renders it makes, and what a run that has nothing
+    to build costs."""
+    one = scratch / "one.yml"
+    one.write_text("pages:\n  - notebook: brief\n", encoding="utf-8")
+    six = scratch / "six.yml"
+    six.write_text(
+        "pages:\n  - notebook: brief\n    as_of: 2022-10-31\n    matrix:\n"
+        "      focal_actor: [belarus, kazakhstan, serbia]\n"
+        "      issue: [recognition, war_participation]\n",
+        encoding="utf-8",
+    )
+    figures: dict[str, float] = {}
+    render = min(
+        brief(ROOT / "data", scratch / f"e-render-{n}")["seconds"] for n in range(2)
+    )
+    publish_one = min(
+        measured(reactions("publish", "--schedule", str(one), "--out", str(scratch / f"e1-{n}")))[
+            "seconds"
+        ]
+        for n in range(2)
+    )
+    figures |= {"render_s": render, "one_page_publish_s": publish_one}
+    for kind, env in (("fresh", "1"), ("warm", "0")):
+        out = scratch / f"e6-{kind}"
+        command = reactions("publish", "--schedule", str(six), "--jobs", "2", "--out", str(out))
+        figures[f"six_pages_{kind}_s"] = measured(
+            command, env={"REACTIONS_FRESH_KERNELS": env}
+        )["seconds"]
+    site = scratch / "e-site"
+    command = reactions("publish", "--schedule", "schedule.yml", "--jobs", "2", "--out", str(site))
+    figures["schedule_first_s"] = measured(command)["seconds"]
+    figures["schedule_no_change_s"] = measured(command)["seconds"]
+    return figures
 
 
 def main() -> None:
@@ -203,6 +243,17 @@ def main() -> None:
                 f"2 Dask workers {warm['seconds']:.1f} s; ratio {speedup:.2f} "
                 f"(target >= {TARGETS['warm_speedup']})"
             )
+        e = publishing(scratch)
+        results["e_publishing"] = e
+        print(
+            f"(e) one-page publish {e['one_page_publish_s']:.2f} s / render "
+            f"{e['render_s']:.2f} s = {e['one_page_publish_s'] / e['render_s']:.2f} "
+            f"(target <= 1.2); 6 pages warm {e['six_pages_warm_s']:.1f} s / fresh "
+            f"{e['six_pages_fresh_s']:.1f} s = "
+            f"{e['six_pages_warm_s'] / e['six_pages_fresh_s']:.2f}; schedule.yml "
+            f"{e['schedule_first_s']:.1f} s, again with no change "
+            f"{e['schedule_no_change_s']:.2f} s (target < 3 s)"
+        )
         sizes = SIZES[:2] if arguments.quick else SIZES
         results["d_synthetic"] = {}
         for size in sizes:
