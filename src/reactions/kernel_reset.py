@@ -23,10 +23,10 @@ what changed:
   switch and thresholds.
 
 Then it starts IPython's session again (namespace, history, execution count), drops every
-module of the `reactions` package but this one (the next page imports them again: no page's
-change to them and no module-level cache survives), and puts back the working directory,
-warning filters, pandas options, altair's data transformer, renderer and theme and the random
-generators' states.
+module of the `reactions` package but this one and reactions.kernel_side (the next page
+imports them again: no page's change to them and no module-level cache survives), and puts back
+the working directory, warning filters, pandas options, altair's data transformer, renderer and
+theme and the random generators' states.
 
 What cannot be put back fails the reset (`NotRestored`, after everything else is put back):
 reactions.warm then drops the kernel and the next page gets a fresh one. That is a thread
@@ -42,9 +42,10 @@ The check costs 15-35 ms a page over 2,000 modules and 5,000 classes (140,000 at
 comparisons run in C (`Attributes.same`), and the kernel runs it while the worker exports the
 page. tests/test_warm.py measures it.
 
-This module stays loaded across resets (the one module of the package that does): it holds the
-snapshot. It imports only the standard library, and binds the builtins it calls, so a page that
-replaces one (`builtins.vars = ...`) does not change how the check runs.
+This module stays loaded across resets (with reactions.kernel_side, the kernel's own code, the
+modules of the package that do): it holds the snapshot. It imports only the standard library,
+and binds the builtins it calls, so a page that replaces one (`builtins.vars = ...`) does not
+change how the check runs.
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ MEMO_MODULE = "_reactions_drawn"  # reactions.vega's pictures: kept across pages
 # Modules that are not checked: the user namespace (IPython's reset), the reset's own state,
 # the picture memo, and the package (dropped at every reset).
 UNCHECKED = frozenset({"__main__", STATE_MODULE, MEMO_MODULE})
+# The package's modules the reset keeps loaded: itself (it holds the snapshot; the reset does
+# not reset itself) and the kernel's own code (reactions.kernel_side: the class running the
+# kernel's IOPub pipe, the prelude). Every other module of the package is dropped.
+KEPT = frozenset({__name__, "reactions.kernel_side"})
 
 
 # The kernel's own machinery changes its modules' state as it serves requests (pyzmq starts its
@@ -483,7 +488,7 @@ def install(check: bool) -> None:
         state.check_seconds = time.perf_counter() - mark  # type: ignore[attr-defined]
         shell.reset(new_session=True)  # namespace, history, outputs, execution count
         for name in [name for name in sys.modules if not checked_module(name)]:
-            if name.startswith("reactions") and name != __name__:
+            if name.startswith("reactions") and name not in KEPT:
                 del sys.modules[name]
         os.chdir(cwd)
         cast(list[Any], warnings.filters)[:] = filters
