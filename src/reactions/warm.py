@@ -22,6 +22,10 @@ A page that fails, runs past its timeout or kills its kernel leaves the kernel b
 page gets a fresh one. `reactions.warm_page.render_task`, what a Dask worker runs, renders a
 page in this kernel. Workers of a remote cluster need the same code, notebooks and data at the
 same paths.
+
+Every kernel here, warm or fresh, is reached over Unix sockets in a folder only its user can
+enter (see SOCKET_PATH_MAX below): no kernel listens on TCP. The code the kernel runs is the
+module reactions.kernel_side, called by the one-line strings below.
 """
 
 from __future__ import annotations
@@ -367,7 +371,7 @@ def _started() -> None:
 
 def worker_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
     """The worker's kernel if it is alive and in `cwd`, else a new one (start failures, such
-    as the port race `Address already in use`, are retried); and the attempts it took."""
+    as a kernel that does not answer in time, are retried); and the attempts it took."""
     global _kernel
     _started()
     if _kernel is not None and (_kernel.cwd != cwd.resolve() or not _kernel.alive()):
