@@ -50,6 +50,8 @@ SIGNATURES = {
     "ipykernel.iostream.IOPubThread._setup_pipe_out": "(self)",  # o
     "ipykernel.iostream.IOPubThread._handle_pipe_msg": "(self, msg)",  # c
     "ipykernel.kernelapp.launch_new_instance": "(argv=None, **kwargs)",  # c
+    "ipykernel.kernelapp.IPKernelApp.initialized": "()",  # c (a bound classmethod)
+    "ipykernel.kernelapp.IPKernelApp.instance": "(*args, **kwargs)",  # c
     # the kernel handed to papermill (reactions.render.execute: km=kernel.km)
     "nbclient.client.NotebookClient.__init__": "(self, nb, km=None, **kw)",
     "papermill.execute.execute_notebook": (

@@ -122,7 +122,9 @@ def test_no_render_warns_of_tcp_and_no_kernel_folder_is_left(tmp_path):
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(ROOT / "src"),
+        "PYTHONPATH": os.pathsep.join(
+            [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
         "TMPDIR": str(scratch),  # the kernel's folder is made here (short enough)
     }
     env.pop("XDG_RUNTIME_DIR", None)

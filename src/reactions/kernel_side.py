@@ -32,7 +32,10 @@ PIPE_SUFFIX = "-pipe"  # the pipe's socket: the kernel's `ip` (a path prefix) an
 
 
 def pipe_address() -> str | None:
-    """The IOPub pipe's address beside the kernel's IPC sockets (None over TCP)."""
+    """The IOPub pipe's address beside the kernel's IPC sockets (None over TCP, or outside a
+    kernel app)."""
+    if not kernelapp.IPKernelApp.initialized():
+        return None
     app = kernelapp.IPKernelApp.instance()
     if app.transport != "ipc":
         return None
