@@ -313,6 +313,8 @@ class Snapshot:
             attempt(attributes.put_back)
         for setting in self.settings:
             attempt(setting.put_back)
+        # A Thread keeps the function it runs in the private `_target` (no public accessor):
+        # read, never changed, with getattr (a thread subclass may not have it).
         started = [
             thread
             for thread in threading.enumerate()

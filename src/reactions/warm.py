@@ -178,6 +178,8 @@ class PromptClient(AsyncKernelClient):
                 await self.iopub_channel.get_msg(timeout=IOPUB_PROBE)
             except Empty:
                 continue
+            # jupyter_client's own step after the handshake (private: its wait_for_ready calls
+            # it the same way): records the kernel's protocol version for later messages.
             self._handle_kernel_info_reply(reply)
             return
         raise RuntimeError(f"Kernel didn't respond in {limit:g} seconds")
