@@ -10,7 +10,7 @@ ACTOR ?=
 ISSUE ?=
 AS_OF ?=
 
-.PHONY: brief publish validate bytecode test lint refresh diff nbdiff bench clean
+.PHONY: brief publish validate bytecode test test-slow lint refresh diff nbdiff bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -48,8 +48,14 @@ $(AXE): tools/axe/package.json tools/axe/package-lock.json
 	cd tools/axe && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Tests marked slow are skipped here (tests/conftest.py): `make test-slow` runs them (or
+# REACTIONS_SLOW=1 make test runs everything).
 test: lint $(AXE)
 	$(PY) -m pytest tests notebooks --nbval  # the sanitize file: pyproject's addopts
+
+# Minutes: 200 pages in one warm kernel, its memory measured (tests/test_kernel_memory.py).
+test-slow: $(VENV)/.installed
+	$(PY) -m pytest -m slow tests
 
 # After an intended change of data or code: re-run the notebooks in place with their default
 # parameters, so their stored outputs become the new reference, without execution timestamps.

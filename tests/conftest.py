@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,19 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked slow (minutes each) run only when asked: `-m slow` (or any -m naming them)
+    or REACTIONS_SLOW=1; `make test` and a plain `pytest` skip them, saying how to run them."""
+    if os.environ.get("REACTIONS_SLOW") == "1" or "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow or REACTIONS_SLOW=1")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
+
+
 DATA = ROOT / "data" / "ukraine-annexation-2022"
 
 ACTORS = [

@@ -23,10 +23,12 @@ what changed:
   switch and thresholds.
 
 Then it starts IPython's session again (namespace, history, execution count), drops every
-module of the `reactions` package but this one (the next page imports them again: no page's
-change to them and no module-level cache survives), and puts back the working directory,
-warning filters, pandas options, altair's data transformer, renderer and theme and the random
-generators' states.
+module of the `reactions` package but this one and reactions.kernel_side (the next page
+imports them again: no page's change to them and no module-level cache survives), and puts back
+the working directory, warning filters (and so the registries of warnings already shown),
+pandas options (through pandas' public options API), altair's data transformer, renderer and
+theme and the random generators' states. The objects left after the first reset (the modules
+imported at the start) are frozen (`gc.freeze`) once, out of later collections.
 
 What cannot be put back fails the reset (`NotRestored`, after everything else is put back):
 reactions.warm then drops the kernel and the next page gets a fresh one. That is a thread
@@ -42,14 +44,14 @@ The check costs 15-35 ms a page over 2,000 modules and 5,000 classes (140,000 at
 comparisons run in C (`Attributes.same`), and the kernel runs it while the worker exports the
 page. tests/test_warm.py measures it.
 
-This module stays loaded across resets (the one module of the package that does): it holds the
-snapshot. It imports only the standard library, and binds the builtins it calls, so a page that
-replaces one (`builtins.vars = ...`) does not change how the check runs.
+This module stays loaded across resets (with reactions.kernel_side, the kernel's own code, the
+modules of the package that do): it holds the snapshot. It imports only the standard library,
+and binds the builtins it calls, so a page that replaces one (`builtins.vars = ...`) does not
+change how the check runs.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 import gc
 import importlib
@@ -69,6 +71,7 @@ import warnings
 from builtins import (  # noqa: UP029
     all,
     dict,
+    dir,
     getattr,
     id,
     isinstance,
@@ -91,6 +94,10 @@ MEMO_MODULE = "_reactions_drawn"  # reactions.vega's pictures: kept across pages
 # Modules that are not checked: the user namespace (IPython's reset), the reset's own state,
 # the picture memo, and the package (dropped at every reset).
 UNCHECKED = frozenset({"__main__", STATE_MODULE, MEMO_MODULE})
+# The package's modules the reset keeps loaded: itself (it holds the snapshot; the reset does
+# not reset itself) and the kernel's own code (reactions.kernel_side: the class running the
+# kernel's IOPub pipe, the prelude). Every other module of the package is dropped.
+KEPT = frozenset({__name__, "reactions.kernel_side"})
 
 
 # The kernel's own machinery changes its modules' state as it serves requests (pyzmq starts its
@@ -306,6 +313,8 @@ class Snapshot:
             attempt(attributes.put_back)
         for setting in self.settings:
             attempt(setting.put_back)
+        # A Thread keeps the function it runs in the private `_target` (no public accessor):
+        # read, never changed, with getattr (a thread subclass may not have it).
         started = [
             thread
             for thread in threading.enumerate()
@@ -452,6 +461,48 @@ def disarm(which: int, was_armed: bool) -> None:
     signal.setitimer(which, 0)
 
 
+def read_pandas_options(pandas: Any) -> dict[str, Any]:
+    """Every pandas option and its value, read through `pandas.options` (each level of option
+    names is an attribute; `dir` lists a level's names). Reading a deprecated option warns
+    (pandas 3 keeps five): not here."""
+    found: dict[str, Any] = {}
+    level = type(pandas.options)
+
+    def read(node: Any, prefix: str) -> None:
+        for name in dir(node):
+            value = getattr(node, name)
+            if isinstance(value, level):
+                read(value, f"{prefix}{name}.")
+            else:
+                found[prefix + name] = value
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        read(pandas.options, "")
+    return found
+
+
+def unchanged(before: object, now: object) -> bool:
+    try:
+        return now is before or bool(now == before)
+    except Exception:  # a value that cannot say (an array): set back
+        return False
+
+
+def put_back_pandas_options(pandas: Any, saved: dict[str, Any]) -> None:
+    """Set each option a page changed back with `pandas.set_option` (its validator and
+    callback run, as when the page set it). One pandas cannot set back fails the reset."""
+    now = read_pandas_options(pandas)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # setting a deprecated option warns
+        for key, value in saved.items():
+            if key in now and not unchanged(value, now[key]):
+                try:
+                    pandas.set_option(key, value)
+                except Exception as error:
+                    raise NotRestored(f"cannot set pandas option {key} back: {error}") from None
+
+
 def install(check: bool) -> None:
     """Record the state a reset returns to and put the reset in sys.modules[STATE_MODULE] (the
     kernel's prelude calls this after its warm-up imports). With `check` (a kernel that renders
@@ -459,12 +510,12 @@ def install(check: bool) -> None:
     could change, and every later one checks it and puts back what a page changed."""
     import altair
     import numpy
+    import pandas
 
-    pandas_config: Any = importlib.import_module("pandas._config.config")
     shell: Any = importlib.import_module("IPython").get_ipython()
     cwd = os.getcwd()
     filters = list(warnings.filters)
-    pandas_options = copy.deepcopy(pandas_config._global_config)
+    pandas_options = read_pandas_options(pandas)
     random_state = random.getstate()
     numpy_random = numpy.random.get_state()
     registries: list[tuple[Any, str, dict[str, Any]]] = [
@@ -473,6 +524,7 @@ def install(check: bool) -> None:
     ]
     theme = altair.theme.active
     snapshot: list[Snapshot] = []  # taken by the first reset
+    frozen: list[int] = []  # the objects the first reset froze (gc.freeze), how many
 
     def reset() -> list[str]:
         """Reset the kernel (see the module's docstring); what it put back, in words."""
@@ -483,26 +535,30 @@ def install(check: bool) -> None:
         state.check_seconds = time.perf_counter() - mark  # type: ignore[attr-defined]
         shell.reset(new_session=True)  # namespace, history, outputs, execution count
         for name in [name for name in sys.modules if not checked_module(name)]:
-            if name.startswith("reactions") and name != __name__:
+            if name.startswith("reactions") and name not in KEPT:
                 del sys.modules[name]
         os.chdir(cwd)
+        put_back_pandas_options(pandas, pandas_options)
+        # resetwarnings() marks every registry of warnings already shown stale ("once" and
+        # "default"); then the filters the kernel started with, in the same list
+        warnings.resetwarnings()
         cast(list[Any], warnings.filters)[:] = filters
-        warnings._filters_mutated()  # type: ignore[attr-defined]  # every registry is stale
-        warnings.onceregistry.clear()  # type: ignore[attr-defined]
-        # into pandas' own dict (put back above, if a page had replaced it)
-        pandas_config._global_config.clear()
-        pandas_config._global_config.update(copy.deepcopy(pandas_options))
         random.setstate(random_state)
         numpy.random.set_state(numpy_random)
         for registry, active, options in registries:
             registry.enable(active, **options)
         altair.theme.enable(theme)
-        gc.collect()
-        # What is left is imported modules' state: frozen, the collections of later pages
-        # (IPython's reset runs one as well) skip it (0.13 s each, for 266,000 objects).
-        gc.freeze()
         if check and not snapshot:
             snapshot.append(Snapshot())
+        gc.collect()
+        if not frozen:
+            # What is left after the first reset is the state of the modules imported at the
+            # start (and the snapshot): frozen, the collections of later pages (IPython's reset
+            # runs one as well) skip it (0.13 s each, for 266,000 objects). Once only: what a
+            # page leaves behind (a library's cache) is not frozen, so it is still collected
+            # when it becomes garbage; frozen at every reset it never would be, page after page.
+            gc.freeze()
+            frozen.append(gc.get_freeze_count())
         state.restored = done  # type: ignore[attr-defined]
         return done
 
@@ -510,4 +566,5 @@ def install(check: bool) -> None:
     state.reset = reset  # type: ignore[attr-defined]
     state.snapshot = snapshot  # type: ignore[attr-defined]
     state.restored = []  # type: ignore[attr-defined]
+    state.frozen = frozen  # type: ignore[attr-defined]
     sys.modules[STATE_MODULE] = state

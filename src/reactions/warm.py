@@ -22,6 +22,10 @@ A page that fails, runs past its timeout or kills its kernel leaves the kernel b
 page gets a fresh one. `reactions.warm_page.render_task`, what a Dask worker runs, renders a
 page in this kernel. Workers of a remote cluster need the same code, notebooks and data at the
 same paths.
+
+Every kernel here, warm or fresh, is reached over Unix sockets in a folder only its user can
+enter (see SOCKET_PATH_MAX below): no kernel listens on TCP. The code the kernel runs is the
+module reactions.kernel_side, called by the one-line strings below.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ import ast
 import contextlib
 import logging
 import os
+import shutil
 import signal
+import stat
+import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from queue import Empty
@@ -51,14 +59,18 @@ START_TIMEOUT = 60
 # and filled the analyst's own IPython history with rendered cells.
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 
+
+class KernelFailed(RuntimeError):
+    """The kernel could not be started or reset."""
+
+
+# The kernel's code is reactions.kernel_side, a module; these one-line strings call it.
+# The kernel process: ipykernel's, with no TCP socket (reactions.kernel_side.launch), in place of
+# the kernel spec's `-m ipykernel_launcher` (ClientStoppingManager.format_kernel_cmd).
+LAUNCH = "from reactions.kernel_side import launch; launch()"
 # Runs once in a new kernel (not stored in its history): records the state a reset returns to
 # (reactions.kernel_reset; with check=True, what a page could change beside it as well).
-PRELUDE = """
-import sys
-sys.modules.setdefault("rfc3987_syntax", None)  # see reactions/__init__.py: never used here
-import reactions.kernel_reset
-reactions.kernel_reset.install(check={check})
-"""
+PRELUDE = "import reactions.kernel_side; reactions.kernel_side.start(check={check})\n"
 RESET = "__import__('sys').modules['_reactions_warm'].reset()"
 # What the last reset put back, in words (read after it has run)
 RESTORED = "__import__('sys').modules['_reactions_warm'].restored"
@@ -66,17 +78,59 @@ RESTORED = "__import__('sys').modules['_reactions_warm'].restored"
 # Runs before the prelude in a kernel that will render a batch: every page module's imports
 # (so the libraries pages use; the reset drops the package itself) and the start of vl-convert's
 # engine (0.3 s), done before the first page, not during it. Page state is recorded after it.
-BATCH_WARM_UP = """
-import importlib, pkgutil, reactions.sections
-for module in pkgutil.iter_modules(reactions.sections.__path__):
-    importlib.import_module(f"reactions.sections.{module.name}")
-import vl_convert
-vl_convert.vegalite_to_svg({"mark": "point"})
-"""
+BATCH_WARM_UP = "import reactions.kernel_side; reactions.kernel_side.warm_up()\n"
+
+# The kernel talks to this process over Unix sockets (`transport: ipc`), in a directory of its
+# own that only this user can enter (0700): no TCP port another user of the machine could
+# connect to, no "running over TCP without encryption" warning. The directory holds the
+# connection file (with the key) and the sockets DIRECTORY/k-1 ... k-5 and k-pipe (the IOPub
+# pipe, reactions.kernel_side); it is removed when the kernel is shut down (or this process
+# ends). A socket's path is at most SOCKET_PATH_MAX bytes (AF_UNIX: 108 with the final NUL),
+# so the directory is made in the first of $XDG_RUNTIME_DIR (when it is this user's, private),
+# the temporary folder (TMPDIR) and /tmp whose path leaves room for the names: a TMPDIR too
+# long for a socket is passed over for /tmp.
+SOCKET_PATH_MAX = 107
+SOCKETS = "k"  # the sockets' prefix: the connection file's `ip`
+NAME_ROOM = 16  # bytes kept for "/k-pipe", "/k-5" and the like after the directory
+DIRECTORY_PREFIX = "rk-"  # mkdtemp adds 8 characters
 
 
-class KernelFailed(RuntimeError):
-    """The kernel could not be started or reset."""
+def runtime_bases() -> list[Path]:
+    """Where a kernel's directory may be made, in order of preference."""
+    bases = []
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime):
+        with contextlib.suppress(OSError):
+            found = os.stat(runtime)
+            if (
+                stat.S_ISDIR(found.st_mode)
+                and found.st_uid == os.getuid()
+                and not found.st_mode & 0o077
+            ):
+                bases.append(Path(runtime))
+    for base in (Path(tempfile.gettempdir()), Path("/tmp")):
+        if base not in bases:
+            bases.append(base)
+    return bases
+
+
+def private_directory() -> Path:
+    """A new directory only this user can enter, short enough for Unix socket paths."""
+    room = SOCKET_PATH_MAX - NAME_ROOM - len(DIRECTORY_PREFIX) - 8 - 1
+    tried = []
+    for base in runtime_bases():
+        if len(os.fsencode(base)) > room:
+            tried.append(f"{base} (too long for a socket path)")
+            continue
+        try:
+            return Path(tempfile.mkdtemp(prefix=DIRECTORY_PREFIX, dir=base))  # mode 0700
+        except OSError as error:
+            tried.append(f"{base} ({error.strerror})")
+    raise KernelFailed(
+        "no folder for the kernel's Unix sockets: "
+        + "; ".join(tried)
+        + f" (a socket's path is at most {SOCKET_PATH_MAX} bytes)"
+    )
 
 
 IOPUB_PROBE = 0.01  # seconds a client waits for an IOPub message before asking again
@@ -124,18 +178,31 @@ class PromptClient(AsyncKernelClient):
                 await self.iopub_channel.get_msg(timeout=IOPUB_PROBE)
             except Empty:
                 continue
+            # jupyter_client's own step after the handshake (private: its wait_for_ready calls
+            # it the same way): records the kernel's protocol version for later messages.
             self._handle_kernel_info_reply(reply)
             return
         raise RuntimeError(f"Kernel didn't respond in {limit:g} seconds")
 
 
 class ClientStoppingManager(AsyncKernelManager):
-    """A kernel manager that remembers the clients it makes, so that a page's are stopped when
-    the page ends (`stop_clients`). nbclient stops a client it made only when it also owns the
-    kernel; on a kernel it is given (every page here) each client kept its channels running: a
-    heartbeat thread and 14 file descriptors a page, until a worker ran out of them."""
+    """A kernel manager whose kernel is reached over Unix sockets in a private directory
+    (`runtime`, removed with the connection file), and that remembers the clients it makes, so
+    that a page's are stopped when the page ends (`stop_clients`). nbclient stops a client it
+    made only when it also owns the kernel; on a kernel it is given (every page here) each
+    client kept its channels running: a heartbeat thread and 14 file descriptors a page, until
+    a worker ran out of them. Every client it makes (papermill's, through `km=`) connects as
+    the manager says: over the same sockets."""
 
     def __init__(self, **kwargs: Any) -> None:
+        self.runtime = private_directory()
+        kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", str(self.runtime / SOCKETS))
+        kwargs.setdefault("connection_file", str(self.runtime / "kernel.json"))
+        # this process ends without a shutdown (or the manager is dropped): removed then
+        self._remove_runtime = weakref.finalize(
+            self, shutil.rmtree, self.runtime, ignore_errors=True
+        )
         super().__init__(**kwargs)
         self.made: list[AsyncKernelClient] = []
 
@@ -148,6 +215,28 @@ class ClientStoppingManager(AsyncKernelManager):
         while self.made:
             with contextlib.suppress(Exception):  # its kernel already gone: nothing to stop
                 self.made.pop().stop_channels()
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel spec's command, with reactions.kernel_side's launcher in place of
+        `-m ipykernel_launcher` (the same kernel, with no TCP socket; see LAUNCH)."""
+        command = super().format_kernel_cmd(extra_arguments=extra_arguments)
+        for index in range(len(command) - 1):
+            if command[index : index + 2] == ["-m", "ipykernel_launcher"]:
+                command[index : index + 2] = ["-c", LAUNCH]
+                return command
+        log.warning(
+            "kernel %s is not ipykernel's launcher: its IOPub pipe may listen on 127.0.0.1",
+            command,
+        )
+        return command
+
+    def cleanup_connection_file(self) -> None:
+        """The connection file, then the kernel's directory (its sockets with it)."""
+        super().cleanup_connection_file()
+        self.remove_runtime()
+
+    def remove_runtime(self) -> None:
+        self._remove_runtime()  # once; later calls do nothing
 
 
 class Kernel:
@@ -239,6 +328,7 @@ class Kernel:
         with contextlib.suppress(Exception):
             run_sync(self.km.shutdown_kernel)(now=True)
         self.kill()
+        self.km.remove_runtime()  # its sockets and connection file, if the shutdown failed
 
 
 # One kernel per worker process (a worker runs one task at a time: threads_per_worker=1),
@@ -283,7 +373,7 @@ def _started() -> None:
 
 def worker_kernel(cwd: Path, attempts: int) -> tuple[Kernel, int]:
     """The worker's kernel if it is alive and in `cwd`, else a new one (start failures, such
-    as the port race `Address already in use`, are retried); and the attempts it took."""
+    as a kernel that does not answer in time, are retried); and the attempts it took."""
     global _kernel
     _started()
     if _kernel is not None and (_kernel.cwd != cwd.resolve() or not _kernel.alive()):
