@@ -435,6 +435,29 @@ def copy_report(report: Path, target: Path) -> Path:
     return target
 
 
+COMPARE_STEM = f"{STORY}.compare.all.2022-10-31.all"  # after ES-11/4: its votes chart too
+
+
+@pytest.fixture(scope="session")
+def pages_report(brief_report, tmp_path_factory) -> Path:
+    """The default brief, the compare page of 31 October 2022 (after the vote of record, so
+    that its votes chart is checked too), and their index: one render shared by the browser
+    checks of accessibility, phones and print, which only read it."""
+    from reactions.cli import main
+    from reactions.site import write_index
+
+    out = copy_report(brief_report, tmp_path_factory.mktemp("pages") / "report")
+    code = main(
+        [
+            *("compare", "--as-of", "2022-10-31", "--data", str(DATA)),
+            *("--out", str(out), "--notebooks", str(NOTEBOOKS)),
+        ]
+    )
+    assert code == 0
+    write_index(out)
+    return out
+
+
 @pytest.fixture
 def mini_dir(tmp_path: Path) -> Path:
     return write_dataset(tmp_path / "mini")

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY, copy_report
-from reactions.site import write_index
+from conftest import BRIEF_STEM, COMPARE_STEM, ROOT
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -34,27 +33,14 @@ pytestmark = [
         not AXE.exists(), reason="axe-core is not installed: `make test` installs it (npm)"
     ),
 ]
-COMPARE_STEM = f"{STORY}.compare.all.2022-10-31.all"  # after ES-11/4: its votes chart too
 PAGES = {"brief": f"{BRIEF_STEM}.html", "compare": f"{COMPARE_STEM}.html", "index": "index.html"}
 BLOCKING = ("serious", "critical")
 
 
-@pytest.fixture(scope="module")
-def report(brief_report, tmp_path_factory) -> Path:
-    """The default brief, the compare page of 31 October 2022 (after the vote of record, so
-    that its votes chart is checked too), and their index."""
-    from reactions.cli import main
-
-    out = copy_report(brief_report, tmp_path_factory.mktemp("a11y") / "report")
-    code = main(
-        [
-            *("compare", "--as-of", "2022-10-31", "--data", str(DATA)),
-            *("--out", str(out), "--notebooks", str(NOTEBOOKS)),
-        ]
-    )
-    assert code == 0
-    write_index(out)
-    return out
+@pytest.fixture
+def report(pages_report) -> Path:
+    """The default brief, the compare page of 31 October 2022 and their index (conftest)."""
+    return pages_report
 
 
 def axe_violations(page) -> list[dict]:

@@ -12,7 +12,7 @@ import psutil
 import pytest
 
 from conftest import DATA, NOTEBOOK, NOTEBOOKS
-from reactions.render import prepare
+from reactions.page import prepare
 from reactions.warm import BATCH_WARM_UP, Kernel
 
 PAGES = 200

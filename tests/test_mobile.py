@@ -1,5 +1,6 @@
 """On a phone (375 px wide): the page body never scrolls sideways; charts are as wide as their
-column, a wider chart or table scrolls inside its own box; with or without JavaScript.
+column, a wider chart scrolls inside its own box; with or without JavaScript. A findings table
+is a stack of cards: each row a card, each cell a line labelled with its column.
 
 Screenshots are kept in report/screenshots/ (CI artefacts) and their paths printed.
 """
@@ -7,6 +8,7 @@ Screenshots are kept in report/screenshots/ (CI artefacts) and their paths print
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 
 import pytest
 
@@ -48,13 +50,6 @@ def test_phone_width_charts_fit_their_column_or_scroll_inside_it(browser, report
     assert len(sizes) == 2
     for box, drawn in sizes:
         assert box < PHONE and abs(drawn - box) <= 1, sizes  # as wide as the column, no wider
-    # The comparison table (seven columns) scrolls sideways inside its output box.
-    table = page.eval_on_selector(
-        "table.findings",
-        "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth, "
-        "getComputedStyle(t.parentElement).overflowX]",
-    )
-    assert table[0] > table[1] and table[2] == "auto", table
     # The compare page's panels per group cannot be container-sized: they scroll in their box.
     page, errors, _ = open_offline(browser, report / PAGES["compare"], width=PHONE)
     page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
@@ -76,5 +71,54 @@ def test_phone_width_without_javascript_pictures_shrink_to_fit(browser, report, 
     assert len(pictures) == 2
     for complete, natural, right in pictures:
         assert complete and natural > PHONE and right <= PHONE, pictures
+    assert page.evaluate(BODY_WIDTH) <= PHONE
+    assert errors == []
+
+
+# Per findings table: its column heads, its box's widths, and per row each cell's box, text and
+# label.
+CARDS = """tables => tables.map(table => ({
+  heads: [...table.querySelectorAll('thead th')].map(th => th.textContent),
+  box: [table.parentElement.scrollWidth, table.parentElement.clientWidth],
+  rows: [...table.querySelectorAll('tbody tr')].map(row => [...row.cells].map(cell => {
+    const box = cell.getBoundingClientRect();
+    return {left: box.left, right: box.right, top: box.top, bottom: box.bottom,
+            text: cell.textContent,
+            label: getComputedStyle(cell, '::before').content};
+  })),
+}))"""
+
+
+def css_string(text: str) -> str:
+    """Text as a computed style serializes a string (a ::before's content)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.mark.parametrize("name", ["brief", "compare"])
+def test_phone_width_tables_are_cards_of_labelled_lines(browser, report, name):  # noqa: F811
+    page, errors, _ = open_offline(browser, report / PAGES[name], width=PHONE)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    tables = page.eval_on_selector_all(".jp-RenderedHTMLCommon table.findings", CARDS)
+    assert len(tables) >= 3, len(tables)
+    rows = 0
+    for table in tables:
+        scroll_width, client_width = table["box"]
+        assert scroll_width <= client_width, table["heads"]  # nothing to scroll sideways
+        for row in table["rows"]:
+            rows += 1
+            assert len(row) == len(table["heads"])
+            for cell, head in zip(row, table["heads"], strict=True):
+                # each cell says its column; an empty one is left out of the card
+                # (for the eye only: its alternative text is empty, the column head is read)
+                assert cell["label"] == f'{css_string(head)} / ""', (cell, head)
+                hidden = cell["right"] - cell["left"] <= 1
+                assert hidden == (cell["text"] == ""), cell  # an empty cell is out of sight
+            shown = [cell for cell in row if cell["text"]]
+            assert shown, row
+            # stacked: one left edge, each line below the one before, all within the screen
+            assert max(c["left"] for c in shown) - min(c["left"] for c in shown) <= 2, shown
+            assert all(after["top"] >= before["bottom"] - 1 for before, after in pairwise(shown))
+            assert all(cell["left"] >= 0 and cell["right"] <= PHONE for cell in shown), shown
+    assert rows >= 20
     assert page.evaluate(BODY_WIDTH) <= PHONE
     assert errors == []

@@ -13,8 +13,8 @@ from conftest import DATA, NOTEBOOKS, ROOT, STORY, write_dataset
 from reactions.cli import main
 from reactions.errors import ParameterError
 from reactions.locate import resolve_data_dir
+from reactions.page import prepare
 from reactions.parameters import load_reference, output_stem
-from reactions.render import prepare
 
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 

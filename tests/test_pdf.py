@@ -11,11 +11,13 @@ hundreds).
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import os
 import re
 import shutil
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -35,6 +37,7 @@ from conftest import (
 )
 from reactions.cli import main
 from reactions.errors import ScheduleError
+from reactions.pdf import running_head
 from reactions.schedule import load_schedule
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -163,6 +166,55 @@ def test_the_pdf_holds_both_charts_drawn(printed):
         # A chart whose SVG came out empty paints no path, and its caption's few words only.
         assert paints(figure, counts, "path") >= 16
         assert paints(figure, counts, "text") >= 50
+
+
+class ExternalLinks(HTMLParser):
+    """Every http(s) address a page links to."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith(("http://", "https://")):
+            self.found.append(href)
+
+
+@needs_chromium
+def test_the_pdf_prints_every_source_address_and_asks_no_one_to_hover(printed):
+    links = ExternalLinks()
+    links.feed((printed / f"{BRIEF_STEM}.html").read_text(encoding="utf-8"))
+    assert len(links.found) >= 16  # a source per actor on record, at least
+    reader = PdfReader(printed / f"{BRIEF_STEM}.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for address in links.found:
+        assert squeezed(f"({address})") in squeezed(text), address
+    assert not re.search(r"\bhover\b", text, re.IGNORECASE)
+
+
+@needs_chromium
+def test_the_pdf_starts_with_the_title_and_heads_every_page_with_it_and_the_date(printed):
+    reader = PdfReader(printed / f"{BRIEF_STEM}.pdf")
+    pages = [squeezed(page.extract_text()) for page in reader.pages]
+    # the first page is the page's beginning: its title, then its headline
+    assert squeezed(BRIEF_TITLE) in pages[0]
+    assert squeezed("As of 26 September 2022, Belarus's position on recognition") in pages[0]
+    # 12 pages while tables scrolled on paper (about 5 rows a page), 8 once fitted to it
+    assert 3 <= len(pages) <= 9
+    executed = nbformat.read(printed / f"{BRIEF_STEM}.ipynb", as_version=4)
+    rendered = executed.metadata["reactions"]["provenance"]["rendered_at"][:10]
+    day = datetime.date.fromisoformat(rendered)
+    for text in pages[1:]:
+        assert squeezed(BRIEF_TITLE) in text
+        assert squeezed(f"Rendered {day.day} {day:%B %Y}") in text
+
+
+def test_the_running_head_says_the_render_day_or_leaves_it_to_the_printer():
+    assert "Rendered 5 May 2025" in running_head("2025-05-05T23:59:59Z")
+    assert '<span class="title"></span>' in running_head("2025-05-05T23:59:59Z")
+    assert '<span class="date"></span>' in running_head("")  # Chromium's: the day printed
+    assert '<span class="date"></span>' in running_head(None)
 
 
 def test_without_chromium_render_pdf_stops_before_a_kernel_starts(tmp_path, capsys, monkeypatch):

@@ -8,7 +8,9 @@ its spec, as in any browser), with the page's print stylesheet (templates/brief/
 charts scaled to the paper, nothing split across pages that should not be). The PDF is tagged:
 each chart is a Figure whose alternative text describes it, and its outline follows the
 headings. Links to files beside the page are left out of the PDF (they would point into the
-scratch folder; the footer names those files); links to sources stay links.
+scratch folder; the footer names those files); links to sources stay links, their addresses
+printed after them. Every page is headed by the page's title and the day it was rendered, and
+numbered.
 
 A page that logs an error or leaves a chart undrawn is not printed: RenderError, as for any
 other part of a page that cannot be published.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import os
 import shlex
 import shutil
@@ -25,6 +28,7 @@ import signal
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,10 +61,32 @@ PAGE_NUMBERS = (
     '<div style="width:100%;text-align:center;font:8px Arial,sans-serif;color:#5f6368">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
+# Every printed page is headed by the page's title (Chromium fills in the document's title)
+# and the day the page was rendered, from its provenance footer (`<time datetime>`), or else the
+# day it is printed. Inside print.css's margins (14 mm each side); a long title wraps.
+RUNNING_HEAD = (
+    '<div style="width:100%;margin:0 14mm;display:flex;justify-content:space-between;'
+    'align-items:baseline;gap:8mm;font:8px/1.3 Arial,sans-serif;color:#5f6368">'
+    '<span class="title"></span><span style="white-space:nowrap">{date}</span></div>'
+)
+RENDERED_AT = (
+    "() => (document.querySelector('footer.provenance time[datetime]') || {getAttribute: "
+    "() => ''}).getAttribute('datetime')"
+)
 TIMEOUT_MS = 60_000
 # The page is laid out as wide as A4's text column (210 mm less print.css's 14 mm margins, at
 # 96 px per inch), so charts as wide as their container are drawn at the paper's width.
 PAPER: ViewportSize = {"width": round((210 - 2 * 14) / 25.4 * 96), "height": round(297 / 25.4 * 96)}
+
+
+def running_head(rendered_at: str | None) -> str:
+    """The header template of every printed page: the title, and "Rendered 5 May 2025" from the
+    page's render time (ISO 8601, as its footer records it), or the day it is printed."""
+    try:
+        day = datetime.datetime.fromisoformat(str(rendered_at).replace("Z", "+00:00")).date()
+    except ValueError:
+        return RUNNING_HEAD.format(date='<span class="date"></span>')
+    return RUNNING_HEAD.format(date=escape(f"Rendered {day.day} {day:%B %Y}"))
 
 
 def chromium() -> str:
@@ -176,7 +202,7 @@ def _print(
                         prefer_css_page_size=True,  # print.css: A4 and its margins
                         print_background=True,
                         display_header_footer=True,
-                        header_template="<span></span>",
+                        header_template=running_head(tab.evaluate(RENDERED_AT)),
                         footer_template=PAGE_NUMBERS,
                         tagged=True,
                         outline=True,

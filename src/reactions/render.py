@@ -36,7 +36,7 @@ from reactions.errors import (
 )
 from reactions.exporter import export_page, warm_up
 from reactions.html import chart_outputs, external_resources, outputs, unsafe_markup
-from reactions.page import Page, find_notebook, prepare
+from reactions.page import Page, prepare
 from reactions.present import SVG_MIMETYPE
 from reactions.vega import static_png
 from reactions.warm import Kernel
@@ -45,7 +45,7 @@ from reactions.writer import clean_stale_temporaries, keep_failed, publish_page
 KERNEL = "python3"
 PUBLISH_PARENT = "REACTIONS_PUBLISH_PARENT"  # set by a publish run for the renders it starts
 
-__all__ = ["build_page", "find_notebook", "prepare", "render_page"]
+__all__ = ["build_page", "render_page"]
 
 
 def render_page(
