@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY, copy_report
 from reactions.publish import write_index
+from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY
+from support.rendering import copy_report
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

@@ -16,8 +16,9 @@ from pathlib import Path
 import psutil
 from rich.console import Console
 
-from conftest import DATA, ROOT, tiny_page
 from reactions.publish import load_schedule, publish
+from support.notebooks import tiny_page
+from support.paths import DATA, ROOT
 
 BIN = Path(sys.executable).parent
 ACTORS = ["armenia", "belarus", "brazil", "canada", "china", "cuba"]

@@ -14,19 +14,11 @@ from pathlib import Path
 
 import nbformat
 
-from conftest import (
-    BRIEF_STEM,
-    DATA,
-    NOTEBOOKS,
-    STATEMENTS,
-    STORY,
-    notebook_with,
-    publish_cli,
-    render_cli,
-    tiny_page,
-    write_dataset,
-)
 from reactions.publish import LOCK_NAME
+from support.dataset import STATEMENTS, write_dataset
+from support.notebooks import notebook_with, tiny_page
+from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, STORY
+from support.rendering import publish_cli, render_cli
 
 STEM = BRIEF_STEM
 LAST_GOOD = b"<p>last good brief</p>"

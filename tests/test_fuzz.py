@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, write_dataset
 from reactions.dataset import load_dataset
 from reactions.errors import DatasetError, ScheduleError
 from reactions.publish import load_schedule
 from reactions.reference import quick_reference
+from support.dataset import write_dataset
+from support.paths import ROOT
 
 FUZZ = settings(
     max_examples=100,

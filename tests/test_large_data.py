@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import STATEMENTS, write_dataset
 from reactions import compare, dataset
 from reactions.cli import main
 from reactions.dataset import as_text, load_dataset, read_table
 from reactions.errors import DatasetError, Problem
+from support.dataset import STATEMENTS, write_dataset
 
 REPEATED = ("date_precision", "speaker_role", "issue", "publisher", "coder")
 DISTINCT = ("statement_id", "actor_id", "stance", "quote", "source_url")  # over 11 rows

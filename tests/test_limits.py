@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_dataset
 from reactions import dataset
 from reactions.codebook import CODE_PATTERN, is_code, load_codebook
 from reactions.dataset import MAX_PROBLEMS, MAX_ROWS, load_dataset, read_table
 from reactions.errors import DatasetError
 from reactions.yamlfile import MAX_VALUE_CHARS, MAX_YAML_BYTES
+from support.dataset import write_dataset
+from support.paths import ROOT
 
 REACTIONS = Path(sys.executable).with_name("reactions")
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from conftest import ROOT
+from support.paths import ROOT
 from test_accessibility import PAGES, open_offline, report  # noqa: F401 (fixture)
 from test_browser import CHARTS_DRAWN, CHROMIUM
 

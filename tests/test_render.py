@@ -14,20 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import (
-    BRIEF_STEM,
-    BRIEF_TITLE,
-    DATA,
-    NOTEBOOK,
-    NOTEBOOKS,
-    ROOT,
-    STORY,
-    copy_report,
-    render_cli,
-)
 from reactions.cli import main
 from reactions.html import external_resources
 from reactions.present import SVG_MIMETYPE, VEGALITE_MIMETYPE
+from support.paths import BRIEF_STEM, BRIEF_TITLE, DATA, NOTEBOOK, NOTEBOOKS, ROOT, STORY
+from support.rendering import copy_report, render_cli
 
 VALID_ACTORS = "valid: armenia, belarus, brazil,"
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, tiny_page, write_dataset
+from support.dataset import write_dataset
+from support.notebooks import tiny_page
+from support.paths import DATA
 
 CLI = [sys.executable, "-m", "reactions.cli"]
 DEADLINE = 60  # seconds: generous; a hang fails instead of stalling the suite
@@ -556,10 +558,10 @@ def test_defence_in_depth_a_page_that_could_run_code_is_not_published(tmp_path, 
 
 
 def test_defence_in_depth_the_briefs_own_runtime_passes(brief_report, monkeypatch):
-    from conftest import BRIEF_STEM
     from reactions import html as html_module
     from reactions.html import unsafe_markup
     from reactions.render import refuse_unsafe
+    from support.paths import BRIEF_STEM
 
     monkeypatch.setattr(html_module, "_RUNTIME", set())  # as in a publishing client
 

@@ -18,11 +18,12 @@ import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 
-from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions import warm as warm_module
 from reactions.render import prepare, render_notebook
 from reactions.warm import Kernel, PromptClient, drop_kernel
 from reactions.warm_page import render_task
+from support.notebooks import tiny_page
+from support.paths import DATA, NOTEBOOKS
 
 # brief, another actor's brief of the same issue and date (the same timeline: drawn once),
 # actor, a brief with compare_to and every actor, the cross-actor page, the first again
