@@ -17,7 +17,7 @@ import psutil
 from rich.console import Console
 
 from reactions.publish import load_schedule, publish
-from support.notebooks import tiny_page
+from support.notebooks import gate, tiny_page
 from support.paths import DATA, ROOT
 from support.processes import HANG, running, wait_for
 
@@ -37,11 +37,9 @@ def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
     notebooks = tmp_path / "notebooks"
     tiny_page(  # each page says it started (actor-kernel pid), then waits for the release
         notebooks,
-        "import os, time\n"
+        "import os\n"
         f"open(os.path.join({str(started)!r}, actor + '-' + str(os.getpid())), 'w').close()\n"
-        "_limit = time.monotonic() + 100\n"
-        f"while not os.path.exists({str(release)!r}) and time.monotonic() < _limit:\n"
-        "    time.sleep(0.05)\n",
+        + gate(release, 100),
     )
     schedule_path = tmp_path / "schedule.yml"
     schedule_path.write_text(

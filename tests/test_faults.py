@@ -17,7 +17,7 @@ import nbformat
 
 from reactions.publish import LOCK_NAME
 from support.dataset import STATEMENTS, write_dataset
-from support.notebooks import notebook_with, tiny_page
+from support.notebooks import gate, notebook_with, tiny_page
 from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, STORY
 from support.processes import deadline, running, wait_for
 from support.rendering import publish_cli, render_cli
@@ -195,17 +195,6 @@ def publish_command(schedule: Path, out: Path, notebooks: Path, *extra: str) -> 
         str(notebooks),
         *extra,
     ]
-
-
-def gate(release: Path) -> str:
-    """Page code that holds its render until the test creates `release` (at most 300 s): what a
-    test needs to happen mid-render happens for sure, not within a guessed sleep."""
-    return (
-        "import os, time\n"
-        "_limit = time.monotonic() + 300\n"
-        f"while not os.path.exists({str(release)!r}) and time.monotonic() < _limit:\n"
-        "    time.sleep(0.05)\n"
-    )
 
 
 def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path):

@@ -613,7 +613,8 @@ def test_n60b_printing_stops_at_the_time_left_and_kills_its_browser(tmp_path, mo
         deadline(DEADLINE, "printing within 3 s to a browser that never answers"),
     ):
         print_pdf({"page.html": b"<p>page</p>"}, "page.html", seconds=3)
-    assert not running(int(pid_file.read_text()))
+    pid = int(pid_file.read_text())
+    wait_for(lambda: not running(pid), what=f"the browser {pid} to end (SIGKILL, not waited)")
 
 
 def test_n60c_a_page_killed_at_its_timeout_leaves_no_browser(tmp_path):

@@ -49,3 +49,15 @@ def tiny_page(notebooks: Path, source: str, name: str = "tiny") -> Path:
     path = notebooks / f"{name}.ipynb"
     nbformat.write(notebook, path)
     return path
+
+
+def gate(release: Path, seconds: float = 300) -> str:
+    """Page code that holds its render until the test creates `release` (at most `seconds`;
+    keep them below the page's timeout): what a test needs to happen mid-render happens for
+    sure, not within a guessed sleep."""
+    return (
+        "import os, time\n"
+        f"_limit = time.monotonic() + {seconds}\n"
+        f"while not os.path.exists({str(release)!r}) and time.monotonic() < _limit:\n"
+        "    time.sleep(0.05)\n"
+    )
