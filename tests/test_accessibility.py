@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRIEF_STEM, COMPARE_STEM, ROOT
+from support.paths import BRIEF_STEM, COMPARE_STEM, ROOT
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 AXE = ROOT / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

@@ -10,10 +10,10 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from conftest import DATA
 from reactions import compare, narrative, tables, votes, wording
 from reactions.dataset import load_dataset
 from reactions.story import VoteOfRecord, VoteResult
+from support.paths import DATA
 
 # The fixture has no story.yml: the 2022 story's vote of record, declared here.
 ES_11_4 = VoteOfRecord("A/RES/ES-11/4", "recognition", -1)

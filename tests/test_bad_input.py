@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import render_cli, write_dataset
 from fixtures.bad.cases import CASES
 from reactions.cli import main
+from support.dataset import write_dataset
+from support.rendering import render_cli
 
 
 def break_dataset(folder: Path, file: str, mutation) -> Path:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BRIEF_STEM, copy_report
 from reactions.pdf import CHARTS_DRAWN  # "every chart drawn", as the PDF printer waits for it
 from reactions.site import write_index
+from support.paths import BRIEF_STEM
+from support.rendering import copy_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CI"):

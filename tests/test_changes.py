@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, NOTEBOOKS, STORY, publish_cli
 from reactions.changes import (
     Move,
     PageChange,
@@ -28,6 +27,8 @@ from reactions.feed import MAX_ENTRIES, entry_id, read_feed, updated_feed
 from reactions.html import external_resources
 from reactions.index import render_index
 from reactions.site import Outcome, record_changes
+from support.paths import DATA, NOTEBOOKS, STORY
+from support.rendering import publish_cli
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 RUN = dt.datetime(2026, 11, 25, 6, 0, 3, 412, tzinfo=dt.UTC)

@@ -10,9 +10,9 @@ import time
 import nbformat
 import pytest
 
-from conftest import DATA, NOTEBOOKS, STORY
 from reactions.cli import FLAG_ALIASES, main, page_flag_values, split_page_flags
 from reactions.errors import ParameterError
+from support.paths import DATA, NOTEBOOKS, STORY
 
 BRIEF = {
     "focal_actor": "",

@@ -84,8 +84,8 @@ def test_code_check_prints_kappa_and_disagreements_and_exits_0(capsys):
 
 
 def test_codebook_refuses_cues_for_unknown_codes_and_silence(tmp_path):
-    from conftest import write_dataset
     from reactions.dataset import load_dataset
+    from support.dataset import write_dataset
 
     folder = write_dataset(tmp_path / "cues")
     path = folder / "codebook.yml"
@@ -107,8 +107,8 @@ def test_codebook_refuses_cues_for_unknown_codes_and_silence(tmp_path):
 
 
 def test_every_issue_of_the_2022_codebook_has_cues():
-    from conftest import DATA
     from reactions.dataset import load_dataset
+    from support.paths import DATA
 
     data = load_dataset(DATA)
     assert set(data.codebook.cues) == set(data.codebook.issues)
@@ -204,8 +204,8 @@ def test_blind_kappa_overall_and_per_issue_by_hand(mini):
 
 
 def test_blind_kappa_stays_as_before_resolution(tmp_path):
-    from conftest import STATEMENTS, write_dataset
     from reactions.dataset import load_dataset
+    from support.dataset import STATEMENTS, write_dataset
 
     recoded = [
         {**row, "stance": "implicit_rejection"} if row["statement_id"] == "rs-rec" else row
@@ -251,8 +251,8 @@ def test_importing_coding_does_not_import_scikit_learn():
 
 
 def test_contradictions_on_a_synthetic_dataset(tmp_path):
-    from conftest import statement, write_dataset
     from reactions.dataset import load_dataset
+    from support.dataset import statement, write_dataset
 
     rows = [
         statement("ok", "2022-09-20", "serbia", "recognition", "explicit_rejection", "never"),
@@ -340,8 +340,8 @@ def test_justification_needs_a_reason():
 
 @pytest.fixture(scope="module")
 def real():
-    from conftest import DATA
     from reactions.dataset import load_dataset
+    from support.paths import DATA
 
     data = load_dataset(DATA)
     return data, coding.check_coding(data)

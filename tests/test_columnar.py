@@ -10,9 +10,10 @@ import pandas as pd
 import pyarrow.csv
 import pytest
 
-from conftest import DATA, write_dataset
 from reactions.cli import main
 from reactions.dataset import load_dataset
+from support.dataset import write_dataset
+from support.paths import DATA
 
 KAZAKHSTAN = "kazakhstan-recognition-2022-09-26-smadiyarov"
 FRAMES = ("statements", "actors", "events", "votes")

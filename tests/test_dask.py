@@ -10,15 +10,17 @@ import socket
 import subprocess
 import sys
 import threading
-import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
 from rich.console import Console
 
-from conftest import DATA, ROOT, tiny_page
 from reactions.publish import publish
 from reactions.schedule import load_schedule
+from support.notebooks import gate, tiny_page
+from support.paths import DATA, ROOT
+from support.processes import HANG, running, wait_for
 
 BIN = Path(sys.executable).parent
 ACTORS = ["armenia", "belarus", "brazil", "canada", "china", "cuba"]
@@ -30,22 +32,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(condition, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)
-
-
 def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
-    started = tmp_path / "started"
+    started, release = tmp_path / "started", tmp_path / "release"
     started.mkdir()
     notebooks = tmp_path / "notebooks"
-    tiny_page(
+    tiny_page(  # each page says it started (actor-kernel pid), then waits for the release
         notebooks,
-        "import os, time\n"
+        "import os\n"
         f"open(os.path.join({str(started)!r}, actor + '-' + str(os.getpid())), 'w').close()\n"
-        "time.sleep(3)\n",
+        + gate(release, 100),
     )
     schedule_path = tmp_path / "schedule.yml"
     schedule_path.write_text(
@@ -55,7 +50,8 @@ def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
     schedule = load_schedule(schedule_path, notebooks, DATA)
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    path = [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(path)}  # this source first, as here
     cluster = [
         subprocess.Popen(
             [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port)],
@@ -85,16 +81,22 @@ def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
 
         killed = []
 
-        def kill_a_worker() -> None:  # once both workers are rendering
-            wait_for(lambda: len(list(started.iterdir())) >= 2)
-            for process in psutil.Process(cluster[1].pid).children(recursive=True):
-                process.send_signal(signal.SIGKILL)  # the worker and its kernel
-                killed.append(process.pid)
+        def kill_a_worker() -> None:  # once both workers are held mid-page: surely mid-run
+            try:
+                wait_for(
+                    lambda: len(rendering_kernels(started)) >= 2, what="both workers rendering"
+                )
+                for process in psutil.Process(cluster[1].pid).children(recursive=True):
+                    process.send_signal(signal.SIGKILL)  # the worker and its kernel
+                    killed.append(process.pid)
+            finally:
+                release.touch()
 
         killer = threading.Thread(target=kill_a_worker)
         killer.start()
         outcomes = publish(schedule, out, 2, Console(stderr=True), scheduler=address)
-        killer.join(timeout=5)
+        killer.join(timeout=HANG)
+        assert not killer.is_alive()
         assert killed
     finally:
         for process in reversed(cluster):
@@ -109,6 +111,13 @@ def test_a_worker_killed_mid_run_and_every_page_published(tmp_path):
     assert (out / "index.html").exists()
     assert not list(out.rglob("*.tmp"))
     assert not (out / "_failed").exists()
+    runs = Counter(name.rsplit("-", 1)[0] for name in os.listdir(started))
+    assert max(runs.values()) == 2, runs  # the page the killed worker held ran again elsewhere
+
+
+def rendering_kernels(started: Path) -> set[str]:
+    """The kernels that have started a page (each page's file is named actor-pid)."""
+    return {name.rsplit("-", 1)[1] for name in os.listdir(started)}
 
 
 def _started_kernel() -> tuple[int, str]:
@@ -135,4 +144,4 @@ def test_local_workers_start_their_kernels_as_they_start_and_stop_them_as_they_c
     pids = [pid for pid, _ in kernels]
     assert len(set(pids)) == 2
     assert {folder for _, folder in kernels} == {str(notebooks.resolve())}
-    wait_for(lambda: not any(psutil.pid_exists(pid) for pid in pids), seconds=10)
+    wait_for(lambda: not any(running(pid) for pid in pids), what="the workers' kernels to end")

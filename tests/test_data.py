@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from conftest import DATA, ROOT
 from reactions.dataset import load_dataset
+from support.paths import DATA, ROOT
 
 ARTICLE = ROOT.parent / "shared" / "sources" / "sochi-2022-09-26-analysis.txt"
 ARTICLE_TITLE = '"Lukashenko is in Sochi again. Did he slip out of Putin\'s arms?" (analysis'

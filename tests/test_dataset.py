@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ACTORS, DATA, STATEMENTS, write_dataset
 from reactions.cli import main
 from reactions.dataset import load_dataset
 from reactions.errors import DatasetError
+from support.dataset import ACTORS, STATEMENTS, write_dataset
+from support.paths import DATA
 
 
 def problems_for(tmp_path: Path, statements=None, actors=None) -> list:
@@ -189,7 +190,7 @@ VOTE_RULES = [
     ("case", "index", "change", "column", "rule"), VOTE_RULES, ids=[rule[0] for rule in VOTE_RULES]
 )
 def test_vote_rule_is_reported(tmp_path, case, index, change, column, rule):
-    from conftest import VOTES
+    from support.dataset import VOTES
 
     folder = write_dataset(tmp_path / "votes", votes=changed(VOTES, index, **change))
     with pytest.raises(DatasetError) as raised:
@@ -211,12 +212,12 @@ EVENT_RULES = [
     ("case", "change", "column", "rule"), EVENT_RULES, ids=[rule[0] for rule in EVENT_RULES]
 )
 def test_event_rule_is_reported(tmp_path, case, change, column, rule):
-    import conftest
+    from support.dataset import EVENTS, write_csv
 
-    events = copy.deepcopy(conftest.EVENTS)
+    events = copy.deepcopy(EVENTS)
     events[1].update(change)
     folder = write_dataset(tmp_path / "events")
-    conftest.write_csv(folder / "events.csv", events)
+    write_csv(folder / "events.csv", events)
     with pytest.raises(DatasetError) as raised:
         load_dataset(folder)
     assert any(

@@ -14,11 +14,11 @@ import papermill
 import pytest
 import yaml
 
-from conftest import DATA, NOTEBOOKS, ROOT
 from reactions import story as story_module
 from reactions.dataset import load_dataset
 from reactions.errors import ParameterError
 from reactions.page import prepare
+from support.paths import DATA, NOTEBOOKS, ROOT
 
 STORY_DOC = ROOT / "docs" / "story-yml.md"
 README = ROOT / "README.md"

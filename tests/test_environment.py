@@ -6,7 +6,7 @@ import tomllib
 
 import yaml
 
-from conftest import ROOT
+from support.paths import ROOT
 
 
 def test_environment_yml_and_pyproject_pin_the_same_packages():

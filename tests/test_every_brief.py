@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from conftest import DATA, ROOT
 from reactions import present
 from reactions.dataset import load_dataset
 from reactions.sections import brief
+from support.paths import DATA, ROOT
 
 BRIEF = ROOT / "notebooks" / "brief.ipynb"
 

@@ -4,29 +4,23 @@ case the last good page is intact, the reason is said, and the exit code is not 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import errno
+import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 
-from conftest import (
-    BRIEF_STEM,
-    DATA,
-    NOTEBOOKS,
-    STATEMENTS,
-    STORY,
-    notebook_with,
-    publish_cli,
-    render_cli,
-    tiny_page,
-    write_dataset,
-)
 from reactions.publish import LOCK_NAME
+from support.dataset import STATEMENTS, write_dataset
+from support.notebooks import gate, notebook_with, tiny_page
+from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, STORY
+from support.processes import deadline, running, wait_for
+from support.rendering import publish_cli, render_cli
 
 STEM = BRIEF_STEM
 LAST_GOOD = b"<p>last good brief</p>"
@@ -71,10 +65,9 @@ def test_killed_kernel(tmp_path, capsys):
 
 def test_cell_timeout(tmp_path, capsys):
     out = report_with_last_good(tmp_path)
-    notebooks = notebook_with(tmp_path, "import time\ntime.sleep(60)")
-    started = time.perf_counter()
-    assert render(out, notebooks, "--cell-timeout", "3") == 1
-    assert time.perf_counter() - started < 50
+    notebooks = notebook_with(tmp_path, "import time\ntime.sleep(600)")
+    with deadline(what="a render whose cell passes --cell-timeout 3"):
+        assert render(out, notebooks, "--cell-timeout", "3") == 1
     error = capsys.readouterr().err
     reported = error[error.index("render failed, nothing replaced: ") :]
     assert reported.startswith("render failed, nothing replaced: the notebook run failed: ")
@@ -168,9 +161,8 @@ def test_in_a_batch_a_killed_kernel_and_a_page_past_its_timeout_spare_the_others
         "    matrix:\n"
         "      actor: [serbia, belarus, kazakhstan]\n"
     )
-    started = time.perf_counter()
-    assert publish_cli(tmp_path, schedule, out, notebooks) == 1
-    assert time.perf_counter() - started < 60
+    with deadline(what="a publish run whose page passes its 15 s timeout"):
+        assert publish_cli(tmp_path, schedule, out, notebooks) == 1
     error = capsys.readouterr().err
     assert "1 published, 2 failed in " in error
     assert "timeout" in error
@@ -205,21 +197,6 @@ def publish_command(schedule: Path, out: Path, notebooks: Path, *extra: str) -> 
     ]
 
 
-def wait_for(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-
-
-def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path):
     notebooks = tmp_path / "notebooks"
     pids = tmp_path / "pids"
@@ -247,7 +224,7 @@ def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path)
         text=True,
     )
     try:
-        wait_for(lambda: len(list(pids.iterdir())) == 2, 90)  # two kernels at work
+        wait_for(lambda: len(list(pids.iterdir())) == 2, what="two kernels at work")
         kernels = [int(path.read_text()) for path in pids.iterdir()]
         publish.send_signal(signal.SIGTERM)
         _, error = publish.communicate(timeout=60)
@@ -256,7 +233,7 @@ def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path)
             publish.kill()
     assert publish.returncode == 130, error[-2000:]
     assert "interrupted" in error
-    wait_for(lambda: not any(running(pid) for pid in kernels), 10)
+    wait_for(lambda: not any(running(pid) for pid in kernels), what="the killed kernels to end")
     assert sorted(path.name for path in pids.iterdir()) == ["belarus", "serbia"]  # queue cancelled
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="{tiny_stem("armenia")}.html"' in index
@@ -276,9 +253,15 @@ def _lock_is_free(path: Path) -> bool:
 
 def test_two_publish_runs_at_once(tmp_path):
     notebooks = tmp_path / "notebooks"
+    holding, release = tmp_path / "holding", tmp_path / "release"
     tiny_page(
         notebooks,
-        "import time\nif actor == 'belarus':\n    time.sleep(8)  # holds the lock meanwhile",
+        "import os\n"
+        "if actor == 'belarus':  # the first run holds the lock until the test lets it go\n"
+        f"    open({str(holding)!r}, 'w').close()\n"
+        + "".join(f"    {line}\n" for line in gate(release).splitlines())
+        + "if actor == 'serbia':  # the waiting run renders only once the first has ended\n"
+        f"    assert os.path.exists({str(release)!r}), 'rendered while the lock was held'\n",
     )
     out = tmp_path / "report"
     schedule = tmp_path / "schedule.yml"
@@ -289,7 +272,7 @@ def test_two_publish_runs_at_once(tmp_path):
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = [first]
     try:
-        wait_for(lambda: (out / LOCK_NAME).exists())
+        wait_for(holding.exists, what="the first run rendering, under its lock")
         waiting = subprocess.Popen(
             [*publish_command(later, out, notebooks), "--lock-timeout", "300"],
             stdout=subprocess.PIPE,
@@ -298,11 +281,14 @@ def test_two_publish_runs_at_once(tmp_path):
         )
         started.append(waiting)
         second = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-        assert first.poll() is None  # the second run was refused while the first ran
+        assert first.poll() is None  # held at the gate: the second run was refused meanwhile
+        # (`waiting` started before `second`, which got as far as the lock and was refused: it
+        # waits on the lock by now; had it not waited, its page's assertion fails the run)
+        release.touch()
         _, first_error = first.communicate(timeout=300)
-        first_done = time.time()
         _, waiting_error = waiting.communicate(timeout=300)
     finally:
+        release.touch()
         for process in started:
             if process.poll() is None:
                 process.kill()
@@ -314,7 +300,7 @@ def test_two_publish_runs_at_once(tmp_path):
     assert (out / f"{tiny_stem('belarus')}.html").exists()
     assert waiting.returncode == 0, waiting_error[-2000:]  # it waited for the lock, then ran
     assert "1 published, 0 failed in " in waiting_error
-    assert (out / f"{tiny_stem('serbia')}.html").stat().st_mtime > first_done - 1
+    assert (out / f"{tiny_stem('serbia')}.html").exists()
     assert not list(out.rglob("*.tmp"))
 
 
@@ -322,12 +308,13 @@ def test_a_publish_run_killed_outright_leaves_no_render_writing(tmp_path):
     """SIGKILL cannot be caught: the renders it started (one subprocess each, --fresh-kernels)
     outlive it, but each refuses to publish once the run that started it is gone."""
     notebooks = tmp_path / "notebooks"
-    started = tmp_path / "started"
-    started.mkdir()
+    render_pid, release = tmp_path / "render.pid", tmp_path / "release"
     tiny_page(
         notebooks,
-        f"import os, time\nopen(os.path.join({str(started)!r}, actor), 'w').write('')\n"
-        "time.sleep(4)\n",
+        "import os\n"
+        f"with open({str(render_pid) + '.tmp'!r}, 'w') as pid:\n"
+        "    pid.write(str(os.getppid()))  # the kernel's parent: the render\n"
+        f"os.replace({str(render_pid) + '.tmp'!r}, {str(render_pid)!r})\n" + gate(release),
     )
     out = tmp_path / "report"
     schedule = tmp_path / "schedule.yml"
@@ -337,8 +324,23 @@ def test_a_publish_run_killed_outright_leaves_no_render_writing(tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_for(lambda: (started / "belarus").exists(), 90)
-    publish.kill()
-    publish.wait()
-    time.sleep(15)  # the orphaned render finishes its page, then must not publish it
+    render = 0
+    try:
+        wait_for(render_pid.exists, what="the render's kernel at work")
+        render = int(render_pid.read_text())
+        command = Path(f"/proc/{render}/cmdline").read_bytes().split(b"\0")
+        assert b"render" in command, command  # the process watched below is the render
+        publish.kill()
+        publish.wait(timeout=60)
+        assert running(render)  # orphaned, held at the gate
+        release.touch()  # the render finishes its page, then must not publish it
+        wait_for(lambda: not running(render), what="the orphaned render to end")
+    finally:
+        release.touch()
+        if publish.poll() is None:
+            publish.kill()
+        if render and running(render):  # its own process group, with its kernel
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(render, signal.SIGKILL)
     assert not list(out.glob("*.html")), list(out.iterdir())
+    assert not list(out.rglob("*.tmp"))

@@ -16,9 +16,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import write_dataset
 from reactions.cli import main
 from reactions.errors import DatasetError
+from support.dataset import write_dataset
 
 NAME = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60

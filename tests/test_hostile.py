@@ -15,8 +15,9 @@ from xml.etree import ElementTree
 import nbformat
 import pytest
 
-from conftest import ACTORS, EVENTS, STATEMENTS, render_cli, write_csv, write_dataset
 from reactions.site import write_index
+from support.dataset import ACTORS, EVENTS, STATEMENTS, write_csv, write_dataset
+from support.rendering import render_cli
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 STEM = "hostile-story.brief.belarus.recognition.2022-09-30"

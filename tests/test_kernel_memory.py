@@ -11,9 +11,9 @@ import papermill
 import psutil
 import pytest
 
-from conftest import DATA, NOTEBOOK, NOTEBOOKS
 from reactions.page import prepare
 from reactions.warm import BATCH_WARM_UP, Kernel
+from support.paths import DATA, NOTEBOOK, NOTEBOOKS
 
 PAGES = 200
 MEASURED_FROM = 20  # by then every library's caches and the drawn pictures are filled

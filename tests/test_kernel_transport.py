@@ -20,9 +20,10 @@ import papermill
 import psutil
 import pytest
 
-from conftest import DATA, NOTEBOOKS, ROOT, tiny_page
 from reactions import warm
 from reactions.warm import SOCKET_PATH_MAX, Kernel, KernelFailed, private_directory
+from support.notebooks import tiny_page
+from support.paths import DATA, NOTEBOOKS, ROOT
 
 SETPRIV = shutil.which("setpriv")
 as_another_user = pytest.mark.skipif(

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import STATEMENTS, write_dataset
 from reactions import compare, contract, scan
 from reactions.categories import as_text
 from reactions.cli import main
 from reactions.dataset import load_dataset
 from reactions.errors import DatasetError, Problem
 from reactions.read import read_table
+from support.dataset import STATEMENTS, write_dataset
 
 REPEATED = ("date_precision", "speaker_role", "issue", "publisher", "coder")
 DISTINCT = ("statement_id", "actor_id", "stance", "quote", "source_url")  # over 11 rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from conftest import ROOT
+from support.paths import ROOT
 
 PACKAGE = ROOT / "src" / "reactions"
 

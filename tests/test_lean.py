@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import DATA, ROOT
+from support.paths import DATA, ROOT
 
 PAGE_LIBRARIES = {"altair", "pandera", "nbconvert", "vl_convert", "sklearn"}
 KERNEL_ONLY = {"altair", "pandera", "sklearn"}  # a render process exports, it makes no page

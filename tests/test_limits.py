@@ -1,8 +1,9 @@
 """Issue 12, the input side: every bad input is a clear exit 2 at bounded cost.
 
-Each limit is refused with a message naming it, in seconds (each test asserts under 5 s of
-work); files that could hang a reader (a FIFO, /dev/zero) are tried in a subprocess with a
-timeout, so that a regression fails instead of hanging the suite.
+Each limit is refused with a message naming it, within a generous deadline (HANG: the cost
+of a blow-up like the 567 s one below fails the test; the usual cost, well under a second, is
+not a target here); files that could hang a reader (a FIFO, /dev/zero) are tried in a subprocess
+with a timeout, so that a regression fails instead of hanging the suite.
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_dataset
 from reactions import contract, read
 from reactions.codebook import CODE_PATTERN, is_code, load_codebook
 from reactions.contract import MAX_PROBLEMS, MAX_ROWS
@@ -23,26 +22,24 @@ from reactions.dataset import load_dataset
 from reactions.errors import DatasetError
 from reactions.read import read_table
 from reactions.yamlfile import MAX_VALUE_CHARS, MAX_YAML_BYTES
+from support.dataset import write_dataset
+from support.paths import ROOT
+from support.processes import HANG, deadline
 
 REACTIONS = Path(sys.executable).with_name("reactions")
 
 
-def refused(folder: Path) -> tuple[list, float]:
-    started = time.perf_counter()
-    with pytest.raises(DatasetError) as raised:
+def refused(folder: Path) -> list:
+    with pytest.raises(DatasetError) as raised, deadline(HANG, f"load_dataset({folder.name})"):
         load_dataset(folder)
-    return raised.value.problems, time.perf_counter() - started
+    return raised.value.problems
 
 
-def validate(folder: Path, timeout: float = 30) -> subprocess.CompletedProcess:
+def validate(folder: Path, timeout: float = HANG) -> subprocess.CompletedProcess:
     command = [str(REACTIONS), "validate", "--data", str(folder)]
     if not REACTIONS.exists():
         command = [sys.executable, "-m", "reactions.cli", "validate", "--data", str(folder)]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def assert_fast(seconds: float) -> None:
-    assert seconds < 5, f"took {seconds:.1f} s"
 
 
 @pytest.fixture
@@ -78,9 +75,8 @@ def test_folder_in_place_of_a_file_is_refused(folder, name):
     if path.exists():
         path.unlink()
     path.mkdir()
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(p.file == name and "must be a regular file" in p.rule for p in problems), problems
-    assert_fast(seconds)
 
 
 def test_symlink_out_of_the_folder_is_refused_and_not_echoed(folder, tmp_path):
@@ -88,7 +84,7 @@ def test_symlink_out_of_the_folder_is_refused_and_not_echoed(folder, tmp_path):
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n" * 50, encoding="utf-8")
     (folder / "statements.csv").unlink()
     (folder / "statements.csv").symlink_to(secret)
-    problems, _ = refused(folder)
+    problems = refused(folder)
     assert any("inside the dataset folder" in p.rule for p in problems), problems
     assert not any("root:x" in p.value for p in problems)
 
@@ -97,7 +93,7 @@ def test_no_value_in_an_error_is_longer_than_80_characters(folder):
     text = "root:x:0:0:root:/root:/bin/bash," * 40 + "\n" + "daemon:x:1:1:" * 40 + "\n"
     (folder / "statements.csv").write_text(text, encoding="utf-8")
     (folder / "actors.csv").write_text("actor_id,name\n" + "x" * 5000 + ",y\n", encoding="utf-8")
-    problems, _ = refused(folder)
+    problems = refused(folder)
     assert problems
     assert all(len(p.value) <= MAX_VALUE_CHARS for p in problems), [
         p for p in problems if len(p.value) > MAX_VALUE_CHARS
@@ -105,7 +101,7 @@ def test_no_value_in_an_error_is_longer_than_80_characters(folder):
 
 
 def test_data_dir_that_is_a_file_is_refused(folder):
-    problems, _ = refused(folder / "statements.csv")
+    problems = refused(folder / "statements.csv")
     assert any("must be a folder" in p.rule for p in problems)
 
 
@@ -123,26 +119,22 @@ def test_oversized_csv_is_refused_before_reading(folder):
     path = folder / "statements.csv"
     with path.open("r+b") as stream:  # sparse: no disk is spent
         stream.truncate(contract.MAX_CSV_BYTES + 1)
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "statements.csv" and "too large" in p.rule for p in problems)
-    assert_fast(seconds)
 
 
 def test_oversized_yaml_is_refused_before_parsing(folder):
     path = folder / "codebook.yml"
     path.write_text(path.read_text(encoding="utf-8") + "#" * MAX_YAML_BYTES, encoding="utf-8")
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "codebook.yml" and "too large" in p.rule for p in problems)
-    assert_fast(seconds)
 
 
 def test_largest_allowed_yaml_reads_in_seconds(tmp_path):
     path = tmp_path / "codebook.yml"
     path.write_text("- a\n" * (MAX_YAML_BYTES // 4 - 10), encoding="utf-8")
-    started = time.perf_counter()
-    with pytest.raises(DatasetError):
+    with pytest.raises(DatasetError), deadline(HANG, "load_codebook of the largest YAML allowed"):
         load_codebook(path)
-    assert_fast(time.perf_counter() - started)
 
 
 def test_too_many_columns_is_refused_in_seconds(folder):
@@ -154,9 +146,8 @@ def test_too_many_columns_is_refused_in_seconds(folder):
         "\n".join([lines[0] + extra] + [line + "," * 100_000 for line in lines[1:]]) + "\n",
         encoding="utf-8",
     )
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "events.csv" and "at most 100 columns" in p.rule for p in problems)
-    assert_fast(seconds)
 
 
 def test_too_many_rows_is_refused_in_seconds(folder):
@@ -165,9 +156,8 @@ def test_too_many_rows_is_refused_in_seconds(folder):
     with path.open("w", encoding="utf-8") as stream:
         stream.write(header + "\n")
         stream.write(("x" + "," * header.count(",") + "\n") * (MAX_ROWS + 1))
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(f"at most {MAX_ROWS:,} rows" in p.rule for p in problems), problems[:5]
-    assert_fast(seconds)
 
 
 def test_too_many_rows_on_the_strict_path(folder, monkeypatch):
@@ -179,9 +169,8 @@ def test_too_many_rows_on_the_strict_path(folder, monkeypatch):
 
 def test_header_must_end_early(folder):
     (folder / "events.csv").write_text("a" * (contract.MAX_HEADER_BYTES * 2) + "\n1\n")
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "events.csv" and "header row must end" in p.rule for p in problems)
-    assert_fast(seconds)
 
 
 # --- the error list is capped ----------------------------------------------------------------
@@ -192,12 +181,11 @@ def test_garbage_lines_give_a_capped_error_list_in_seconds(folder):
     path = folder / "statements.csv"
     header = path.read_text(encoding="utf-8").splitlines()[0]
     path.write_text(header + "\n" + "garbage\n" * 2_000_000, encoding="utf-8")
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert len(problems) <= MAX_PROBLEMS + 1
     assert "more problems" in problems[-1].rule
     assert f"{2_000_000 - MAX_PROBLEMS:,} more problems" in problems[-1].rule
     assert len(str(DatasetError(problems))) < 200_000
-    assert_fast(seconds)
 
 
 def test_bad_values_on_every_row_give_a_capped_error_list(folder):
@@ -208,10 +196,9 @@ def test_bad_values_on_every_row_give_a_capped_error_list(folder):
         "\n".join([lines[0]] + [row.replace("g7-rec", f"g{i}") for i in range(200_000)]) + "\n",
         encoding="utf-8",
     )
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert len(problems) <= MAX_PROBLEMS + 1
     assert "more problems" in problems[-1].rule
-    assert_fast(seconds)
 
 
 # --- follow-on problems ----------------------------------------------------------------------
@@ -220,7 +207,7 @@ def test_bad_values_on_every_row_give_a_capped_error_list(folder):
 def test_unreadable_actors_file_gives_no_follow_on_problems(folder):
     path = folder / "actors.csv"
     path.write_bytes(path.read_bytes().replace(b"Belarus", b"Bel\xe9rus"))
-    problems, _ = refused(folder)
+    problems = refused(folder)
     assert [p.file for p in problems] == ["actors.csv"], problems
     assert "UTF-8" in problems[0].rule
 
@@ -231,7 +218,7 @@ def test_other_rules_still_run_when_actors_are_unreadable(folder):
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[6] = lines[6].replace(",2022-09-26,day", ",2022-02-30,day")
     path.write_text("\n".join(lines), encoding="utf-8")
-    problems, _ = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "statements.csv" and p.line == 7 and p.column == "date" for p in problems)
     assert not any("actor_id of actors.csv" in p.rule for p in problems)
 
@@ -247,14 +234,13 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 def test_alias_bomb_in_story_is_refused_in_seconds(folder):
     (folder / "story.yml").write_text("title: x\n" + BILLION_LAUGHS, encoding="utf-8")
-    problems, seconds = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "story.yml" and "aliases may expand" in p.rule for p in problems)
-    assert_fast(seconds)
 
 
 def test_unhashable_key_in_story_is_refused(folder):
     (folder / "story.yml").write_text("? [a, b]\n: x\n", encoding="utf-8")
-    problems, _ = refused(folder)
+    problems = refused(folder)
     assert any(p.file == "story.yml" and "plain text" in p.rule for p in problems)
 
 
@@ -264,7 +250,7 @@ def test_codebook_problems_carry_line_and_key(folder):
     number = next(i for i, line in enumerate(lines) if line.strip() == "score: 0")
     lines[number] = lines[number].replace("score: 0", "score: lots")
     path.write_text("\n".join(lines), encoding="utf-8")
-    problems, _ = refused(folder)
+    problems = refused(folder)
     assert any(p.line == number + 1 and p.column == "stances.ambiguous.score" for p in problems), (
         problems
     )

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 import pytest
 
-from conftest import ROOT
+from support.paths import ROOT
 from test_accessibility import PAGES, open_offline, report  # noqa: F401 (fixture)
 from test_browser import CHARTS_DRAWN, CHROMIUM
 

@@ -13,9 +13,9 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import DATA, NOTEBOOKS, STORY
 from reactions.cli import PAGE_TEMPLATE, main
 from reactions.page import notebook_parameters
+from support.paths import DATA, NOTEBOOKS, STORY
 from test_stored_outputs import missing_outputs
 
 BIN = Path(sys.executable).parent

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, NOTEBOOKS, ROOT, STORY, write_dataset
 from reactions.cli import main
 from reactions.errors import ParameterError
 from reactions.locate import resolve_data_dir
 from reactions.page import prepare
 from reactions.parameters import load_reference, output_stem
+from support.dataset import write_dataset
+from support.paths import DATA, NOTEBOOKS, ROOT, STORY
 
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 

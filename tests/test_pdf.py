@@ -25,20 +25,13 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
-from conftest import (
-    BRIEF_STEM,
-    BRIEF_TITLE,
-    DATA,
-    NOTEBOOKS,
-    STORY,
-    publish_cli,
-    render_cli,
-    tiny_page,
-)
 from reactions.cli import main
 from reactions.errors import ScheduleError
 from reactions.pdf import running_head
 from reactions.schedule import load_schedule
+from support.notebooks import tiny_page
+from support.paths import BRIEF_STEM, BRIEF_TITLE, DATA, NOTEBOOKS, STORY
+from support.rendering import publish_cli, render_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CI"):

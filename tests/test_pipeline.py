@@ -13,11 +13,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions.errors import TRY_AGAIN, DataRejected, KernelNotStarted
 from reactions.on_dask import _published
 from reactions.page import Page, prepare
 from reactions.render import ExecutionFailed, build_page
+from support.notebooks import tiny_page
+from support.paths import DATA, NOTEBOOKS
 
 BIN = Path(sys.executable).parent
 

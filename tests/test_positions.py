@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import ACTORS, DATA, statement, write_dataset
 from reactions import compare
 from reactions.dataset import load_dataset
+from support.dataset import ACTORS, statement, write_dataset
+from support.paths import DATA
 
 
 def _position(tmp_path: Path, rows: list[dict[str, str]], rule: str = "") -> pd.Series:

@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import BRIEF_STEM, COMPARE_STEM
 from reactions.exporter import export_page
 from reactions.pdf import PAPER, print_pdf
 from reactions.present import Table
+from support.paths import BRIEF_STEM, COMPARE_STEM
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 if CHROMIUM is None and os.environ.get("CI"):

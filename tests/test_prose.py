@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DATA, ROOT
 from reactions.cli import main
 from reactions.codebook import load_codebook
+from support.paths import DATA, ROOT
 
 STORY_2008 = ROOT / "data" / "georgia-recognition-2008"
 # (story folder, notebook, parameters): every page kind of both stories at their default date,

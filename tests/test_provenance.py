@@ -16,7 +16,6 @@ import nbformat
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
-from conftest import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY, write_dataset
 from reactions import coding, story
 from reactions.exporter import export_page
 from reactions.method import method_name
@@ -29,6 +28,8 @@ from reactions.provenance import (
     of_page,
     render_time,
 )
+from support.dataset import write_dataset
+from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY
 
 SANITIZERS = get_sanitize_patterns((NOTEBOOKS / "sanitize.cfg").read_text(encoding="utf-8"))
 PARAMETERS = {"focal_actor": "belarus", "as_of": "2022-09-26", "compare_with": ("serbia",)}

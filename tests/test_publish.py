@@ -12,16 +12,6 @@ import nbformat
 import pytest
 from filelock import FileLock
 
-from conftest import (
-    BRIEF_STEM,
-    DATA,
-    NOTEBOOKS,
-    ROOT,
-    STORY,
-    notebook_with,
-    publish_cli,
-    write_dataset,
-)
 from reactions.cli import main
 from reactions.errors import ScheduleError
 from reactions.html import external_resources
@@ -29,6 +19,10 @@ from reactions.index import render_index
 from reactions.publish import LOCK_NAME
 from reactions.schedule import load_schedule
 from reactions.site import write_index
+from support.dataset import write_dataset
+from support.notebooks import notebook_with
+from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, ROOT, STORY
+from support.rendering import publish_cli
 
 
 def schedule_problems(tmp_path: Path, text: str) -> list:

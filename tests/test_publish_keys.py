@@ -8,8 +8,9 @@ import json
 
 import nbformat
 
-from conftest import publish_cli, tiny_page
 from reactions.feed import FEED_NAME
+from support.notebooks import tiny_page
+from support.rendering import publish_cli
 
 SCHEDULE = "pages:\n  - notebook: tiny\n    matrix:\n      actor: [belarus, serbia]\n"
 STEMS = ["ukraine-annexation-2022.tiny.belarus", "ukraine-annexation-2022.tiny.serbia"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT
+from support.paths import DATA, ROOT
 
 OTHER_STANCE = {"explicit_rejection": "implicit_rejection"}
 # Cells whose text/plain nbval compares: findings (sentences and tables), never charts.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import nbformat
 
-from conftest import ROOT
 from reactions.review import moved_findings, sanitizers
+from support.paths import ROOT
 
 VOLATILE = sanitizers(ROOT / "notebooks" / "sanitize.cfg")
 

@@ -12,20 +12,21 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, tiny_page, write_dataset
+from support.dataset import write_dataset
+from support.notebooks import tiny_page
+from support.paths import DATA
+from support.processes import KernelTrap, deadline, running, wait_for
 
 CLI = [sys.executable, "-m", "reactions.cli"]
 DEADLINE = 60  # seconds: generous; a hang fails instead of stalling the suite
 
 
 def run(*arguments: str, prefix: tuple[str, ...] = (), timeout: float = DEADLINE, **kwargs):
-    started = time.perf_counter()
-    result = subprocess.run(
+    return subprocess.run(
         [*prefix, *CLI, *arguments],
         capture_output=True,
         text=True,
@@ -33,8 +34,6 @@ def run(*arguments: str, prefix: tuple[str, ...] = (), timeout: float = DEADLINE
         check=False,
         **kwargs,
     )
-    result.seconds = time.perf_counter() - started  # type: ignore[attr-defined]
-    return result
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -92,20 +91,40 @@ def test_t1_59_64_validate_names_an_unreadable_file(tmp_path, case, name):
     assert f"{name}: file cannot be read (permission denied)" in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize(("case", "name"), [("T1-65", "statements.csv"), ("T1-61", "events.csv")])
-def test_t1_61_65_render_refuses_an_unreadable_file_before_a_kernel(tmp_path, case, name):
+KERNEL_FIRST = (
+    "render starts a kernel before it refuses an unreadable events.csv (read first in the "
+    "kernel): the kernel trap shows it, the time limit this test had (20 s) hid it"
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "trapped"),
+    [
+        ("T1-65", "statements.csv", True),
+        pytest.param(
+            "T1-61", "events.csv", True,
+            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=KERNEL_FIRST),
+        ),
+        ("T1-61", "events.csv", False),  # the error, exit 2, however late it is found
+    ],
+    ids=["statements.csv", "events.csv-before-a-kernel", "events.csv"],
+)  # fmt: skip
+def test_t1_61_65_render_refuses_an_unreadable_file_before_a_kernel(tmp_path, case, name, trapped):
     folder = write_dataset(tmp_path / "data")
     prefix = unreadable(folder, name)
     out = tmp_path / "report"
+    trap = KernelTrap(tmp_path / "trap")
     result = run(
         "render", "brief", "--actor", "belarus", "--as-of", "2022-09-26",
         "--data", str(folder), "--out", str(out), prefix=prefix,
+        env=os.environ | (trap.environ if trapped else {}),
     )  # fmt: skip
     assert result.returncode == 2, result.stderr[-3000:]
     no_traceback(result)
     assert f"{name}: file cannot be read" in result.stderr, result.stderr
     assert not out.exists()
-    assert result.seconds < 20
+    if trapped:
+        assert not trap.started  # refused before any kernel was started
 
 
 # --- 2. validate reads blind_coding.csv [N01g, N01] (text cases: tests/fixtures/bad/cases.py) -
@@ -115,7 +134,7 @@ def test_t1_61_65_render_refuses_an_unreadable_file_before_a_kernel(tmp_path, ca
 def test_n01g_blind_coding_linked_out_of_the_folder_is_refused(tmp_path, target):
     folder = write_dataset(tmp_path / "data")
     (folder / "blind_coding.csv").symlink_to(target)
-    result = run("validate", "--data", str(folder), timeout=30)
+    result = run("validate", "--data", str(folder))
     assert result.returncode == 2, result.stderr[-3000:]
     no_traceback(result)
     assert "blind_coding.csv: must be a regular file" in result.stderr, result.stderr
@@ -147,19 +166,18 @@ ALIAS_BOMB = (
 )
 def test_n33_n38_y_parameters_are_read_by_the_bounded_reader(tmp_path, case, yaml_text, rule):
     out = tmp_path / "report"
-    result = run("render", "brief", "-y", yaml_text, "--out", str(out), timeout=30)
+    result = run("render", "brief", "-y", yaml_text, "--out", str(out))
     assert result.returncode == 2, result.stderr[-3000:]
     no_traceback(result)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and rule in lines[0], lines[:5]
     assert len(lines[0]) < 600, len(lines[0])
-    assert result.seconds < 15
     assert not out.exists()
 
 
 def test_n37_p_value_is_echoed_capped(tmp_path):
     out = tmp_path / "report"
-    result = run("render", "brief", "-p", "as_of", "x" * 5000, "--out", str(out), timeout=30)
+    result = run("render", "brief", "-p", "as_of", "x" * 5000, "--out", str(out))
     assert result.returncode == 2, result.stderr[-3000:]
     no_traceback(result)
     lines = result.stderr.strip().splitlines()
@@ -232,7 +250,7 @@ def test_n53_validate_reads_the_csvs_and_says_whether_each_copy_agrees(tmp_path)
     damaged = bytearray(copy.read_bytes())
     damaged[12] ^= 0xFF  # one bit of rot in its first data page
     copy.write_bytes(bytes(damaged))
-    result = run("validate", "--data", str(folder), timeout=30)
+    result = run("validate", "--data", str(folder))
     assert result.returncode == 0, result.stderr
     assert "statements.parquet: agrees with its CSV" in result.stdout, result.stdout
     assert "events.parquet: damaged" in result.stdout, result.stdout
@@ -242,9 +260,7 @@ def test_n56_validate_parquet_on_a_read_only_dataset_says_so(tmp_path):
     folder = write_dataset(tmp_path / "data")
     folder.chmod(0o555)
     try:
-        result = run(
-            "validate", "--data", str(folder), "--parquet", prefix=unreadable_prefix(), timeout=30
-        )
+        result = run("validate", "--data", str(folder), "--parquet", prefix=unreadable_prefix())
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1, result.stderr[-3000:]
@@ -355,11 +371,12 @@ def test_n22_a_schedule_runs_only_notebooks_of_notebooks(tmp_path, where, monkey
 def test_t1_22_out_that_is_a_file_is_refused_before_the_kernel(tmp_path):
     out = tmp_path / "report"
     out.write_text("a file", encoding="utf-8")
-    result = run("render", "brief", "--out", str(out / "sub"), timeout=30)
+    trap = KernelTrap(tmp_path / "trap")
+    result = run("render", "brief", "--out", str(out / "sub"), env=os.environ | trap.environ)
     assert result.returncode == 2, result.stderr[-3000:]
     no_traceback(result)
     assert "is a file, not a folder" in result.stderr, result.stderr
-    assert result.seconds < 10  # no kernel started
+    assert not trap.started
     assert out.read_text(encoding="utf-8") == "a file"
 
 
@@ -406,14 +423,13 @@ def test_n77_a_schedule_of_too_many_pages_is_refused_before_expansion(tmp_path):
         f"issue: [recognition, war_participation, mobilization]}}\n",
         encoding="utf-8",
     )  # 40 x 28 x 28 x 3 = 94,080 pages, and one
-    result = run("publish", "--schedule", str(path), "--out", str(tmp_path / "r"), timeout=30)
+    result = run("publish", "--schedule", str(path), "--out", str(tmp_path / "r"))
     assert result.returncode == 2, result.stderr[-3000:]
     no_traceback(result)
     assert "schedule.yml:3: column 'matrix' a schedule may hold at most 1,000 pages" in (
         result.stderr
     ), result.stderr
     assert "94,081 pages" in result.stderr
-    assert result.seconds < 10
     assert not (tmp_path / "r").exists()
 
 
@@ -454,7 +470,8 @@ def test_n78_a_fixed_value_and_a_matrix_naming_one_parameter_are_refused(tmp_pat
 
 def serve(answer: bytes | None) -> tuple[str, threading.Event]:
     """A loopback server that accepts, sends `answer` (None: an HTTP server waiting for its
-    request, saying nothing) and keeps the connection open; its tcp:// address."""
+    request, saying nothing) and keeps the connection open until stopped, longer than any
+    deadline: a client without a limit of its own hangs; its tcp:// address."""
     server = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
@@ -468,7 +485,7 @@ def serve(answer: bytes | None) -> tuple[str, threading.Event]:
                     continue
                 if answer:
                     connection.sendall(answer)
-                stop.wait(30)
+                stop.wait()
                 connection.close()
 
     threading.Thread(target=accept, daemon=True).start()
@@ -516,15 +533,14 @@ def test_n63_n66b_a_scheduler_that_cannot_serve_is_refused_fast(tmp_path, case, 
         path.write_text("pages:\n  - {notebook: tiny, actor: belarus}\n", encoding="utf-8")
         result = run(
             "publish", "--schedule", str(path), "--data", str(DATA), "--out", str(out),
-            "--notebooks", str(notebooks), *extra, env=environment, timeout=60,
+            "--notebooks", str(notebooks), *extra, env=environment,
         )  # fmt: skip
     finally:
         stop.set()
     assert result.returncode == code, result.stderr[-3000:]
     no_traceback(result)
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and said in lines[0], lines[:5]
-    assert result.seconds < 10 + 3  # the probe's 10 s, and the command's start
+    assert len(lines) == 1 and said in lines[0], lines[:5]  # within DEADLINE: the probe's 10 s
     assert not out.exists()  # no lock, no index
 
 
@@ -557,10 +573,10 @@ def test_defence_in_depth_a_page_that_could_run_code_is_not_published(tmp_path, 
 
 
 def test_defence_in_depth_the_briefs_own_runtime_passes(brief_report, monkeypatch):
-    from conftest import BRIEF_STEM
     from reactions import html as html_module
     from reactions.html import unsafe_markup
     from reactions.render import refuse_unsafe
+    from support.paths import BRIEF_STEM
 
     monkeypatch.setattr(html_module, "_RUNTIME", set())  # as in a publishing client
 
@@ -587,25 +603,19 @@ def hung_chromium(folder: Path) -> tuple[Path, Path]:
     return folder, pid_file
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state != "Z"
-
-
 def test_n60b_printing_stops_at_the_time_left_and_kills_its_browser(tmp_path, monkeypatch):
     from reactions.errors import RenderError
     from reactions.pdf import print_pdf
 
     folder, pid_file = hung_chromium(tmp_path / "bin")
     monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-    started = time.perf_counter()
-    with pytest.raises(RenderError, match="printing to PDF failed"):
+    with (
+        pytest.raises(RenderError, match="printing to PDF failed"),
+        deadline(DEADLINE, "printing within 3 s to a browser that never answers"),
+    ):
         print_pdf({"page.html": b"<p>page</p>"}, "page.html", seconds=3)
-    assert time.perf_counter() - started < 10
-    assert not alive(int(pid_file.read_text()))
+    pid = int(pid_file.read_text())
+    wait_for(lambda: not running(pid), what=f"the browser {pid} to end (SIGKILL, not waited)")
 
 
 def test_n60c_a_page_killed_at_its_timeout_leaves_no_browser(tmp_path):
@@ -614,7 +624,8 @@ def test_n60c_a_page_killed_at_its_timeout_leaves_no_browser(tmp_path):
     tiny_page(notebooks, "print('tiny')")
     out = tmp_path / "report"
     path = tmp_path / "schedule.yml"
-    path.write_text("timeout: 12\npdf: true\npages:\n  - {notebook: tiny, actor: belarus}\n")
+    # the page's timeout: time for a busy machine to reach the browser, under the printer's 60 s
+    path.write_text("timeout: 30\npdf: true\npages:\n  - {notebook: tiny, actor: belarus}\n")
     environment = os.environ | {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
     result = run(
         "publish", "--schedule", str(path), "--data", str(DATA), "--out", str(out),
@@ -624,7 +635,4 @@ def test_n60c_a_page_killed_at_its_timeout_leaves_no_browser(tmp_path):
     assert "timeout" in result.stderr
     assert pid_file.exists()
     pid = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not alive(pid), f"the browser {pid} outlived its page"
+    wait_for(lambda: not running(pid), what=f"the browser {pid} to end with its page")

@@ -9,10 +9,10 @@ import altair as alt
 import nbformat
 import pandas as pd
 
-from conftest import BRIEF_STEM, BRIEF_TITLE
 from reactions.exporter import export_page
 from reactions.html import SHARED_DESCRIPTION_LIMIT, share_card
 from reactions.present import Chart, Heading, Paragraph
+from support.paths import BRIEF_STEM, BRIEF_TITLE
 
 HOSTILE = "Ba\"r <script>alert(1)</script> & 'x' </title><b>"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS
+from support.paths import NOTEBOOKS
 
 
 def shows_something(source: str) -> bool:

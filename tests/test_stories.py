@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, write_dataset
 from reactions.cli import main
+from support.dataset import write_dataset
+from support.paths import DATA, ROOT
 
 STORY_2008 = ROOT / "data" / "georgia-recognition-2008"
 STORY_2022 = ROOT / "data" / "ukraine-annexation-2022"

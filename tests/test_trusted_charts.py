@@ -16,7 +16,7 @@ import time
 import nbformat
 import pytest
 
-from conftest import NOTEBOOKS, ROOT
+from support.paths import NOTEBOOKS, ROOT
 from test_jupyter_clients import BIN, CHROMIUM, ENV, SCREENSHOTS, _free_port
 
 

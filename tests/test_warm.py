@@ -12,19 +12,22 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 
-from conftest import DATA, NOTEBOOKS, tiny_page
 from reactions import warm as warm_module
 from reactions.page import prepare
 from reactions.render import build_page
 from reactions.warm import Kernel, PromptClient, drop_kernel
 from reactions.warm_page import render_task
 from reactions.writer import publish_page
+from support.notebooks import tiny_page
+from support.paths import DATA, NOTEBOOKS
+from support.processes import deadline
 
 # brief, another actor's brief of the same issue and date (the same timeline: drawn once),
 # actor, a brief with compare_to and every actor, the cross-actor page, the first again
@@ -342,9 +345,9 @@ print(json.dumps({
 
 def test_the_reset_puts_back_what_a_page_changed_and_says_when_it_cannot():
     """reactions.kernel_reset in a plain process: each change is found and set back to the very
-    object (or setting) it was; a thread running a page's code cannot be, and says so. A check
-    that finds nothing, over every module and class pandas, altair, pandera, scikit-learn and
-    vl-convert load, costs well under 0.1 s."""
+    object (or setting) it was; a thread running a page's code cannot be, and says so. What a
+    check that finds nothing costs, over every module and class pandas, altair, pandera,
+    scikit-learn and vl-convert load, is printed (well under 0.1 s on an idle machine)."""
     run = subprocess.run(
         [sys.executable, "-c", CHECK_AND_RESTORE, other_locale()],
         capture_output=True,
@@ -372,11 +375,10 @@ def test_the_reset_puts_back_what_a_page_changed_and_says_when_it_cannot():
     } <= set(found["done"]), found["done"]
     assert "threads running a page's code" in found["replaced"]
     assert found["modules"] > 1000 and found["attributes"] > 50_000, found
-    print(
+    print(  # its cost is measured, not asserted: a speed target fails on a busy machine
         f"check of {found['modules']} modules and {found['classes']} classes "
-        f"({found['attributes']} attributes): {sorted(found['costs'])}"
+        f"({found['attributes']} attributes): {sorted(found['costs'])} s"
     )
-    assert sorted(found["costs"])[len(found["costs"]) // 2] < 0.05, found["costs"]
 
 
 THREAD = (
@@ -445,3 +447,28 @@ def test_the_reset_freezes_the_start_once_and_puts_options_back_through_pandas()
     # frozen once, at the first reset; frozen objects freed since leave the count
     first = int(before["first"]["data"]["text/plain"].strip("[]"))
     assert counts[-1] <= counts[0] <= first, (first, counts)
+
+
+def test_a_kernel_that_does_not_answer_waits_its_timeout_out_then_fails():
+    """A live kernel that answers nothing (stopped, SIGSTOP): the client waits its timeout out,
+    then fails; it neither returns early nor hangs (a start that fails so is retried: the
+    engine's KernelNotStarted, exit 75, test_pipeline)."""
+    kernel = Kernel(NOTEBOOKS)
+    pid = kernel.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        client = kernel.km.client()
+        client.start_channels()
+        try:
+            started = time.monotonic()
+            with pytest.raises(RuntimeError) as failure, deadline(what="wait_for_ready(timeout=3)"):
+                run_sync(client.wait_for_ready)(timeout=3)
+            waited = time.monotonic() - started
+        finally:
+            client.stop_channels()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        kernel.shutdown()
+    assert str(failure.value) == "Kernel didn't respond in 3 seconds"
+    assert waited >= 3, waited  # it did wait (a lower bound: not a speed target)
