@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from importlib import metadata
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from reactions.page import Page
