@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from reactions.errors import RenderError
-from reactions.render import prepare, render_notebook
+from reactions.render import render_page
 from support.notebooks import tiny_page
 from support.paths import DATA
 from support.processes import HANG, Hang, KernelTrap, deadline, running, wait_for
@@ -39,7 +39,7 @@ def test_the_kernel_trap_springs_on_a_kernel_start(tmp_path, monkeypatch):
     in_process = KernelTrap(tmp_path / "in-process")  # as a test sets it with monkeypatch
     monkeypatch.setenv("JUPYTER_PATH", in_process.environ["JUPYTER_PATH"])
     with pytest.raises(RenderError, match="the kernel did not start"):
-        render_notebook(prepare(path, {"actor": "belarus"}, DATA), out)
+        render_page(path, {"actor": "belarus"}, out, DATA)
     assert in_process.started
     assert not (out / "ukraine-annexation-2022.tiny.belarus.html").exists()
 
