@@ -37,24 +37,59 @@ def dataset_rows(spec: dict, chart: dict) -> list[dict]:
     return spec["datasets"][chart.get("data", spec.get("data"))["name"]]
 
 
-def test_spectrum_plots_worded_stances_by_score_coloured_and_shaped_by_group(mini):
+def timeline_spec(mini, as_of="2022-09-26", events=None) -> dict:
+    said = compare.statements_as_of(mini, as_of, "recognition")
+    events = compare.events_as_of(mini, as_of) if events is None else events
+    return charts.timeline(said, events, mini.codebook, mini.actor_names).to_dict()
+
+
+def layers(spec: dict, mark: str, *, field: str = "", hidden: bool | None = None) -> list[dict]:
+    """A layered chart's layers of one mark type (those encoding `field` as text or drawn
+    unseen, when asked)."""
+    found = []
+    for layer in spec["layer"]:
+        if layer["mark"]["type"] != mark:
+            continue
+        if field and layer["encoding"].get("text", {}).get("field") != field:
+            continue
+        if hidden is not None and (layer["mark"].get("opacity") == 0) != hidden:
+            continue
+        found.append(layer)
+    return found
+
+
+def event_rules(spec: dict) -> list[dict]:
+    """The rows of the timeline's event rules (every row of numbers above the plot)."""
+    return [row for rule in layers(spec, "rule", hidden=False) for row in dataset_rows(spec, rule)]
+
+
+STANCE_LABELS = [
+    "Explicit rejection",
+    "Implicit rejection",
+    "Ambiguous",
+    "Implicit support",
+    "Explicit support",
+    "Silent",
+]
+
+
+def test_spectrum_plots_worded_stances_by_score_filled_and_shaped_by_stance(mini):
     spec = spectrum(mini)
-    points, _label, _silent = spec["layer"]
+    points, _label, silent = spec["layer"]
     assert points["mark"]["type"] == "point" and points["mark"]["stroke"] == charts.OUTLINE
     assert points["encoding"]["x"]["field"] == "score"
     assert points["encoding"]["x"]["scale"]["domain"] == [-2.5, charts.SILENCE_X + 0.5]
-    assert points["encoding"]["color"]["field"] == "group_label"
-    assert points["encoding"]["shape"]["field"] == "group_label"
-    groups = list(mini.codebook.groups.values())
-    assert points["encoding"]["color"]["scale"] == {
-        "domain": groups,
-        "range": [charts.GROUP_COLOURS[i % 7] for i in range(len(groups))],
+    # Colour means stance, as on the timeline: the same fills and shapes, one legend.
+    for layer in (points, silent):
+        assert "color" not in layer["encoding"]
+        assert layer["encoding"]["fill"]["field"] == layer["encoding"]["shape"]["field"]
+        assert layer["encoding"]["fill"]["field"] == "stance_label"
+    assert points["encoding"]["fill"]["scale"] == {
+        "domain": STANCE_LABELS,
+        "range": ["#0571b0", "#92c5de", "#d9d9d9", "#f4a582", "#ca0020", "#ffffff"],
     }
-    assert points["encoding"]["shape"]["scale"] == {
-        "domain": groups,
-        "range": [charts.GROUP_SHAPES[i % 8] for i in range(len(groups))],
-    }
-    assert points["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert points["encoding"]["fill"]["legend"]["orient"] == "bottom"
+    assert silent["encoding"]["fill"]["scale"] == points["encoding"]["fill"]["scale"]
     rows = dataset_rows(spec, points)
     assert {row["name"]: row["score"] for row in rows} == {
         "G7": -2,
@@ -64,8 +99,19 @@ def test_spectrum_plots_worded_stances_by_score_coloured_and_shaped_by_group(min
         "Syria": 1,
         "South Ossetia": 2,
     }
+    # The group is said in the tooltip (and the groups table), not by a colour.
     labels = {row["name"]: (row["group_label"], row["stance_label"]) for row in rows}
     assert labels["Kazakhstan"] == ("Russia's allies (Union State, CSTO)", "Implicit rejection")
+    assert "group_label" in [tip["field"] for tip in points["encoding"]["tooltip"]]
+
+
+def test_spectrum_legend_lists_only_the_stances_drawn(mini):
+    spec = spectrum(mini, as_of="2022-09-26")  # nobody implicitly supports yet
+    points, _label, silent = spec["layer"]
+    drawn = [label for label in STANCE_LABELS if label != "Implicit support"]
+    assert points["encoding"]["fill"]["scale"]["domain"] == drawn
+    assert points["encoding"]["shape"]["scale"]["domain"] == drawn
+    assert [row["stance_label"] for row in dataset_rows(spec, silent)] == ["Silent"]
 
 
 def test_spectrum_highlights_only_the_focal_actor(mini):
@@ -95,7 +141,10 @@ def test_spectrum_shows_silent_actors_apart_and_never_at_zero(mini):
     assert silent["encoding"]["x"]["field"] == "record_column"
     assert silent["transform"] == [{"calculate": str(charts.SILENCE_X), "as": "record_column"}]
     assert charts.SILENCE_X > 2.5
-    assert silent["mark"]["fill"] == charts.SILENCE_FILL == "#ffffff"
+    assert {row["stance_label"] for row in rows} == {"Silent"}  # hollow circles
+    fill, shape = silent["encoding"]["fill"]["scale"], silent["encoding"]["shape"]["scale"]
+    assert fill["range"][fill["domain"].index("Silent")] == charts.SILENCE_FILL == "#ffffff"
+    assert shape["range"][shape["domain"].index("Silent")] == "circle"
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
     assert axis["values"] == [-2, -1, 0, 1, 2, charts.SILENCE_X]
     assert 'datum.value == 3.5 ? "Silent (no score)"' in axis["labelExpr"]
@@ -118,78 +167,132 @@ def test_spectrum_tooltip_carries_the_quote_and_later_silence(mini):
 
 def test_timeline_plots_each_statement_and_each_event_up_to_as_of(mini):
     said = compare.statements_as_of(mini, "2022-09-26", "recognition")
-    events = compare.events_as_of(mini, "2022-09-26")
-    spec = charts.timeline(said, events, mini.codebook, mini.actor_names).to_dict()
-    rules, _labels, points = spec["layer"]
+    spec = timeline_spec(mini)
+    (points,) = layers(spec, "point")
     assert len(dataset_rows(spec, points)) == len(said) == 6
-    assert [(row["title"], row["day"]) for row in dataset_rows(spec, rules)] == [
-        ("Referendums announced", "2022-09-20"),
-        ("Sochi talks", "2022-09-26"),
+    assert [(row["title"], row["day"], row["number"]) for row in event_rules(spec)] == [
+        ("Referendums announced", "2022-09-20", 1),
+        ("Sochi talks", "2022-09-26", 2),
     ]
     assert points["encoding"]["x"]["field"] == "date"
     tooltip = {tip["field"]: tip["type"] for tip in points["encoding"]["tooltip"]}
     assert tooltip["day"] == "nominal"  # a text date: never shifted by the reader's time zone
     assert {row["day"] for row in dataset_rows(spec, points)} >= {"2022-09-20", "2022-09-26"}
-    labels = [
-        "Explicit rejection",
-        "Implicit rejection",
-        "Ambiguous",
-        "Implicit support",
-        "Explicit support",
-        "Silent",
-    ]
+    drawn = [label for label in STANCE_LABELS if label != "Implicit support"]  # none said yet
     fill = points["encoding"]["fill"]["scale"]
     assert fill == {
-        "domain": labels,
-        "range": ["#0571b0", "#92c5de", "#f7f7f7", "#f4a582", "#ca0020", "#ffffff"],
+        "domain": drawn,
+        "range": ["#0571b0", "#92c5de", "#d9d9d9", "#ca0020", "#ffffff"],
     }
     shape = points["encoding"]["shape"]["scale"]
     assert shape == {
-        "domain": labels,
-        "range": [
-            "triangle-down",
-            "triangle-down",
-            "diamond",
-            "triangle-up",
-            "triangle-up",
-            "circle",
-        ],
+        "domain": drawn,
+        "range": ["triangle-down", "triangle-down", "diamond", "triangle-up", "circle"],
     }
     assert points["mark"]["stroke"] == charts.OUTLINE  # pale fills stay visible on white
     assert spec["width"] == charts.STATIC_WIDTH and spec["autosize"]["type"] == "fit-x"
     assert spec["usermeta"] == {"reactions": {"width": "container"}}  # the page fits it
+    # Stances come first among the legends, then the list of events; one under the other.
+    assert spec["layer"].index(points) < spec["layer"].index(layers(spec, "rule", hidden=True)[0])
+    assert "vertical" in spec["config"]["legend"]["layout"]["expr"]
 
 
-def test_timeline_events_of_one_day_share_one_label(mini):
-    said = compare.statements_as_of(mini, "2022-09-26", "recognition")
+def test_timeline_events_of_one_day_share_one_number(mini):
     events = pd.DataFrame(
         {
             "date": pd.to_datetime(["2022-09-26", "2022-09-20", "2022-09-26"]),
             "title": ["Sochi talks", "Referendums announced", "Another meeting"],
         }
     )
-    spec = charts.timeline(said, events, mini.codebook, mini.actor_names).to_dict()
-    rules, labels, _points = spec["layer"]
-    rows = dataset_rows(spec, rules)
-    assert [(row["date"], row["title"], row["day"]) for row in rows] == [
-        ("2022-09-20", "Referendums announced", "2022-09-20"),
-        ("2022-09-26", "Sochi talks / Another meeting", "2022-09-26"),
+    spec = timeline_spec(mini, events=events)
+    rows = event_rules(spec)
+    assert [(row["date"], row["title"], row["number"]) for row in rows] == [
+        ("2022-09-20", "Referendums announced", 1),
+        ("2022-09-26", "Sochi talks / Another meeting", 2),
     ]
-    assert dataset_rows(spec, labels) == rows  # one text label per day, not one per event
-    assert labels["encoding"]["text"]["field"] == "title"
-    tooltip = [(tip["field"], tip["type"]) for tip in rules["encoding"]["tooltip"]]
+    numbers = layers(spec, "text", field="number")
+    assert [row for layer in numbers for row in dataset_rows(spec, layer)] == rows
+    assert all(layer["mark"]["aria"] is False for layer in numbers)  # the legend lists them
+    (listed,) = layers(spec, "rule", hidden=True)
+    dash = listed["encoding"]["strokeDash"]
+    assert dash["scale"]["domain"] == [
+        "1 — 20 September 2022 — Referendums announced",
+        "2 — 26 September 2022 — Sochi talks / Another meeting",
+    ]
+    assert dash["legend"]["title"] == "Events" and dash["legend"]["symbolOpacity"] == 1
+    rule = layers(spec, "rule", hidden=False)[0]
+    tooltip = [(tip["field"], tip["type"]) for tip in rule["encoding"]["tooltip"]]
     assert tooltip == [("title", "nominal"), ("day", "nominal")]
+
+
+def test_timeline_axis_spans_the_statements_and_events_beyond_it_sit_at_its_corners(mini):
+    said = compare.statements_as_of(mini, "2022-09-26", "recognition")
+    events = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2022-05-15", "2022-06-01", "2022-09-20", "2023-01-01"]),
+            "title": ["Long before", "Before", "Referendums announced", "Long after"],
+        }
+    )
+    spec = timeline_spec(mini, events=events)
+    (points,) = layers(spec, "point")
+    scale = points["encoding"]["x"]["scale"]
+    assert scale["type"] == "utc" and scale["nice"] is False
+    start, end = (pd.Timestamp(value, unit="ms") for value in scale["domain"])
+    first, last = said["date"].min(), said["date"].max()
+    assert start < first and last < end  # no statement on the axis's edge ...
+    assert (last - first) / (end - start) >= 0.9  # ... and no event stretches it
+    # Only the event within the span is a rule; the others are numbers beyond the corners.
+    assert [row["title"] for row in event_rules(spec)] == ["Referendums announced"]
+    corners = {
+        layer["mark"]["align"]: dataset_rows(spec, layer)[0]["text"]
+        for layer in layers(spec, "text", field="text")
+    }
+    assert corners == {"right": "← 1–2", "left": "4 →"}
+    (listed,) = layers(spec, "rule", hidden=True)
+    assert len(listed["encoding"]["strokeDash"]["scale"]["domain"]) == 4  # every event listed
+    assert spec["description"].endswith(
+        "Of these, 2 before the first statement (numbered at the top left) and 1 after the last "
+        "(numbered at the top right)."
+    )
+
+
+def test_event_numbers_never_touch_on_the_narrowest_plot():
+    # Numbers 4 px apart (a phone's plot, events a day apart) go up a row each; one far off, and
+    # one clear of a row's last number, come back down.
+    assert charts._number_rows([(0, 7), (4, 11), (8, 15), (60, 67)]) == [0, 1, 2, 0]
+    assert charts._number_rows([(0, 7), (5, 12), (10, 17)]) == [0, 1, 0]
+    assert charts._number_rows([(0, 7), (20, 27), (40, 47)]) == [0, 0, 0]
+
+
+def test_long_names_wrap_and_are_never_cut_short():
+    long = "Collective Security Treaty Organization (CSTO)"
+    axis = charts._wrapping_axis(["Belarus", long]).to_dict()
+    assert axis["labelLimit"] >= 1000  # never an ellipsis
+    assert axis["labelExpr"] == (
+        f"datum.value == {json.dumps(long)} ? "
+        '["Collective Security Treaty", "Organization (CSTO)"] : datum.label'
+    )
+    # centred on its tick: half a line up per line below the first
+    assert axis["labelOffset"]["condition"] == [
+        {"test": f"datum.value == {json.dumps(long)}", "value": -charts.LABEL_LINE / 2}
+    ]
+    assert "labelExpr" not in charts._wrapping_axis(["Belarus", "Serbia"]).to_dict()
+    # Rows make room for the labels beside them.
+    assert charts._row_step(["Belarus", "Serbia"]) == charts.ROW_HEIGHT
+    assert charts._row_step(["Belarus", long, "Serbia"]) == charts.ROW_HEIGHT + 2
+    assert charts._row_step([long, long]) == 25  # two 2-line labels, 23 px each, 2 px apart
 
 
 def test_stance_colours_follow_the_score_not_the_label(mini):
     codebook = relabelled(mini.codebook)
     said = compare.statements_as_of(mini, "2022-09-26", "recognition")
     spec = charts.timeline(said, mini.events, codebook, mini.actor_names).to_dict()
-    fill = spec["layer"][2]["encoding"]["fill"]["scale"]
+    (points,) = layers(spec, "point")
+    fill = points["encoding"]["fill"]["scale"]
     assert fill["domain"][0] == "Zz Explicit rejection"
     assert fill["range"][0] == charts.SCORE_COLOURS[-2] == "#0571b0"
     assert fill["range"][-1] == charts.SILENCE_FILL
-    shape = spec["layer"][2]["encoding"]["shape"]["scale"]
+    shape = points["encoding"]["shape"]["scale"]
     assert shape["domain"] == fill["domain"] and shape["range"][-1] == "circle"
 
 
@@ -299,7 +402,8 @@ def test_timeline_states_its_finding_in_words(mini):
         "(-2), 1 implicit rejection (-1), 1 ambiguous (0), 1 explicit support (+2), 1 silent. "
         "Events marked: Referendums announced and Sochi talks."
     )
-    assert spec["layer"][1]["mark"]["aria"] is False  # event labels repeat the rules' tooltips
+    numbers = layers(spec, "text", field="number")
+    assert numbers and all(layer["mark"]["aria"] is False for layer in numbers)  # listed
 
 
 def test_descriptions_take_their_words_from_the_codebook(mini):
@@ -331,11 +435,23 @@ def test_heatmap_prints_every_cell_readably_and_states_its_finding(mini):
         "7 no statement on record. War participation: 1 silent, 7 no statement on record. "
         "Belarus's part in the war: 8 no statement on record."
     )
-    cells, text = spec["spec"]["layer"]
+    cells, blank, text = spec["spec"]["layer"]
     rows = spec["datasets"][spec["data"]["name"]]
     scale = cells["encoding"]["color"]["scale"]
     fills = dict(zip(scale["domain"], scale["range"], strict=True))
-    assert fills["No statement on record"] == "#ffffff" and fills["Silent"] == "#8c8c8c"
+    assert list(fills) == STANCE_LABELS  # what is drawn: every stance and silence, on record
+    assert fills["Silent"] == "#8c8c8c"
+    assert cells["transform"] == [{"filter": "datum.on_record"}]
+    # No record: a blank cell with a dashed outline, and an entry of its own in the legend.
+    assert blank["transform"] == [{"filter": "!datum.on_record"}]
+    assert blank["mark"]["fill"] == charts.NO_RECORD_COLOUR == "#ffffff"
+    assert blank["encoding"]["strokeDash"]["scale"] == {
+        "domain": ["No statement on record"],
+        "range": [charts.NO_RECORD_DASH],
+    }
+    assert blank["encoding"]["stroke"]["scale"]["range"] == [charts.NO_RECORD_OUTLINE]
+    assert charts.contrast(charts.NO_RECORD_OUTLINE, "#ffffff") >= 4.5
+    fills["No statement on record"] = charts.NO_RECORD_COLOUR
     assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
     assert text["mark"]["aria"] is False
     for row in rows:
@@ -344,9 +460,13 @@ def test_heatmap_prints_every_cell_readably_and_states_its_finding(mini):
     inks = {row["cell"]: row["ink"] for row in rows}
     assert inks["-2"] == "#ffffff" and inks["+2"] == "#ffffff" and inks["-1"] == "#000000"
     assert inks["0"] == "#000000" and inks["silent"] == "#000000"
+    # A heatmap with every cell on record lists no "no record" and draws no blank cells.
+    on_record = long[long["record"] != "none"]
+    full = charts.coverage_heatmap(on_record, mini.codebook).to_dict()
+    assert len(full["spec"]["layer"]) == 2
 
 
-def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
+def test_words_and_votes_chart_states_its_finding_and_reads_on_its_stance_colours(mini):
     table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     spec = charts.words_and_votes(table, mini.codebook).to_dict()
     assert spec["description"] == (
@@ -358,7 +478,8 @@ def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
     cells, marked, counts = spec["layer"]
     assert cells["encoding"]["color"] == {"field": "fill", "type": "nominal", "scale": None}
     assert counts["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
-    assert marked["mark"]["strokeDash"] == [6, 3]  # outlined by a dashed line, not by hue alone
+    # outlined by a dashed line, not by a hue (colour means stance)
+    assert marked["mark"]["strokeDash"] == [6, 3] and marked["mark"]["stroke"] == charts.OUTLINE
     assert cells["encoding"]["y"]["title"] == "Position the day before the vote"
     # A missing vote (cannot vote, not on record) is a gap: white, its count in grey.
     by_cell = {(row["words_label"], row["vote_label"]): row for row in rows}
@@ -368,8 +489,8 @@ def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
         ("Silent", "not on record"),
     ]:
         assert (by_cell[cell]["fill"], by_cell[cell]["ink"]) == ("#ffffff", "#595959"), cell
-    voted = by_cell[("Implicit support", "no")]  # Belarus: a recorded vote, a grey cell
-    assert (voted["fill"], voted["ink"]) == ("#f0f0f0", "#000000")
+    voted = by_cell[("Implicit support", "no")]  # Belarus: a recorded vote, its words' colour
+    assert (voted["fill"], voted["ink"]) == (charts.SCORE_COLOURS[1], "#000000")
     assert spec["width"] == charts.STATIC_WIDTH and spec["usermeta"] == charts.FIT_TO_PAGE
     doubled = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     doubled.loc[doubled["name"] == "Armenia", ["record", "stance", "score"]] = [
@@ -383,7 +504,7 @@ def test_words_and_votes_chart_states_its_finding_and_reads_on_its_greys(mini):
     )
 
 
-def test_words_and_votes_greys_scale_with_recorded_votes_only(mini):
+def test_words_and_votes_cells_take_their_words_colour_and_missing_votes_stay_blank(mini):
     table = votes.words_and_votes(mini, "2022-10-31", ES_11_4)
     # Two recorded votes in one cell (Kazakhstan, Armenia: implicit rejection, abstain) and
     # three missing votes in another (Belarus, Syria, Tajikistan: silent, not on record).
@@ -403,36 +524,63 @@ def test_words_and_votes_greys_scale_with_recorded_votes_only(mini):
     rows = spec["datasets"][spec["data"]["name"]]
     by_cell = {(row["words_label"], row["vote_label"]): row for row in rows}
     most = by_cell[("Implicit rejection", "abstain")]
-    assert (most["actors"], most["fill"], most["ink"]) == (2, "#252525", "#ffffff")  # darkest
+    assert (most["actors"], most["fill"], most["ink"]) == (2, "#92c5de", "#000000")
     least = by_cell[("Explicit rejection", "yes")]
-    assert (least["actors"], least["fill"], least["ink"]) == (1, "#f0f0f0", "#000000")
+    assert (least["actors"], least["fill"], least["ink"]) == (1, "#0571b0", "#ffffff")
     gap = by_cell[("Silent", "not on record")]
     assert (gap["actors"], gap["fill"], gap["ink"]) == (3, "#ffffff", "#595959")
     assert all(charts.contrast(row["fill"], row["ink"]) >= 4.5 for row in rows)
 
 
+def test_colour_means_stance_on_every_chart(mini):
+    """Every colour scale of every chart maps stance labels (or is a stance's computed fill):
+    a group never has a colour."""
+    table = compare.positions(mini, "recognition", "2022-09-30")
+    history = compare.stance_history(mini, "belarus", "2022-10-31")
+    long = compare.matrix(mini, "2022-09-30", list(mini.codebook.issues), None)
+    specs = [
+        charts.stance_spectrum(table, "belarus", mini.codebook).to_dict(),
+        timeline_spec(mini),
+        charts.actor_history(history, mini.codebook).to_dict(),
+        charts.coverage_heatmap(long, mini.codebook).to_dict(),
+        charts.words_and_votes(
+            votes.words_and_votes(mini, "2022-10-31", ES_11_4), mini.codebook
+        ).to_dict(),
+    ]
+
+    def encodings(spec: dict):
+        for layer in spec.get("layer", spec.get("spec", {}).get("layer", [spec])):
+            yield from layer.get("encoding", {}).items()
+
+    for spec in specs:
+        for channel, encoding in encodings(spec):
+            if channel in ("color", "fill", "shape", "stroke"):
+                assert encoding.get("field") != "group_label", (channel, encoding)
+            if channel in ("color", "fill") and encoding.get("scale") is not None:
+                assert set(encoding["scale"]["domain"]) <= set(STANCE_LABELS), encoding
+
+
 def test_palettes_are_colour_blind_safe_and_readable():
-    # ColorBrewer RdBu (5 classes) by score; Okabe-Ito for groups, without its yellow.
+    # ColorBrewer RdBu (5 classes) by score, its pale centre darkened to a neutral grey.
     assert charts.SCORE_COLOURS == {
         -2: "#0571b0",
         -1: "#92c5de",
-        0: "#f7f7f7",
+        0: "#d9d9d9",
         1: "#f4a582",
         2: "#ca0020",
     }
-    assert charts.GROUP_COLOURS == [
-        "#0072b2",
-        "#e69f00",
-        "#009e73",
-        "#d55e00",
-        "#56b4e9",
-        "#cc79a7",
-        "#000000",
-    ]
-    assert len(set(charts.GROUP_SHAPES)) == len(charts.GROUP_SHAPES) == 8
     # Every mark is outlined in OUTLINE, which stands out from white at least 3:1 (WCAG 1.4.11).
     assert charts.contrast(charts.OUTLINE, "#ffffff") >= 3
     assert round(charts.contrast("#000000", "#ffffff"), 2) == 21.0
     assert round(charts.contrast("#767676", "#ffffff"), 2) == 4.54
-    for fill in [*charts.SCORE_COLOURS.values(), *charts.COUNT_GREYS, charts.SILENCE_COLOUR]:
+    for fill in [*charts.SCORE_COLOURS.values(), charts.SILENCE_COLOUR]:
         assert charts.contrast(fill, charts.text_colour(fill)) >= 4.5, fill
+    # The pale swatches differ: ambiguous is grey, neither blank (no record) nor hollow
+    # (a silent point), and lighter than silence; no record differs in form as well (a dashed
+    # outline, its own legend entry). Greys read alike under every colour-vision deficiency.
+    ambiguous = charts.SCORE_COLOURS[0]
+    assert charts.contrast(ambiguous, charts.NO_RECORD_COLOUR) >= 1.4
+    assert charts.contrast(ambiguous, charts.SILENCE_FILL) >= 1.4
+    assert charts.contrast(ambiguous, charts.SILENCE_COLOUR) >= 2
+    assert len({ambiguous[1:3], ambiguous[3:5], ambiguous[5:7]}) == 1  # a pure grey
+    assert charts.NO_RECORD_DASH and charts.contrast(charts.NO_RECORD_OUTLINE, "#ffffff") >= 4.5
