@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOTEBOOKS, ROOT
+from support.paths import NOTEBOOKS, ROOT
 from test_browser import CHARTS_DRAWN, CHROMIUM, open_offline
 
 if CHROMIUM is None and os.environ.get("CI"):
