@@ -32,13 +32,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reactions.changes import read_findings
 from reactions.errors import TRY_AGAIN, PublishLocked
 from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
 from reactions.page import Page
 from reactions.render import PUBLISH_PARENT
 from reactions.schedule import Schedule
-from reactions.site import Outcome, compared, write_site_files
+from reactions.site import Outcome, compared, read_before, write_site_files
 from reactions.writer import (
     clean_stale_temporaries,
     keep_failed,
@@ -78,7 +77,7 @@ class FreshRenders:
         if page.pdf:
             command.append("--pdf")
         error, attempt = "", 0
-        before = read_findings(out_dir, page.stem)  # under the run's lock, before the render
+        before = read_before(out_dir, page.stem)  # under the run's lock, before the render
         for attempt in range(1, schedule.retries + 2):
             if self.cancelled.is_set():
                 seconds = time.perf_counter() - started
