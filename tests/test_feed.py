@@ -18,9 +18,11 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import ROOT, publish_cli, tiny_page
 from reactions.changes import Move, PageChange, PageFacts, Snapshot, compare_snapshots
 from reactions.feed import XML_BASE, read_feed, site_base, updated_feed
+from support.notebooks import tiny_page
+from support.paths import ROOT
+from support.rendering import publish_cli
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCHEMA = Path(__file__).parent / "fixtures" / "atom.rng"

@@ -118,7 +118,8 @@ def test_render_writes_html_notebook_charts_and_findings(rendered):
     assert sorted(path.name for path in rendered.iterdir()) == sorted(
         [f"{BRIEF_STEM}-chart-{n}.{ext}" for n in (1, 2) for ext in ("png", "svg")]
         + [f"{BRIEF_STEM}.{finding}.csv" for finding in ("comparison", "coverage", "groups")]
-        + [f"{BRIEF_STEM}.html", f"{BRIEF_STEM}.ipynb", f"{STORY}.method.html"]
+        + [f"{BRIEF_STEM}.html", f"{BRIEF_STEM}.ipynb", f"{BRIEF_STEM}.share.png"]
+        + [f"{STORY}.method.html"]
     )
     svg = (rendered / f"{BRIEF_STEM}-chart-1.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "Belarus" in svg
@@ -155,7 +156,8 @@ def test_findings_are_published_as_csv(rendered):
 def test_rendered_html_is_offline_and_carries_the_headline(rendered):
     html = (rendered / f"{BRIEF_STEM}.html").read_text(encoding="utf-8")
     assert external_resources(html, beside=names(rendered)) == []
-    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|@import", html)
+    # no file loaded from anywhere (the canonical link names the page itself, never fetched)
+    assert not re.search(r"<script[^>]+src=|<link(?![^>]*canonical)[^>]+href=|@import", html)
     assert f"<title>{BRIEF_TITLE}</title>" in html
     text = re.sub(r"<[^>]+>", "", html)
     assert (
@@ -328,6 +330,7 @@ def test_render_actor_page_with_a_parameter(tmp_path, capsys):
         f"{stem}.history.csv",
         f"{stem}.html",
         f"{stem}.ipynb",
+        f"{stem}.share.png",
         f"{STORY}.method.html",
     ]
     html = (tmp_path / f"{stem}.html").read_text(encoding="utf-8")

@@ -27,7 +27,6 @@ from reactions.errors import (
 # Each command imports what it needs when it runs: a render should not pay for scikit-learn.
 
 
-
 def _data_dir(arguments: argparse.Namespace) -> Path:
     from reactions.locate import resolve_data_dir
 
@@ -263,11 +262,24 @@ def _out_folder(out: Path) -> None:
 
 
 def _render_named(arguments: argparse.Namespace, notebook: Path, given: dict[str, object]) -> int:
+    from reactions.page import Site, site_url
     from reactions.render import render_page
 
+    site = Site(  # checked here: a bad URL or title is bad input (exit 2), before any kernel
+        "" if arguments.site_url is None else site_url(arguments.site_url),
+        arguments.site_title or "",
+        arguments.site_licence or "",
+        arguments.shared_runtime,
+    )
     return _rendered(
         lambda: render_page(
-            notebook, given, arguments.out, arguments.data, arguments.cell_timeout, arguments.pdf
+            notebook,
+            given,
+            arguments.out,
+            arguments.data,
+            arguments.cell_timeout,
+            arguments.pdf,
+            site,
         )
     )
 
@@ -286,16 +298,19 @@ def _rendered(render: Callable[[], Path]) -> int:
 def _publish(arguments: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from reactions.page import site_url
     from reactions.publish import publish, summary_table
     from reactions.schedule import load_schedule
 
     _out_folder(arguments.out)
+    url = None if arguments.site_url is None else site_url(arguments.site_url)
     schedule = load_schedule(
         arguments.schedule,
         arguments.notebooks,
         arguments.data,
         allow_outside=arguments.allow_notebooks_outside,
         max_pages=arguments.max_pages,
+        url=url,
     )
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -405,6 +420,29 @@ def _rendering_options(command: argparse.ArgumentParser) -> None:
         default=None,
         metavar="SECONDS",
         help="stop a cell that runs longer (default: no limit)",
+    )
+    command.add_argument(
+        "--shared-runtime",
+        action="store_true",
+        help="load the Vega runtime from the site's shared _static/vega-VERSION-SHA12.js "
+        "(written beside the page when missing) instead of inlining it (default: the page "
+        "stands alone)",
+    )
+    _site_url_option(command)
+    command.add_argument("--site-title", default=None, metavar="TEXT", help="the site's title")
+    command.add_argument(
+        "--site-licence", default=None, metavar="TEXT", help="the licence of the site's pages"
+    )
+
+
+def _site_url_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--site-url",
+        default=None,
+        metavar="URL",
+        help="the site's public base URL, absolute http(s), e.g. https://example.org/reactions/: "
+        "link previews and canonical links become absolute (without it they are relative, and "
+        "X, Facebook and LinkedIn show no image)",
     )
 
 
@@ -527,6 +565,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="refuse a schedule of more pages than this (default: 1000)",
     )
+    _site_url_option(publish_parser)
     publish_parser.set_defaults(run=_publish)
     index = commands.add_parser("index", help="rebuild report/index.html")
     index.add_argument("--out", type=Path, default=Path("report"), help="output folder")

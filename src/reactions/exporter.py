@@ -5,7 +5,12 @@
   shows only what every Jupyter client can show, the data version and parameters), its links
   to the files beside the page, and the story's method page (`STORY.method.html`);
 - `ChartPictures`: each chart's SVG and PNG (`STEM-chart-N.svg|png`);
-- `Findings`: one CSV per finding (`STEM.FINDING.csv`).
+- `Findings`: one CSV per finding (`STEM.FINDING.csv`);
+- `SharePicture`: the page's share image (`STEM.share.png`, reactions.share);
+
+and, for a page of a published site (reactions.page.Site, `resources["site"]`, whose
+`shared_runtime` is set), the Vega runtime as the site's shared file
+(`_static/vega-VERSION-SHA12.js`), which the page loads instead of inlining it.
 
 Registered with nbconvert as `reactions`, so `jupyter nbconvert --to reactions` writes a page
 and its files as `reactions render` does (nbconvert's FilesWriter writes the outputs beside
@@ -18,6 +23,7 @@ import csv
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import nbformat
 import vl_convert
@@ -29,19 +35,23 @@ from reactions.html import (
     chart_outputs,
     chart_picture,
     findings,
+    headline,
     is_chart,
     original_spec,
     own,
     page_title,
     register_runtime,
     role_output,
+    runtime_file,
     script_json,
     share_card,
+    share_picture,
     vega_bundle,
 )
 from reactions.index import TEMPLATES
 from reactions.locate import resolve_data_dir
 from reactions.method import method_name, method_page, read_method
+from reactions.page import Site
 from reactions.present import (
     METADATA_KEY,
     PROVENANCE_ROLE,
@@ -50,10 +60,12 @@ from reactions.present import (
     PublishedFiles,
 )
 from reactions.provenance import Provenance, code_commit, render_time
+from reactions.share import ShareImage, compose, draw, long_date
 from reactions.vega import static_png, vegalite_version
 
 PNG_DRAWER = "png"  # resources key: a callable SVG -> PNG bytes (a render draws them early)
 NOTEBOOK = "notebook"  # resources key: the executed notebook as published, stamped (bytes)
+SITE = "site"  # resources key: where the page is published (reactions.page.Site)
 
 
 def _stem(resources: dict[str, Any]) -> str:
@@ -134,6 +146,48 @@ class Findings(Preprocessor):
         return nb, resources
 
 
+def share_image(nb: Any, site: Site) -> ShareImage:
+    """What the page's share image shows: its headline sentence, its first chart (the key
+    chart), the site and the dataset it is from, the date it is as of (else made)."""
+    charts = chart_outputs(nb)
+    record = nb.metadata.get(METADATA_KEY, {}).get("provenance") or {}
+    story, version = str(record.get("story") or ""), str(record.get("data_version") or "")
+    source = ", ".join(
+        part
+        for part in (
+            f"dataset {story}" if story else "",
+            f"data version {version}" if version else "",
+        )
+        if part
+    )
+    source = f"Source: {source or 'reactions'}" + (f" · {site.licence}" if site.licence else "")
+    as_of = str((record.get("parameters") or {}).get("as_of") or "")
+    made = str(record.get("rendered_at") or "")[:10]
+    date = f"As of {long_date(as_of)}" if as_of else (f"Made {long_date(made)}" if made else "")
+    host = (urlsplit(site.url).hostname or "") if site.url else ""
+    return ShareImage(
+        headline=headline(nb),
+        chart_svg=charts[0].svg if charts else "",
+        kicker=site.title or host,
+        source=source,
+        date=date,
+    )
+
+
+class SharePicture(Preprocessor):
+    """The page's share image beside it (reactions.share: 1200 x 630, drawn offline)."""
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        card = share_image(nb, resources.get(SITE) or Site())
+        _outputs(resources)[share_picture(_stem(resources))] = draw(compose(card))
+        return nb, resources
+
+
+@cache
+def _runtime_bytes(version: str) -> bytes:
+    return vega_bundle(version).encode("utf-8")
+
+
 class PageExporter(HTMLExporter):
     """Outputs and narrative only: code, prompts and the parameter cells are left out."""
 
@@ -151,6 +205,7 @@ class PageExporter(HTMLExporter):
             TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS),
             ChartPictures(),
             Findings(),
+            SharePicture(),
         ):
             self.register_preprocessor(preprocessor, enabled=True)
         self.register_filter("script_json", script_json)
@@ -161,17 +216,22 @@ class PageExporter(HTMLExporter):
     ) -> tuple[Any, dict[str, Any]]:
         resources = dict(resources or {})
         stem = _stem(resources)
+        site: Site = resources.get(SITE) or Site()
         nb = nbformat.from_dict(nb)
         nb.metadata["title"] = page_title(nb)
         charts = chart_outputs(nb)
         version = vegalite_version(charts[0].spec) if charts else ""
         bundle = vega_bundle(version) if version else ""
         register_runtime(bundle)
+        runtime = {"bundle": bundle, "file": ""}
+        if bundle and site.shared_runtime:  # the site's file, published with the page
+            runtime = {"bundle": "", "file": runtime_file(version, bundle)}
+            _outputs(resources)[runtime["file"]] = _runtime_bytes(version)
         resources |= {
-            "vega_bundle": bundle,
+            "vega_runtime": runtime,
             "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
             "vegalite_mimetype": VEGALITE_MIMETYPE,
-            "share": share_card(nb, stem),
+            "share": share_card(nb, stem, site.url, site.title, site.licence),
         }
         return super().from_notebook_node(nb, resources, **kw)
 
@@ -184,10 +244,14 @@ def exporter() -> PageExporter:
 
 
 def export_page(
-    notebook: nbformat.NotebookNode, stem: str, png: Callable[[str], bytes] | None = None
+    notebook: nbformat.NotebookNode,
+    stem: str,
+    png: Callable[[str], bytes] | None = None,
+    site: Site | None = None,
 ) -> tuple[str, dict[str, bytes], bytes]:
-    """The page's HTML, the files beside it, and the executed notebook as published."""
-    resources: dict[str, Any] = {"unique_key": stem, "outputs": {}}
+    """The page's HTML, the files beside it (with the site's shared runtime when `site` asks
+    for it), and the executed notebook as published."""
+    resources: dict[str, Any] = {"unique_key": stem, "outputs": {}, SITE: site or Site()}
     if png is not None:
         resources[PNG_DRAWER] = png
     html, resources = exporter().from_notebook_node(notebook, resources)

@@ -8,12 +8,12 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from typing import ClassVar
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import nbformat
 import platformdirs
@@ -22,6 +22,7 @@ import vl_convert
 from reactions.index import TEMPLATES
 from reactions.present import HEADLINE_ROLE, METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
 from reactions.vega import vegalite_version
+from reactions.writer import SHARED_DIR, shared_mismatch
 
 HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
 
@@ -118,17 +119,31 @@ def page_title(notebook: nbformat.NotebookNode) -> str:
     return str(notebook.metadata.get("title", "reactions"))
 
 
-SHARED_DESCRIPTION_LIMIT = 300  # characters of the lead sentence a link preview shows
+SHARED_DESCRIPTION_LIMIT = 300  # characters of the headline a link preview shows
+SHARED_ALT_LIMIT = 420  # characters of a preview image's text (X's limit)
+SHARE_IMAGE_SIZE = (1200, 630)  # reactions.share draws it so
 
 
 @dataclass(frozen=True)
 class ShareCard:
-    """What a link to the page previews (Open Graph, Twitter card)."""
+    """What a link to the page previews (Open Graph, Twitter card). Addresses are absolute
+    under the site's URL when it is known, else relative to the page (previews on X, Facebook
+    and LinkedIn then show no image)."""
 
     title: str
-    description: str
-    image: str  # the first chart's PNG, relative to the page ("" without a chart)
+    description: str  # the headline sentence, clipped at a word
+    url: str  # the page itself (og:url, its canonical link)
+    image: str  # its share image (reactions.share)
     image_alt: str
+    site_name: str = ""
+    licence: str = ""
+    image_width: int = SHARE_IMAGE_SIZE[0]
+    image_height: int = SHARE_IMAGE_SIZE[1]
+
+    @property
+    def licence_link(self) -> str:
+        """The licence as a link, when it is an address."""
+        return self.licence if re.fullmatch(r"https?://\S+", self.licence) else ""
 
 
 def _clipped(text: str, limit: int = SHARED_DESCRIPTION_LIMIT) -> str:
@@ -139,18 +154,48 @@ def _clipped(text: str, limit: int = SHARED_DESCRIPTION_LIMIT) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def share_card(notebook: nbformat.NotebookNode, stem: str) -> ShareCard:
-    """The page's title; its lead sentence (the output in role "headline", else the first
-    chart's finding, else the title); the first chart's PNG beside the page."""
-    title, charts = page_title(notebook), chart_outputs(notebook)
-    lead = role_output(notebook, HEADLINE_ROLE)
-    headline = str(lead["data"]["text/plain"]) if lead is not None else ""
+def headline(notebook: nbformat.NotebookNode) -> str:
+    """The page's headline sentence: its title output (a finding: present.Heading); else its
+    lead paragraph (role "headline"), else its first chart's finding, else its title."""
+    for role in ("title", HEADLINE_ROLE):
+        found = role_output(notebook, role)
+        if found is not None and str(found["data"].get("text/plain", "")).strip():
+            return " ".join(str(found["data"]["text/plain"]).split())
+    charts = chart_outputs(notebook)
     finding = str(charts[0].spec.get("description", "")) if charts else ""
+    return " ".join((finding or page_title(notebook)).split())
+
+
+def share_picture(stem: str) -> str:
+    """The name of a page's share image, published beside the page."""
+    return f"{stem}.share.png"
+
+
+def share_card(
+    notebook: nbformat.NotebookNode,
+    stem: str,
+    site_url: str = "",
+    site_name: str = "",
+    licence: str = "",
+) -> ShareCard:
+    """The page's title; its headline sentence as description; its share image. `site_url`:
+    the site's public base URL, ending in "/" (reactions.page.Site), or "" (relative)."""
+    title, charts = page_title(notebook), chart_outputs(notebook)
+    sentence = headline(notebook)
+    finding = str(charts[0].spec.get("description", "")) if charts else ""
+    alt = sentence if not finding or finding == sentence else f"{sentence.rstrip('.')}. {finding}"
+
+    def address(name: str) -> str:
+        return f"{site_url}{quote(name)}" if site_url else quote(name)
+
     return ShareCard(
         title=title,
-        description=_clipped(headline or finding or title),
-        image=chart_picture(stem, 1, "png") if charts else "",
-        image_alt=_clipped(finding or title),
+        description=_clipped(sentence),
+        url=address(f"{stem}.html"),
+        image=address(share_picture(stem)),
+        image_alt=_clipped(alt, SHARED_ALT_LIMIT),
+        site_name=site_name,
+        licence=licence,
     )
 
 
@@ -166,9 +211,29 @@ def chart_picture(stem: str, number: int, suffix: str) -> str:
 
 
 def register_runtime(bundle: str) -> None:
-    """The Vega runtime a page of this process inlines is the page's own (unsafe_markup)."""
+    """The Vega runtime a page of this process inlines or links is the page's own
+    (unsafe_markup)."""
     if bundle:
         _RUNTIME.add(_digest(bundle))
+
+
+# The shared runtime of a published site: one file per Vega-Lite version and content, named by
+# both (`_static/vega-6.4-0123456789ab.js`: the first 12 hex digits of its SHA-256), so a page
+# names exactly the runtime it was made with and a file that is not it can be told by its name.
+RUNTIME_FILE = re.compile(re.escape(SHARED_DIR) + r"/vega-(\d+\.\d+)-([0-9a-f]{12})\.js")
+
+
+def runtime_file(version: str, bundle: str) -> str:
+    """The name of a shared runtime file (in the report folder), from its version and text."""
+    return f"{SHARED_DIR}/vega-{version}-{_digest(bundle)[:12]}.js"
+
+
+def runtime_mismatch(name: str, content: bytes) -> str:
+    """Why `content` cannot be the shared runtime file `name` ("" when it can): the name has the
+    runtime's shape and its digest is the content's (reactions.writer.shared_mismatch)."""
+    if RUNTIME_FILE.fullmatch(name) is None:
+        return f"{name!r} is not named as a shared runtime ({SHARED_DIR}/vega-VERSION-SHA12.js)"
+    return shared_mismatch(name, content)
 
 
 class _ResourceFinder(HTMLParser):
@@ -192,8 +257,14 @@ class _ResourceFinder(HTMLParser):
         self.found: list[str] = []
         self._in_style = False
 
+    # A link the browser never fetches: the page's address and its licence name places.
+    NOT_FETCHED: ClassVar[frozenset[str]] = frozenset({"canonical", "license"})
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attribute = self.FETCHING.get(tag)
+        relations = set((dict(attrs).get("rel") or "").lower().split())
+        if tag == "link" and relations and relations <= self.NOT_FETCHED:
+            attribute = None
         for name, value in attrs:
             if name == attribute and value and not self._own(value):
                 self.found.append(f"<{tag} {name}={value!r}>")
@@ -253,7 +324,11 @@ def _digest(text: str) -> str:
 @cache
 def _footer_runtime() -> str:
     template = (TEMPLATES / "brief" / "index.html.j2").read_text(encoding="utf-8")
-    found = re.search(r"block footer_js %}.*?<script>(.*?)</script>", template, re.DOTALL)
+    found = re.search(
+        r"block footer_js %}.*?<script>(\s*/\* reactions: each chart drawn .*?)</script>",
+        template,
+        re.DOTALL,
+    )
     return _digest(found.group(1)) if found else ""
 
 
@@ -265,6 +340,7 @@ class _ScriptFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self.scripts: list[tuple[str, str]] = []  # executable scripts: digest, start shown
+        self.sources: list[str] = []  # the files of executable <script src=...>
         self._script: list[str] | None = None  # the text of an executable script being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -275,9 +351,11 @@ class _ScriptFinder(HTMLParser):
                 self.found.append(f"<{tag} {name}={(value or '')[:40]!r}> (a script link)")
         if tag == "script":
             kind = (dict(attrs).get("type") or "").strip().lower()
-            if dict(attrs).get("src") is not None:
-                self.found.append("<script src=...> (a script from a file)")
-            self._script = None if kind in DATA_SCRIPT_TYPES else []
+            source = dict(attrs).get("src")
+            if source is not None:  # a browser runs the file, not the element's text
+                self.sources.append(source)
+            executable = kind not in DATA_SCRIPT_TYPES and source is None
+            self._script = [] if executable else None
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -295,16 +373,31 @@ class _ScriptFinder(HTMLParser):
             self.scripts.append((_digest(text), " ".join(text.split())[:40]))
 
 
-def unsafe_markup(html: str, specs: Collection[dict] = ()) -> list[str]:
+def unsafe_markup(
+    html: str, specs: Collection[dict] = (), shared: Mapping[str, bytes] | None = None
+) -> list[str]:
     """What in a page could run code other than its own runtime, named (at most 5). `specs`:
-    the page's chart specs (the bundle of their Vega-Lite version is the page's own)."""
+    the page's chart specs (the bundle of their Vega-Lite version is the page's own). `shared`:
+    the site's shared runtime files published with the page, by name: a `<script src>` may load
+    one of them, if the file holds what its name's digest says and is the page's own runtime;
+    no other file."""
     finder = _ScriptFinder()
     finder.feed(html)
     finder.close()
     known = _RUNTIME | {_footer_runtime()}
     found = list(finder.found)
     versions = {vegalite_version(spec) for spec in specs} - {""}
-    for digest, shown in finder.scripts:
+    scripts = list(finder.scripts)
+    for source in finder.sources:
+        content = (shared or {}).get(source)
+        shown = f"<script src={source[:60]!r}>"
+        if content is None or RUNTIME_FILE.fullmatch(source) is None:
+            found.append(f"{shown} (a script from a file that is not the site's shared runtime)")
+        elif runtime_mismatch(source, content):
+            found.append(f"{shown} ({runtime_mismatch(source, content)})")
+        else:
+            scripts.append((hashlib.sha256(content).hexdigest(), source))
+    for digest, shown in scripts:
         if digest not in known and versions:  # the bundle of the charts' version, made here
             known |= {_digest(vega_bundle(version)) for version in versions}
             versions = set()

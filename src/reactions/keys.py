@@ -3,7 +3,8 @@ re-builds only the pages whose key changed.
 
 The key holds the notebook's bytes (digest), the resolved parameters, the data version of the
 dataset it reads, a digest of the package's files and templates, the runtime (vl-convert and
-its Vega-Lite), the site settings and the PDF flag, and the page's siblings (the other
+its Vega-Lite), the site settings (the page's reactions.page.Site: URL, title, licence, shared
+runtime; and any others the run gives) and the PDF flag, and the page's siblings (the other
 scheduled pages of its story, which its links will name). A page whose key is missing or
 differs, or whose HTML is gone, is built again.
 """
@@ -54,7 +55,7 @@ def page_key(page: Page, siblings: tuple[str, ...], settings: dict[str, object])
         "data_version": _data_version(page.data_dir),
         "code": code_digest(),
         "runtime": runtime_version(),
-        "settings": settings,
+        "settings": settings | {"site": page.site.as_dict()},
         "pdf": page.pdf,
         "siblings": list(siblings),
     }

@@ -10,9 +10,11 @@ A page is any notebook with a `parameters` cell; its parameters come from the no
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 import papermill
 
@@ -63,6 +65,77 @@ def notebook_parameters(notebook: Path) -> dict[str, object]:
     return {name: _default(spec.get("default")) for name, spec in declared.items()}
 
 
+MAX_SITE_URL = 2_000  # characters of a site's address
+MAX_SITE_TEXT = 200  # characters of a site's title or licence
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def site_url(text: object) -> str:
+    """A site's public base URL, checked: absolute http(s), a host, no user name or password,
+    no query or fragment, no space or control character; returned ending in "/" (the folder
+    the pages are in). ParameterError says why not."""
+    if not isinstance(text, str) or not text:
+        raise ParameterError(
+            f"a site URL must be text, e.g. https://example.org/reactions/, got {shown(text)!r}"
+        )
+    if len(text) > MAX_SITE_URL or CONTROL.search(text) or any(c.isspace() for c in text):
+        raise ParameterError(
+            f"a site URL holds no space or control character and at most {MAX_SITE_URL:,} "
+            f"characters: {shown(text)!r}"
+        )
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (a bad port raises here)
+    except ValueError:
+        raise ParameterError(f"not a URL: {shown(text)!r}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ParameterError(
+            f"a site URL must be absolute http(s), e.g. https://example.org/reactions/, "
+            f"got {shown(text)!r}"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ParameterError(f"a site URL holds no user name or password: {shown(text)!r}")
+    if parts.query or parts.fragment or text.endswith(("?", "#")):
+        raise ParameterError(f"a site URL is a folder: no query or fragment: {shown(text)!r}")
+    return text if text.endswith("/") else f"{text}/"
+
+
+def site_text(text: object, what: str) -> str:
+    """A site's title or licence: one line of text, at most MAX_SITE_TEXT characters."""
+    if not isinstance(text, str) or not text.strip():
+        raise ParameterError(f"a site's {what} must be text, got {shown(text)!r}")
+    if len(text) > MAX_SITE_TEXT or CONTROL.search(text):
+        raise ParameterError(
+            f"a site's {what} is one line of at most {MAX_SITE_TEXT} characters, without "
+            f"control characters: {shown(text)!r}"
+        )
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where and how a page is published: the site's public base URL ("" when unknown: the
+    page's own links and previews are then relative), its title and licence, and whether the
+    page loads the shared Vega runtime (`_static/`, a publish run's) or inlines it (a page
+    that stands alone). Checked when made (site_url, site_text); part of a published page's
+    key."""
+
+    url: str = ""  # absolute http(s), ending in "/"
+    title: str = ""
+    licence: str = ""
+    shared_runtime: bool = False
+
+    def __post_init__(self) -> None:
+        if self.url:
+            object.__setattr__(self, "url", site_url(self.url))
+        for name in ("title", "licence"):
+            if getattr(self, name):
+                object.__setattr__(self, name, site_text(getattr(self, name), name))
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
 def _default(text: object) -> object:
     try:
         return ast.literal_eval(str(text))
@@ -81,6 +154,7 @@ class Page:
     story: str = ""
     pdf: bool = False
     data_dir: str = ""  # the dataset folder it reads, resolved once (absolute)
+    site: Site = field(default_factory=Site)  # where it is published (links, runtime)
 
     @property
     def html(self) -> str:
@@ -102,6 +176,7 @@ def prepare(
     data_dir: Path | str | None = None,
     references: dict[Path, Reference] | None = None,
     pdf: bool = False,
+    site: Site | None = None,
 ) -> Page:
     """Check a page's parameters against its notebook and dataset before any kernel starts.
 
@@ -134,4 +209,4 @@ def prepare(
         name: list(value) if isinstance(value, tuple) else value for name, value in checked.items()
     }
     stem = output_stem(notebook.stem, checked, reference)
-    return Page(notebook, plain, stem, reference.story.slug, pdf, str(folder))
+    return Page(notebook, plain, stem, reference.story.slug, pdf, str(folder), site or Site())

@@ -2,10 +2,11 @@
 
 The browser is Debian's Chromium (`apt-get install chromium`) driven by Playwright; nothing is
 downloaded. The page is opened from a scratch folder holding its files (its chart pictures are
-files beside it); every request other than file: and data: is aborted. It is printed once every
-chart is drawn (the inlined Vega bundle replaces each static picture with the chart drawn from
-its spec, as in any browser), with the page's print stylesheet (templates/brief/print.css: A4,
-charts scaled to the paper, nothing split across pages that should not be). The PDF is tagged:
+files beside it, the site's shared Vega runtime in `_static/` when it loads that); every request
+other than file: and data: is aborted. It is printed once every chart is drawn (the Vega bundle
+replaces each static picture with the chart drawn from its spec, as in any browser), with the
+page's print stylesheet (templates/brief/print.css: A4, charts scaled to the paper, nothing
+split across pages that should not be). The PDF is tagged:
 each chart is a Figure whose alternative text describes it, and its outline follows the
 headings. Links to files beside the page are left out of the PDF (they would point into the
 scratch folder; the footer names those files); links to sources stay links, their addresses
@@ -150,7 +151,8 @@ def _print(
     limit_ms = TIMEOUT_MS if seconds is None else max(1, min(TIMEOUT_MS, int(seconds * 1000)))
     with tempfile.TemporaryDirectory(prefix="reactions-pdf-") as scratch:
         folder = Path(scratch)
-        for name, content in files.items():
+        for name, content in files.items():  # the site's shared runtime (_static/) too
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(content)
         launcher = str(_launcher(folder, browser_path))
         expired = threading.Event()

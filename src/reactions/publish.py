@@ -34,13 +34,14 @@ from rich.table import Table
 
 from reactions.errors import TRY_AGAIN, PublishLocked
 from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
-from reactions.page import Page
+from reactions.page import Page, Site
 from reactions.render import PUBLISH_PARENT
 from reactions.schedule import Schedule
 from reactions.site import Outcome, compared, read_before, write_site_files
 from reactions.writer import (
     clean_stale_temporaries,
     keep_failed,
+    prune_shared,
     remove_page,
     write_atomically,
 )
@@ -76,6 +77,7 @@ class FreshRenders:
             command += ["--cell-timeout", str(schedule.cell_timeout)]
         if page.pdf:
             command.append("--pdf")
+        command += site_options(page.site)
         error, attempt = "", 0
         before = read_before(out_dir, page.stem)  # under the run's lock, before the render
         for attempt in range(1, schedule.retries + 2):
@@ -135,6 +137,19 @@ class FreshRenders:
             pool.shutdown(wait=True)
 
 
+def site_options(site: Site) -> list[str]:
+    """`reactions render`'s options for a page of this site."""
+    options = ["--shared-runtime"] if site.shared_runtime else []
+    for option, value in (
+        ("--site-url", site.url),
+        ("--site-title", site.title),
+        ("--site-licence", site.licence),
+    ):
+        if value:
+            options += [option, value]
+    return options
+
+
 def _last_error_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip() and "WARNING" not in line]
     return lines[-1] if lines else "failed without a message"
@@ -152,8 +167,10 @@ def publish(
     settings: dict[str, object] | None = None,
 ) -> list[Outcome]:
     """Build every scheduled page whose key changed (reactions.keys; `force`: every page) with
-    at most `jobs` at once, remove the pages the schedule no longer lists, then write the site
-    files. Pages left as they were are outcomes "unchanged".
+    at most `jobs` at once, remove the pages the schedule no longer lists and the shared
+    runtimes no page names (`_static/`), then write the site files. Pages left as they were
+    are outcomes "unchanged". Each page is built for its schedule's site (reactions.page.Site:
+    its URL, title, licence, the shared runtime), which is part of its key.
 
     Warm kernels on Dask (a LocalCluster of `jobs` workers, or the cluster at `scheduler`,
     default $DASK_SCHEDULER_ADDRESS) when there are more pages to build than `jobs` (a warm
@@ -220,6 +237,8 @@ def publish(
             if outcome.status == "published":
                 key = key_bytes(keys[outcome.stem])
                 write_atomically(out_dir / f"{outcome.stem}{KEY_SUFFIX}", key)
+        with contextlib.suppress(OSError):  # a runtime no published page loads any more
+            prune_shared(out_dir)
         signal.signal(signal.SIGTERM, previous)
         try:  # what moved, also when interrupted: the pages published so far did change
             site = write_site_files(out_dir, run_time, outcomes)

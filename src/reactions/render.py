@@ -35,8 +35,14 @@ from reactions.errors import (
     RenderError,
 )
 from reactions.exporter import export_page, warm_up
-from reactions.html import chart_outputs, external_resources, outputs, unsafe_markup
-from reactions.page import Page, prepare
+from reactions.html import (
+    RUNTIME_FILE,
+    chart_outputs,
+    external_resources,
+    outputs,
+    unsafe_markup,
+)
+from reactions.page import Page, Site, prepare
 from reactions.present import SVG_MIMETYPE
 from reactions.vega import static_png
 from reactions.warm import Kernel
@@ -55,8 +61,10 @@ def render_page(
     data_dir: Path | str | None = None,
     cell_timeout: int | None = None,
     pdf: bool = False,
+    site: Site | None = None,
 ) -> Path:
-    """Check, build and publish one page (and its PDF); return the path of its HTML."""
+    """Check, build and publish one page (and its PDF); return the path of its HTML. `site`:
+    where it is published (its previews' addresses; the shared runtime or an inlined one)."""
     if pdf:
         from reactions.pdf import chromium
 
@@ -64,7 +72,7 @@ def render_page(
             chromium()  # no browser to print with: say so before a kernel starts
         except RenderError as error:  # bad input of this machine, as publish's `pdf: true`
             raise ParameterError(str(error)) from None
-    page = prepare(notebook, given, data_dir, pdf=pdf)
+    page = prepare(notebook, given, data_dir, pdf=pdf, site=site)
     clean_stale_temporaries(out_dir)  # what killed renders left here, never a live one's
     try:
         files = build_page(page, cell_timeout=cell_timeout)
@@ -151,7 +159,7 @@ def build_page(
         if warming is not None:
             warming.join()
         html, files, notebook = export_page(
-            executed, page.stem, lambda svg: images.png(svg).result()
+            executed, page.stem, lambda svg: images.png(svg).result(), page.site
         )
     finally:
         images.close()
@@ -181,7 +189,8 @@ def build_page(
 def refuse_unsafe(files: dict[str, bytes], stem: str) -> None:
     """A page's last look before it is printed or published (by the publishing process too,
     whichever process built it): no event-handler attribute, no javascript: link, no script
-    but the page's own runtime (reactions.html.unsafe_markup); else RenderError."""
+    but the page's own runtime, inlined or the site's shared file published with it, which
+    must hold what its name's digest says (reactions.html.unsafe_markup); else RenderError."""
     page = files.get(f"{stem}.html")
     if page is None:
         return
@@ -189,7 +198,8 @@ def refuse_unsafe(files: dict[str, bytes], stem: str) -> None:
     specs = []
     if notebook is not None:
         specs = [chart.spec for chart in chart_outputs(nbformat.reads(notebook, as_version=4))]
-    unsafe = unsafe_markup(page.decode("utf-8", errors="replace"), specs)
+    shared = {name: content for name, content in files.items() if RUNTIME_FILE.fullmatch(name)}
+    unsafe = unsafe_markup(page.decode("utf-8", errors="replace"), specs, shared)
     if unsafe:
         raise RenderError("the page holds markup that could run code: " + "; ".join(unsafe))
 

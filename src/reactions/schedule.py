@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
 from reactions.errors import DatasetError, ParameterError, Problem, RenderError, ScheduleError
-from reactions.page import Page, find_notebook, prepare
+from reactions.page import Page, Site, find_notebook, prepare, site_text, site_url
 from reactions.reference import Reference
 from reactions.yamlfile import compose, construct, line_of, mapping_items
 
-TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout", "pdf"}
+TOP_KEYS = {"pages", "timeout", "retries", "cell_timeout", "pdf", "site"}
+SITE_KEYS = {"url", "title", "licence"}  # the `site:` block
 # `pdf: true|false` at the top is every page's default; in an entry, that entry's pages'.
 ENTRY_KEYS = {"notebook", "data", "matrix", "pdf"}  # the rest of an entry: the page's parameters
 MAX_SECONDS = 7 * 24 * 3600  # a timeout beyond a week is a typo
@@ -34,6 +35,7 @@ class Schedule:
     timeout: int
     retries: int
     cell_timeout: int
+    site: Site = field(default_factory=lambda: Site(shared_runtime=True))
 
 
 def _as_date(value: object, today: dt.date) -> object:
@@ -47,11 +49,13 @@ def load_schedule(
     today: dt.date | None = None,
     allow_outside: bool = False,
     max_pages: int = MAX_PAGES,
+    url: str | None = None,
 ) -> Schedule:
     """Read schedule.yml and check every page against its notebook and dataset before anything
     runs; every problem is reported with its line. An entry's notebook must be one of
     `notebooks` unless `allow_outside` (`--allow-notebooks-outside`). A schedule of more than
-    `max_pages` pages is refused once counted, before any is expanded or checked."""
+    `max_pages` pages is refused once counted, before any is expanded or checked. `url`: the
+    site's public base URL, checked (`--site-url`), in place of the `site:` block's."""
     today = today or dt.date.today()
     name = path.name
     root = compose(path, ScheduleError)
@@ -68,8 +72,12 @@ def load_schedule(
         (_flag(value, name, key, line, problems) for key, line, value in items if key == "pdf"),
         False,
     )
+    site = Site()
     for key, line, value_node in items:
         if key == "pdf":
+            continue
+        if key == "site":
+            site = _site(value_node, name, line, problems)
             continue
         if key not in TOP_KEYS:
             problems.append(
@@ -126,7 +134,31 @@ def load_schedule(
     problems += _pdf_problems(jobs, name)
     if problems:
         raise ScheduleError(problems)
-    return Schedule(jobs, settings["timeout"], settings["retries"], settings["cell_timeout"])
+    site = replace(site, url=url or site.url, shared_runtime=True)
+    jobs = [replace(job, site=site) for job in jobs]
+    return Schedule(jobs, settings["timeout"], settings["retries"], settings["cell_timeout"], site)
+
+
+def _site(node: yaml.Node, name: str, line: int, problems: list[Problem]) -> Site:
+    """The `site:` block: `url` (absolute http(s)), `title`, `licence`; each checked with its
+    line (reactions.page.site_url, site_text)."""
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(
+            Problem(name, line, "site", "", f"must be a mapping of {', '.join(sorted(SITE_KEYS))}")
+        )
+        return Site()
+    given: dict[str, str] = {}
+    for key, key_line, value_node in mapping_items(node):
+        value = construct(value_node)
+        if key not in SITE_KEYS:
+            rule = f"unknown key; use {', '.join(sorted(SITE_KEYS))}"
+            problems.append(Problem(name, key_line, f"site.{key}", key, rule))
+            continue
+        try:
+            given[key] = site_url(value) if key == "url" else site_text(value, key)
+        except ParameterError as error:
+            problems.append(Problem(name, key_line, f"site.{key}", str(value)[:80], str(error)))
+    return Site(given.get("url", ""), given.get("title", ""), given.get("licence", ""))
 
 
 def _page_count(node: yaml.Node) -> int:
