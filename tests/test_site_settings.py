@@ -139,7 +139,7 @@ def test_publish_refuses_a_bad_site_before_anything_runs(tmp_path):
 def test_a_page_key_holds_its_site_so_a_change_of_site_renders_it_again(tmp_path):
     schedule = load_schedule(schedule_file(tmp_path, ONE_PAGE), NOTEBOOKS)
     page = schedule.jobs[0]
-    key = page_key(page, (), {})
+    key = page_key(page, ())
     assert key["settings"]["site"] == {
         "url": "",
         "title": "",
@@ -152,7 +152,7 @@ def test_a_page_key_holds_its_site_so_a_change_of_site_renders_it_again(tmp_path
         Site(licence="CC BY 4.0", shared_runtime=True),
         Site(),
     ):
-        assert page_key(replace(page, site=changed), (), {}) != key
+        assert page_key(replace(page, site=changed), ()) != key
 
 
 def test_a_fresh_kernel_render_is_told_the_site():

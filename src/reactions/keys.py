@@ -42,12 +42,13 @@ def runtime_version() -> str:
     return f"vl-convert-python {metadata.version('vl-convert-python')}"
 
 
-@cache
 def _data_version(folder: str) -> str:
+    """Read anew each time: a process that publishes twice must see the data change between
+    (each file's digest is itself kept per version of the file: reactions.columnar)."""
     return data_version(Path(folder))[0] if folder else ""
 
 
-def page_key(page: Page, siblings: tuple[str, ...], settings: dict[str, object]) -> dict:
+def page_key(page: Page, siblings: tuple[str, ...]) -> dict:
     """The page's key as plain data (what `STEM.key` holds)."""
     return {
         "notebook": hashlib.sha256(page.notebook.read_bytes()).hexdigest()[:16],
@@ -55,7 +56,7 @@ def page_key(page: Page, siblings: tuple[str, ...], settings: dict[str, object])
         "data_version": _data_version(page.data_dir),
         "code": code_digest(),
         "runtime": runtime_version(),
-        "settings": settings | {"site": page.site.as_dict()},
+        "settings": {"site": page.site.as_dict()},
         "pdf": page.pdf,
         "siblings": list(siblings),
     }

@@ -164,7 +164,6 @@ def publish(
     fresh_kernels: bool | None = None,
     scheduler: str | None = None,
     force: bool = False,
-    settings: dict[str, object] | None = None,
 ) -> list[Outcome]:
     """Build every scheduled page whose key changed (reactions.keys; `force`: every page) with
     at most `jobs` at once, remove the pages the schedule no longer lists and the shared
@@ -196,7 +195,7 @@ def publish(
     run_time = dt.datetime.now(dt.UTC).replace(microsecond=0)  # in changes.json, the feed
     previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []  # filled as pages publish: kept if interrupted
-    keys = _keys(schedule, settings or {})
+    keys = _keys(schedule)
     todo = [
         page for page in schedule.jobs if force or not is_current(out_dir, page, keys[page.stem])
     ]
@@ -241,20 +240,20 @@ def publish(
             prune_shared(out_dir)
         signal.signal(signal.SIGTERM, previous)
         try:  # what moved, also when interrupted: the pages published so far did change
-            site = write_site_files(out_dir, run_time, outcomes)
+            site = write_site_files(out_dir, run_time, outcomes, schedule.site.url or None)
         finally:
             lock.release()
     return sorted(outcomes, key=lambda outcome: outcome.stem) + site
 
 
-def _keys(schedule: Schedule, settings: dict[str, object]) -> dict[str, dict]:
+def _keys(schedule: Schedule) -> dict[str, dict]:
     """Each scheduled page's key, its siblings the other scheduled pages of its story."""
     stories: dict[str, list[str]] = {}
     for page in schedule.jobs:
         stories.setdefault(page.story, []).append(page.stem)
     return {
         page.stem: page_key(
-            page, tuple(sorted(set(stories[page.story]) - {page.stem})), settings
+            page, tuple(sorted(set(stories[page.story]) - {page.stem}))
         )
         for page in schedule.jobs
     }
