@@ -41,7 +41,6 @@ from reactions.changes import (
 from reactions.feed import MAX_ENTRIES, entry_id, read_feed, updated_feed
 from reactions.html import external_resources
 from reactions.index import render_index
-from reactions.keys import _data_version
 from reactions.site import Outcome, record_changes
 from support.paths import DATA, NOTEBOOKS, STORY
 from support.rendering import publish_cli
@@ -594,9 +593,6 @@ def runs(tmp_path_factory):
     for stance, extra in steps:
         if stance:
             set_stance(story, *stance)
-        # each run as on its own day, in a process of its own: keys._data_version keeps a
-        # folder's data version for the life of the process
-        _data_version.cache_clear()
         error = io.StringIO()
         with contextlib.redirect_stderr(error):
             code = publish_cli(root, schedule, out, NOTEBOOKS, *extra)
