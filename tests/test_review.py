@@ -1,5 +1,6 @@
-"""`make diff` (reactions.review): only findings that moved are shown, never the render time or
-the commit a provenance footer carries (the same text nbval's sanitize file replaces)."""
+"""`make diff` (reactions.review): only findings that moved are shown, never text nbval's
+sanitize file replaces (object addresses). The kernel's provenance footer holds no commit and no
+time (the exporter adds them to published pages only), so a new data version is all it moves."""
 
 from __future__ import annotations
 
@@ -19,40 +20,30 @@ def notebook(headline: str, footer: str) -> nbformat.NotebookNode:
     return page
 
 
-FOOTER = "data 1a2b3c4d5e6f; code reactions 0.1.0 ({commit}); rendered: {time} UTC"
+FOOTER = "story ukraine; data version 1a2b3c4d5e6f; a chart object at {address}"
 
 
-def test_render_time_and_commit_never_show_as_moved():
-    before = notebook(
-        "Belarus is ambiguous.", FOOTER.format(commit="commit abc1234", time="2026-11-25 19:00:00")
-    )
-    after = notebook(
-        "Belarus is ambiguous.",
-        FOOTER.format(commit="commit def5678, modified", time="2026-11-26 07:30:12"),
-    )
+def test_object_addresses_never_show_as_moved():
+    before = notebook("Belarus is ambiguous.", FOOTER.format(address="0x7f00aa"))
+    after = notebook("Belarus is ambiguous.", FOOTER.format(address="0x7f00bb"))
     assert moved_findings(before, after, VOLATILE) == []
-    assert moved_findings(before, after) == [  # without the sanitizers the footer moves
+    assert moved_findings(before, after) == [  # without the sanitizers the address moves
         "@@ brief.provenance(page)",
-        "-" + FOOTER.format(commit="commit abc1234", time="2026-11-25 19:00:00"),
-        "+" + FOOTER.format(commit="commit def5678, modified", time="2026-11-26 07:30:12"),
+        "-" + FOOTER.format(address="0x7f00aa"),
+        "+" + FOOTER.format(address="0x7f00bb"),
     ]
 
 
 def test_a_moved_finding_and_a_new_data_version_show():
-    before = notebook(
-        "Belarus is ambiguous.", FOOTER.format(commit="commit abc1234", time="2026-11-25 19:00:00")
-    )
+    before = notebook("Belarus is ambiguous.", FOOTER.format(address="0x1"))
     after = notebook(
-        "Belarus rejects.",
-        FOOTER.replace("1a2b3c4d5e6f", "99aa88bb77cc").format(
-            commit="commit abc1234", time="2026-11-25 19:00:00"
-        ),
+        "Belarus rejects.", FOOTER.replace("1a2b3c4d5e6f", "99aa88bb77cc").format(address="0x2")
     )
     assert moved_findings(before, after, VOLATILE) == [
         "@@ brief.headline(page)",
         "-Belarus is ambiguous.",
         "+Belarus rejects.",
         "@@ brief.provenance(page)",
-        "-data 1a2b3c4d5e6f; code reactions 0.1.0 (COMMIT); rendered: RENDER-TIME",
-        "+data 99aa88bb77cc; code reactions 0.1.0 (COMMIT); rendered: RENDER-TIME",
+        "-story ukraine; data version 1a2b3c4d5e6f; a chart object at 0xADDRESS",
+        "+story ukraine; data version 99aa88bb77cc; a chart object at 0xADDRESS",
     ]

@@ -51,7 +51,7 @@ Sanitizers = list[tuple[re.Pattern[str], str]]
 
 
 def sanitizers(config: Path) -> Sanitizers:
-    """nbval's sanitize file, read by nbval itself: the volatile text (render time, commit) that
+    """nbval's sanitize file, read by nbval itself: the volatile text (object addresses) that
     is no finding, so it never shows as moved, exactly as nbval replaces it."""
     from nbval.plugin import get_sanitize_patterns  # a test tool: `make diff` installs it
 
