@@ -17,7 +17,6 @@ from urllib.parse import quote, unquote
 
 import nbformat
 import platformdirs
-import vl_convert
 
 from reactions.index import TEMPLATES
 from reactions.present import HEADLINE_ROLE, METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
@@ -34,6 +33,8 @@ def vega_bundle(version: str) -> str:
     Bundling takes about a second, so the result is kept in the user's cache folder, keyed by
     the vl-convert and Vega-Lite versions that made it.
     """
+    import vl_convert  # where a page is exported: a publish parent reads pages, never draws
+
     made_by = getattr(vl_convert, "__version__", "unknown")
     cached = platformdirs.user_cache_path("reactions") / f"vega-{made_by}-{version}.js"
     try:

@@ -35,10 +35,10 @@ from rich.table import Table
 from reactions.errors import TRY_AGAIN, PublishLocked
 from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
 from reactions.page import Page, Site
-from reactions.render import PUBLISH_PARENT
 from reactions.schedule import Schedule
 from reactions.site import Outcome, compared, read_before, write_site_files
 from reactions.writer import (
+    PUBLISH_PARENT,
     clean_stale_temporaries,
     keep_failed,
     prune_shared,

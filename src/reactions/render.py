@@ -46,10 +46,9 @@ from reactions.page import Page, Site, prepare
 from reactions.present import SVG_MIMETYPE
 from reactions.vega import static_png
 from reactions.warm import Kernel
-from reactions.writer import clean_stale_temporaries, keep_failed, publish_page
+from reactions.writer import PUBLISH_PARENT, clean_stale_temporaries, keep_failed, publish_page
 
 KERNEL = "python3"
-PUBLISH_PARENT = "REACTIONS_PUBLISH_PARENT"  # set by a publish run for the renders it starts
 
 __all__ = ["build_page", "render_page"]
 

@@ -42,7 +42,6 @@ from reactions.changes import (
 from reactions.errors import RenderError
 from reactions.index import render_index
 from reactions.page import Page
-from reactions.render import refuse_unsafe
 from reactions.writer import keep_failed, publish_page, write_atomically
 
 read_before = read_page  # what a publish reads of a page before its new files replace it
@@ -66,6 +65,8 @@ def publish_built(page: Page, files: dict[str, bytes], out_dir: Path) -> PageCha
     unsafe or cannot be written (the last good page is then unchanged), the error notebook
     kept."""
     try:
+        from reactions.render import refuse_unsafe  # the Dask client's look: not a fresh run's
+
         refuse_unsafe(files, page.stem)
     except RenderError as unsafe:
         kept = keep_failed(page.notebook, out_dir, page.stem, str(unsafe), files.get(page.executed))

@@ -18,6 +18,7 @@ import nbformat
 
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
 FAILED_DIR = "_failed"
+PUBLISH_PARENT = "REACTIONS_PUBLISH_PARENT"  # set by a publish run for the renders it starts
 STAGED = re.compile(r"\.pid(\d+)\.[^.]*\.tmp")  # a staging file's end: the writer's process id
 # A file shared by the pages of a site (the Vega runtime): `_static/NAME-SHA12.EXT`, named by
 # the first 12 hex digits of its content's SHA-256, so one name is one content, for ever.
