@@ -385,7 +385,7 @@ MONTHS = [
 
 
 def long_date(iso: str) -> str:
-    """2022-09-26 -> 26 September 2022 (anything else as it is)."""
+    """2000-01-31 -> 31 January 2000 (anything else as it is)."""
     found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
     if found is None or not 1 <= int(found[2]) <= 12:
         return iso
