@@ -71,6 +71,7 @@ def publish_on_dask(
                 schedule.retries,
                 schedule.cell_timeout,
                 page.pdf,
+                page.links,
                 key=("reactions-page", f"{run}/{page.stem}"),  # one task group: durations learnt
                 pure=False,
             )

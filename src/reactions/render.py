@@ -20,12 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from reactions.downloads import published_files, published_version
 from reactions.engine import ENGINE_NAME
 from reactions.errors import (
     ERROR_KEY,
@@ -36,7 +38,8 @@ from reactions.errors import (
 )
 from reactions.exporter import export_page, warm_up
 from reactions.html import chart_outputs, external_resources, outputs, unsafe_markup
-from reactions.page import Page, find_notebook, prepare
+from reactions.page import Page, SiteLinks, find_notebook, prepare
+from reactions.parameters import load_reference
 from reactions.present import SVG_MIMETYPE
 from reactions.vega import static_png
 from reactions.warm import Kernel
@@ -44,6 +47,7 @@ from reactions.writer import clean_stale_temporaries, keep_failed, publish_page
 
 KERNEL = "python3"
 PUBLISH_PARENT = "REACTIONS_PUBLISH_PARENT"  # set by a publish run for the renders it starts
+PAGE_LINKS = "REACTIONS_PAGE_LINKS"  # and the page's links (page.SiteLinks as JSON)
 
 __all__ = ["build_page", "find_notebook", "prepare", "render_page"]
 
@@ -55,8 +59,11 @@ def render_page(
     data_dir: Path | str | None = None,
     cell_timeout: int | None = None,
     pdf: bool = False,
+    links: SiteLinks | None = None,
 ) -> Path:
-    """Check, build and publish one page (and its PDF); return the path of its HTML."""
+    """Check, build and publish one page (and its PDF); return the path of its HTML. `links`:
+    its place in the site (default: as a publish run that started this render gave them, else
+    what is in `out_dir`, page_links)."""
     if pdf:
         from reactions.pdf import chromium
 
@@ -65,6 +72,7 @@ def render_page(
         except RenderError as error:  # bad input of this machine, as publish's `pdf: true`
             raise ParameterError(str(error)) from None
     page = prepare(notebook, given, data_dir, pdf=pdf)
+    page = replace(page, links=links if links is not None else page_links(page, out_dir))
     clean_stale_temporaries(out_dir)  # what killed renders left here, never a live one's
     try:
         files = build_page(page, cell_timeout=cell_timeout)
@@ -79,6 +87,22 @@ def render_page(
             f"could not write the page ({error}); the last good page is unchanged"
         ) from None
     return out_dir / page.html
+
+
+def page_links(page: Page, out_dir: Path) -> SiteLinks:
+    """A page's links: as the publish run that started this render gave them ($PAGE_LINKS,
+    only under a run), else a lone render's, from what is in `out_dir`: the index and the
+    story's dataset when they are there (a publish run writes them), no other page."""
+    given = os.environ.get(PAGE_LINKS, "")
+    if given and os.environ.get(PUBLISH_PARENT):
+        return SiteLinks.from_json(given)
+    reference = load_reference(Path(page.data_dir)) if page.data_dir else None
+    return SiteLinks(
+        index="index.html" if (out_dir / "index.html").is_file() else "",
+        story_title=reference.story.title if reference is not None else "",
+        dataset=published_files(out_dir, page.story),
+        dataset_version=published_version(out_dir, page.story),
+    )
 
 
 def kernel_uses_this_python() -> None:
@@ -151,7 +175,7 @@ def build_page(
         if warming is not None:
             warming.join()
         html, files, notebook = export_page(
-            executed, page.stem, lambda svg: images.png(svg).result()
+            executed, page.stem, lambda svg: images.png(svg).result(), page.links
         )
     finally:
         images.close()
