@@ -107,11 +107,11 @@ def front_page(
         entry = described.get(slug) or {"slug": slug}
         kinds = []
         for kind in sorted({page["page"] for page in own}, key=_kind_order):
-            of_kind = sorted(
+            by_label = sorted(
                 (page for page in own if page["page"] == kind),
-                key=lambda page: (page.get("as_of", ""), page.get("label", "")),
-                reverse=True,
-            )
+                key=lambda page: (page.get("label", ""), page["file"]),
+            )  # then newest first (a stable sort keeps the labels' order within a date)
+            of_kind = sorted(by_label, key=lambda page: page.get("as_of", ""), reverse=True)
             _, name, about = _kind_words(kind)
             kinds.append({"kind": kind, "name": name, "about": about, "pages": of_kind})
         sections.append({**entry, "kinds": kinds, "count": len(own)})
