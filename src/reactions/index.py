@@ -37,7 +37,7 @@ LEDE_LIMIT = 420  # characters of a page's lede the front page shows
 
 
 def day_words(iso: str) -> str:
-    """2022-09-26 as "26 September 2022" (the pages' own way); other text as it is."""
+    """2000-01-31 as "31 January 2000" (the pages' own way); other text as it is."""
     try:
         day = dt.date.fromisoformat(iso)
     except (TypeError, ValueError):
@@ -47,8 +47,8 @@ def day_words(iso: str) -> str:
 
 def page_label(kind: str, parameters: Mapping[str, object], reference: Reference | None) -> str:
     """What a page is, in words, from its kind and parameters, for links and the front page:
-    "Brief: Belarus, Recognition, 26 September 2022", "Comparison: all issues, 31 October
-    2022". Codes are named from the story's reference where it is known; a parameter the
+    "Brief: Ruritania, Recognition, 31 January 2000", "Comparison: all issues, 31 January
+    2000". Codes are named from the story's reference where it is known; a parameter the
     registry of kinds does not know is left out (it is in the page's footer)."""
     names = reference.actor_names if reference is not None else {}
     issues = reference.codebook.issues if reference is not None else {}

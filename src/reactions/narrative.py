@@ -98,7 +98,7 @@ def brief_title(
 
 
 def data_as_of_line(newest: pd.Timestamp | None, as_of: pd.Timestamp) -> str:
-    """ "Data as of 12 October 2022": the date of the newest statement on record by the page's
+    """ "Data as of 31 January 2000": the date of the newest statement on record by the page's
     date (reactions.compare.data_as_of), shown under a page's headline."""
     if newest is None:
         return f"No statement on record by {format_day(as_of)}"

@@ -76,7 +76,7 @@ class Sibling:
     """Another page of the same story, as a page's header links it."""
 
     file: str  # its HTML, beside the page
-    label: str  # what it is, in words: "Brief: Belarus, Recognition, 30 September 2022"
+    label: str  # what it is, in words: "Brief: Ruritania, Recognition, 31 January 2000"
     as_of: str = ""  # YYYY-MM-DD, its date ("" for a page without one)
 
 

@@ -91,7 +91,7 @@ class Paragraph:
 
 class Heading:
     """The page's title; a render takes the page's HTML title from it. `dateline` ("Data as of
-    12 October 2022") is shown under it and `data_as_of` (YYYY-MM-DD, the newest statement the
+    31 January 2000") is shown under it and `data_as_of` (YYYY-MM-DD, the newest statement the
     page reads) kept in its metadata, where the site's index reads it."""
 
     def __init__(self, text: str, dateline: str = "", data_as_of: str = "") -> None:

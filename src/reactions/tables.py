@@ -19,6 +19,7 @@ from reactions.wording import (
     format_score,
     position_text,
     publisher_words,
+    short_title,
     stance_label,
     translation_note,
 )
@@ -206,7 +207,7 @@ def words_and_votes_table(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFra
 def _vote_source(title: str, kind: str) -> str:
     """A recorded vote's source as a table shows it: its title (which names its publisher:
     "UN Digital Library, voting record of ...") and the kind of publisher."""
-    shown = publisher_words("", kind)
+    title, shown = short_title(title), publisher_words("", kind)
     return f"{title} ({shown})" if title and shown else title
 
 

@@ -11,13 +11,13 @@ import pandas as pd
 
 from reactions.present import Source
 from reactions.story import Story, VoteOfRecord
-from reactions.wording import excerpt, format_day, publisher_words
+from reactions.wording import excerpt, format_day, publisher_words, short_title
 
 
 def _note(title: object, publisher: object = "", kind: object = "") -> str:
     """ "Source: TITLE (PUBLISHER (kind))", what a link says it leads to."""
     who = publisher_words(str(publisher or ""), str(kind or ""))
-    title = str(title or "")
+    title = short_title(str(title or ""))
     if not title:
         return f"Source: {who}" if who else ""
     return f"Source: {title}" + (f" ({who})" if who else "")
@@ -42,7 +42,7 @@ def quote_sources(rows: Iterable[pd.Series]) -> list[Source]:
 
 
 def vote_sources(recorded: pd.DataFrame) -> list[Source]:
-    """Recorded votes as sentences name them, "A/RES/68/262 (27 March 2014)", linked to their
+    """Recorded votes as sentences name them, "A/RES/1/1 (31 January 2000)", linked to their
     records."""
     found = []
     row: Any  # a record of votes.csv
