@@ -465,6 +465,9 @@ def test_the_compare_page_links_a_source_for_every_statement_row_and_vote(site):
     lede = re.search(r'<p class="headline">(.*?)</p>', main, re.DOTALL)
     assert lede is not None  # the official result of the vote of record, linked to its source
     assert 'href="https://en.interfax.com.ua/news/general/865264.html"' in lede.group(1)
+    (votes_said,) = re.findall(r'<p class="finding">([^\n]*?The dataset records.*?)</p>', main)
+    assert votes_said.startswith('<a href="https://')  # the resolution: its roll call's record
+    assert votes_said.count('href="https://') == 2  # and its official result's source
 
 
 def test_briefs_link_the_quotes_of_their_lede_and_their_framing(site):
@@ -539,3 +542,21 @@ def test_a_lone_render_links_no_sibling_and_only_files_in_its_folder(brief_repor
         target = local_target(brief_report, page, link["href"])
         assert target is None or target.is_file(), link
     assert "<dt>Cite as</dt>" in html and "<dt>Dataset</dt>" not in html  # none published
+
+
+def test_a_render_started_by_a_publish_run_takes_the_run_s_links(tmp_path, monkeypatch):
+    from reactions.render import PAGE_LINKS, PUBLISH_PARENT, page_links
+
+    (page,) = _pages(DATA)[:1]
+    given = SiteLinks("index.html", "A story", (Sibling("other.html", "Other", "2000-01-31"),))
+    monkeypatch.setenv(PAGE_LINKS, given.as_json())
+    monkeypatch.delenv(PUBLISH_PARENT, raising=False)
+    lone = page_links(page, tmp_path)  # not under a run: what the folder holds
+    assert lone.index == "" and lone.siblings == () and lone.dataset == ()
+    assert lone.story_title.startswith("Russia's")
+    (tmp_path / "index.html").write_text("an index", encoding="utf-8")
+    publish_dataset(tmp_path, STORY, DATA)
+    lone = page_links(page, tmp_path)
+    assert lone.index == "index.html" and f"downloads/{STORY}/statements.csv" in lone.dataset
+    monkeypatch.setenv(PUBLISH_PARENT, "1")
+    assert page_links(page, tmp_path) == given

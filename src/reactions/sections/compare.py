@@ -12,7 +12,7 @@ from reactions.provenance import Provenance
 from reactions.sections import footer
 from reactions.sections.footer import provenance as provenance  # the page's last section
 from reactions.sections.opening import heading, open_dataset
-from reactions.sections.sourcing import result_sources
+from reactions.sections.sourcing import result_sources, roll_call_source
 from reactions.wording import format_day
 
 STATEMENT_SOURCE = ["source_title", "source_url", "publisher", "source_kind"]
@@ -130,8 +130,11 @@ def words_and_votes(page: Comparison) -> list[object]:
     for vote in shown:
         frame = votes.words_and_votes(page.data, page.as_of, vote, page.group)
         roll = votes.roll_call(page.data, vote.resolution)
+        sources = roll_call_source(page.data.votes, vote.resolution) + result_sources([vote])
         parts += [
-            present.Paragraph(narrative.divergence_sentence(frame, vote, roll, codebook)),
+            present.Paragraph(
+                narrative.divergence_sentence(frame, vote, roll, codebook), sources=sources
+            ),
             present.Table(
                 tables.words_and_votes_table(frame, codebook), f"votes-{_slug(vote.resolution)}"
             ),

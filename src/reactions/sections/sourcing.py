@@ -53,6 +53,18 @@ def vote_sources(recorded: pd.DataFrame) -> list[Source]:
     return found
 
 
+def roll_call_source(votes: pd.DataFrame, resolution: str) -> list[Source]:
+    """A resolution's symbol linked to where its roll call is on record (the source most of its
+    rows in votes.csv cite)."""
+    rows = votes[(votes["resolution"] == resolution) & (votes["source_url"] != "")]
+    if rows.empty:
+        return []
+    url = str(rows["source_url"].value_counts().index[0])
+    first = rows[rows["source_url"] == url].iloc[0]
+    note = _note(first["source_title"], "", first.get("source_kind", ""))
+    return [Source(resolution, url, note)]
+
+
 def result_sources(votes: Iterable[VoteOfRecord | None]) -> list[Source]:
     """Each official result's source, as narrative.result_sentence names it."""
     return [
