@@ -560,3 +560,19 @@ def test_a_render_started_by_a_publish_run_takes_the_run_s_links(tmp_path, monke
     assert lone.index == "index.html" and f"downloads/{STORY}/statements.csv" in lone.dataset
     monkeypatch.setenv(PUBLISH_PARENT, "1")
     assert page_links(page, tmp_path) == given
+
+
+@browser_only
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+@pytest.mark.parametrize("name", ["index.html", f"{BRIEF_STEM}.html"], ids=["index", "brief"])
+def test_the_published_site_passes_axe(browser, site, name, width):
+    """The front page and a page with its header of siblings, as a publish run made them."""
+    from test_accessibility import AXE, BLOCKING, axe_violations, described
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: `make test` installs it (npm)")
+    page, errors, outside = open_offline(browser, site / name, width=width)
+    violations = axe_violations(page)
+    blocking = [item for item in violations if item["impact"] in BLOCKING]
+    assert blocking == [], described(blocking)
+    assert errors == [] and outside == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -392,6 +393,11 @@ def test_failed_page_keeps_last_good_copy_and_its_error_notebook(failing_publish
         for output in cell.get("outputs", [])
     )
     assert sorted(path.name for path in (out / "_failed").iterdir()) == [f"{SERBIA}.ipynb"]
+    # its sibling links it still: its last good page is there (reactions.site.linkable)
+    belarus = (out / f"{BELARUS}.html").read_text(encoding="utf-8")
+    header = belarus[belarus.index('<header class="site-header">') : belarus.index("</header>")]
+    linked = re.findall(r'href="([^"]+)"', header)
+    assert f"{SERBIA}.html" in linked and all((out / name).is_file() for name in linked)
 
 
 def test_stale_temporaries_are_removed_and_none_are_left(failing_publish):
