@@ -71,7 +71,16 @@ def comparison_table(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         ]
     shown["source"] = order["source_title"]
     shown["publisher"] = [publisher_words(row["publisher"], row["source_kind"]) for row in rows]
+    if "latest words, if not the position" in shown:  # where those words were said, linked
+        shown["latest source"] = [
+            f"{row['latest_source_title']} ({row['latest_publisher']})"
+            if row["latest_statement_id"] and row["latest_publisher"]
+            else row["latest_source_title"]
+            for row in rows
+        ]
     shown["source_url"] = order["source_url"]
+    if "latest source" in shown:
+        shown["latest_source_url"] = order["latest_source_url"]
     return shown.reset_index(drop=True)
 
 
