@@ -97,7 +97,7 @@ def test_index_opens_offline_and_links_the_brief(browser, report, tmp_path):
     page, errors, outside = open_offline(browser, report / "index.html")
     links = page.eval_on_selector_all("a", "nodes => nodes.map(n => n.getAttribute('href'))")
     assert f"{BRIEF_STEM}.html" in links
-    assert page.inner_text("h2").startswith("Russia's \"referendums\"")  # the story's title
+    assert page.inner_text("h2").startswith('Russia\'s "referendums"')  # the story's title
     assert BRIEF_TITLE in page.inner_text("main")  # the page's headline
     page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
     assert errors == [] and outside == []
