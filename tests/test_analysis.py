@@ -188,8 +188,14 @@ def test_words_and_votes_flags_divergence_and_never_guesses(mini):
         "vote": "no",
         "earlier votes": "A/RES/68/262 (2014): no",
         "diverges": "",
+        "source": "Fixture source by-rec-oct",  # of the words: linked, with their publisher
+        "publisher": "Fixture",
+        "vote source": "Fixture record",  # of the vote: linked
+        "source_url": "https://example.org/by-rec-oct",
+        "vote_source_url": "https://example.org/es-11-4",
     }
     assert shown.loc["Kazakhstan", "diverges"] == "yes"
+    assert shown.loc["Kazakhstan", "vote_source_url"] == ""  # the fixture's record has none
     assert shown.loc["South Ossetia", "vote"] == "cannot vote (not a member)"
     assert shown.loc["Syria", "vote"] == "not on record"
     assert shown.loc["Armenia", "position the day before"] == "no statement on record"

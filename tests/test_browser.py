@@ -14,7 +14,7 @@ import pytest
 
 from reactions.pdf import CHARTS_DRAWN  # "every chart drawn", as the PDF printer waits for it
 from reactions.site import write_index
-from support.paths import BRIEF_STEM
+from support.paths import BRIEF_STEM, BRIEF_TITLE
 from support.rendering import copy_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -98,6 +98,7 @@ def test_index_opens_offline_and_links_the_brief(browser, report, tmp_path):
     page, errors, outside = open_offline(browser, report / "index.html")
     links = page.eval_on_selector_all("a", "nodes => nodes.map(n => n.getAttribute('href'))")
     assert f"{BRIEF_STEM}.html" in links
-    assert "ukraine-annexation-2022" in page.inner_text("h2")
+    assert page.inner_text("h2").startswith('Russia\'s "referendums"')  # the story's title
+    assert BRIEF_TITLE in page.inner_text("main")  # the page's headline
     page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
     assert errors == [] and outside == []

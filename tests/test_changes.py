@@ -531,7 +531,7 @@ def test_the_index_marks_changed_and_new_pages_in_words_escaped():
     assert "<mark>new</mark>" in html
     assert "moved the findings of 1 page and published 1 new page" in html
     assert '<a href="feed.xml">feed.xml</a>' in html
-    assert '<th scope="col">last run</th>' in html
+    assert '<p class="moved"><mark>changed</mark>' in html
     assert external_resources(html) == []
     # callers that know of no run (no changes.json) pass no marks: no mark, no link
     plain = render_index([index_page()])

@@ -353,7 +353,9 @@ def test_comparison_table_shows_the_excerpt_the_full_quote_and_latest_words(mini
         "latest words, if not the position",
         "source",
         "publisher",
+        "latest source",  # where the latest words were said: linked
         "source_url",
+        "latest_source_url",
     ]
     serbia = table.set_index("actor").loc["Serbia"]
     assert (serbia["position"], serbia["score"], serbia["set on"]) == (
@@ -366,6 +368,9 @@ def test_comparison_table_shows_the_excerpt_the_full_quote_and_latest_words(mini
     assert serbia["latest words, if not the position"] == (
         "implicit rejection (-1), 2022-09-29: fixture: later"
     )
+    assert serbia["latest_source_url"].startswith("https://example.org/")
+    assert serbia["latest source"].endswith("(Fixture)")  # with its publisher
     g7 = table.set_index("actor").loc["G7"]
     assert (g7["words (English)"], g7["full quote"]) == ("fixture: never", "fixture: never")
     assert g7["latest words, if not the position"] == ""
+    assert (g7["latest source"], g7["latest_source_url"]) == ("", "")

@@ -60,9 +60,16 @@ def hostile_report(tmp_path_factory) -> Path:
     write_csv(data / "events.csv", events)
     out = root / "report"
     assert render_cli(out, data=data, as_of="2022-09-30") == 0
-    # a page whose executed notebook carries hostile parameters, as the index reads them
+    # a page whose executed notebook carries a hostile title, dateline and parameters, as the
+    # index reads them
     planted = nbformat.v4.new_notebook()
     planted.metadata["papermill"] = {"parameters": {"note": PAYLOADS["peer"]}}
+    title = nbformat.v4.new_output(
+        "display_data",
+        data={"text/plain": PAYLOADS["peer"]},
+        metadata={"reactions": {"role": "title", "dateline": PAYLOADS["speaker"]}},
+    )
+    planted.cells = [nbformat.v4.new_code_cell(outputs=[title])]
     nbformat.write(planted, out / f"{PLANTED}.ipynb")
     (out / f"{PLANTED}.html").write_text("<p>planted</p>", encoding="utf-8")
     write_index(out)
@@ -71,8 +78,12 @@ def hostile_report(tmp_path_factory) -> Path:
 
 def test_payloads_are_escaped_in_the_index(hostile_report):
     index = (hostile_report / "index.html").read_text(encoding="utf-8")
-    assert "<img src=x" not in index
-    assert "note=&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in index
+    assert "<img src=x" not in index and "<b onmouseover" not in index
+    assert "<script>window" not in index
+    assert "&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;</a>" in index  # title
+    assert "&lt;b onmouseover=&#34;window.__pwned=4&#34;&gt;Speaker&lt;/b&gt;" in index
+    assert "Belarus &lt;script&gt;window.__pwned=1&lt;/script&gt;" in index  # a headline
+    assert "note=" not in index  # parameters are not printed
     assert f'href="{STEM}.html"' in index
 
 

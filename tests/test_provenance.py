@@ -224,7 +224,8 @@ def test_the_published_page_closes_with_a_footer_linking_its_method_and_sources(
     landmarks.feed(html)
     assert landmarks.footers == [["html", "body"]]  # the page's own footer, outside <main>
     method, sources = method_name(STORY), f"{BRIEF_STEM}.comparison.csv"
-    assert landmarks.links == [method, sources]
+    findings = [f"{BRIEF_STEM}.{name}.csv" for name in ("comparison", "groups", "coverage")]
+    assert landmarks.links == [method, sources, *findings]  # and every finding as CSV
     assert all((brief_report / name).is_file() for name in landmarks.links)
     assert not (brief_report / f"{BRIEF_STEM}.review.txt").exists()  # the desk's log stays in
     published = (brief_report / method).read_text(encoding="utf-8")
@@ -299,7 +300,7 @@ def test_the_footers_links_open_offline_in_a_browser(brief_report):
             page = context.new_page()
             page.goto((brief_report / f"{BRIEF_STEM}.html").as_uri())
             links = page.locator("footer.provenance a")
-            assert links.count() == 2
+            assert links.count() == 5  # the method, the sources, the three findings
             links.nth(0).click()
             page.wait_for_url(f"**/{method_name(STORY)}")
             shown = page.locator("h1").first.inner_text()

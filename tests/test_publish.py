@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -242,47 +243,50 @@ def test_index_escapes_and_is_offline():
                 "file": "a<b>.html",
                 "story": "<i>story</i>",
                 "page": "<script>alert(1)</script>",
-                "parameters": "actor=<img src=x onerror=alert(2)>",
-                "rendered": "2026-11-25 00:00:00",
-                "seconds": "1.0",
+                "title": "<img src=x onerror=alert(2)>",
+                "label": "<b onclick=alert(3)>",
             }
         ]
     )
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<img" not in html and "&lt;img src=x onerror=alert(2)&gt;" in html
-    assert "<h2>&lt;i&gt;story&lt;/i&gt;</h2>" in html
+    assert "<img" not in html and "&lt;img src=x onerror=alert(2)&gt;</a>" in html
+    assert "<b " not in html and "&lt;b onclick=alert(3)&gt;" in html
+    assert "&lt;i&gt;story&lt;/i&gt;</h2>" in html and "<i>" not in html
     assert 'href="a%3Cb%3E.html"' in html
     assert external_resources(html) == []
 
 
 class IndexReader(HTMLParser):
-    """The index as (story, file, notebook, parameters) rows, in page order."""
+    """The index as (story, file, kind of page, label) rows, in page order: the story's heading,
+    each page's headline link, the heading of its kind, and what it is in words."""
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[list[str]] = []
-        self.story = ""
+        self.story = self.kind = ""
         self._text: list[str] | None = None
-        self._cells: list[str] = []
+        self._href = ""
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("h2", "td"):
+        attributes = dict(attrs)
+        if tag in ("h2", "h3") or (tag == "p" and attributes.get("class") == "page-meta"):
             self._text = []
-        if tag == "tr":
-            self._cells = []
+        if tag == "a" and self._text is None and attributes.get("href", "").endswith(".html"):
+            self._href = attributes["href"] or ""
 
     def handle_data(self, data):
         if self._text is not None:
             self._text.append(data)
 
     def handle_endtag(self, tag):
+        text = "".join(self._text or [])
         if tag == "h2":
-            self.story = "".join(self._text or [])
-        elif tag == "td":
-            self._cells.append("".join(self._text or []))
-        elif tag == "tr" and self._cells:
-            self.rows.append([self.story, *self._cells[:3]])
-        if tag in ("h2", "td"):
+            self.story = text
+        elif tag == "h3":
+            self.kind = text.split(" (")[0]
+        elif tag == "p" and self._text is not None:
+            self.rows.append([self.story, self._href, self.kind, text.split(" · ")[0]])
+        if tag in ("h2", "h3", "p"):
             self._text = None
 
 
@@ -306,18 +310,17 @@ def test_index_skips_a_broken_notebook_and_lists_the_rest(brief_report, tmp_path
     assert f"index: skipped {truncated}.html: " in capsys.readouterr().err
     assert index_rows(out) == [
         [
-            STORY,
+            TITLE,
             f"{BRIEF_STEM}.html",
-            "brief",
-            "as_of=2022-09-26, compare_to=, "
-            "compare_with=['kazakhstan', 'serbia', 'south-ossetia'], "
-            "focal_actor=belarus, issue=recognition",
+            "Briefs",
+            "Brief: Belarus, Recognition, 26 September 2022",
         ]
     ]
     assert main(["index", "--out", str(out)]) == 0  # the command too
     assert f"wrote {out / 'index.html'}" in capsys.readouterr().out
 
 
+TITLE = 'Russia\'s "referendums" and annexation of four regions of Ukraine (2022)'  # its h2
 SERBIA = f"{STORY}.brief.serbia.recognition.2022-10-31"
 BELARUS = f"{STORY}.brief.belarus.recognition.2022-10-31"
 TRUNCATED = f"{STORY}.brief.kazakhstan.recognition.2022-10-31"
@@ -384,6 +387,11 @@ def test_failed_page_keeps_last_good_copy_and_its_error_notebook(failing_publish
         for output in cell.get("outputs", [])
     )
     assert sorted(path.name for path in (out / "_failed").iterdir()) == [f"{SERBIA}.ipynb"]
+    # its sibling links it still: its last good page is there (reactions.site.linkable)
+    belarus = (out / f"{BELARUS}.html").read_text(encoding="utf-8")
+    header = belarus[belarus.index('<header class="site-header">') : belarus.index("</header>")]
+    linked = re.findall(r'href="([^"]+)"', header)
+    assert f"{SERBIA}.html" in linked and all((out / name).is_file() for name in linked)
 
 
 def test_stale_temporaries_are_removed_and_none_are_left(failing_publish):
@@ -396,17 +404,10 @@ def test_index_groups_pages_by_story_and_survives_a_truncated_notebook(failing_p
     _, out, error = failing_publish
     assert f"index: skipped {TRUNCATED}.html: " in error
     assert f"index: skipped {SERBIA}.html: " in error  # no executed notebook beside it
-    assert index_rows(out) == [
-        ["fixture-story", f"{ACTORS[0]}.html", "actor", "actor=belarus, as_of=2022-09-30"],
-        ["fixture-story", f"{ACTORS[1]}.html", "actor", "actor=kazakhstan, as_of=2022-09-30"],
-        [
-            STORY,
-            f"{BELARUS}.html",
-            "brief",
-            "as_of=2022-10-31, compare_to=, "
-            "compare_with=['kazakhstan', 'serbia', 'south-ossetia'], "
-            "focal_actor=belarus, issue=recognition",
-        ],
+    assert index_rows(out) == [  # the default story first
+        [TITLE, f"{BELARUS}.html", "Briefs", "Brief: Belarus, Recognition, 31 October 2022"],
+        ["fixture-story", f"{ACTORS[0]}.html", "Actors", "Actor: Belarus, 30 September 2022"],
+        ["fixture-story", f"{ACTORS[1]}.html", "Actors", "Actor: Kazakhstan, 30 September 2022"],
     ]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="{BELARUS}.html"' in index

@@ -77,6 +77,14 @@ def _rows(dataset: Dataset, rows: np.ndarray, score: pd.Series) -> pd.DataFrame:
     return chosen.reset_index(drop=True)
 
 
+def data_as_of(dataset: Dataset, as_of: str | pd.Timestamp) -> pd.Timestamp | None:
+    """The date of the newest row (statement or recorded silence) on or before `as_of`: how
+    current the record a page reads is; None when nothing is on record by then."""
+    dates = dataset.statements["date"]
+    on_record = dates[dates <= as_timestamp(as_of)]
+    return None if on_record.empty else pd.Timestamp(on_record.max())
+
+
 def events_as_of(dataset: Dataset, as_of: str | pd.Timestamp) -> pd.DataFrame:
     return dataset.events[dataset.events["date"] <= as_timestamp(as_of)]
 

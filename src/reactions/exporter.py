@@ -3,7 +3,8 @@
 
 - `StampProvenance`: the footer's code version and render time (added here, once: the kernel
   shows only what every Jupyter client can show, the data version and parameters), its links
-  to the files beside the page, and the story's method page (`STORY.method.html`);
+  to the files beside the page (findings as CSV, the story's dataset in `downloads/`), how to
+  cite the page, and the story's method page (`STORY.method.html`);
 - `ChartPictures`: each chart's SVG and PNG (`STEM-chart-N.svg|png`);
 - `Findings`: one CSV per finding (`STEM.FINDING.csv`);
 - `SharePicture`: the page's share image (`STEM.share.png`, reactions.share);
@@ -15,15 +16,19 @@ and, for a page of a published site (reactions.page.Site, `resources["site"]`, w
 Registered with nbconvert as `reactions`, so `jupyter nbconvert --to reactions` writes a page
 and its files as `reactions render` does (nbconvert's FilesWriter writes the outputs beside
 it). The stem naming the files is `resources["unique_key"]` (nbconvert: the notebook's name).
+Where the page stands in the site (`resources["links"]`, a page.SiteLinks: a publish run's or a
+lone render's) gives its header's links (the index, the method, the other pages of its story)
+and its footer's dataset, citation and licence; without it, the header links only the method.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Callable
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nbformat
 import vl_convert
@@ -51,7 +56,7 @@ from reactions.html import (
 from reactions.index import TEMPLATES
 from reactions.locate import resolve_data_dir
 from reactions.method import method_name, method_page, read_method
-from reactions.page import Site
+from reactions.page import Site, SiteLinks
 from reactions.present import (
     METADATA_KEY,
     PROVENANCE_ROLE,
@@ -66,6 +71,8 @@ from reactions.vega import static_png, vegalite_version
 PNG_DRAWER = "png"  # resources key: a callable SVG -> PNG bytes (a render draws them early)
 NOTEBOOK = "notebook"  # resources key: the executed notebook as published, stamped (bytes)
 SITE = "site"  # resources key: where the page is published (reactions.page.Site)
+LINKS = "links"  # resources key: the page's place in the site (page.SiteLinks)
+HEADER = "header"  # resources key: what the page's header links (the template's site_header)
 
 
 def _stem(resources: dict[str, Any]) -> str:
@@ -74,6 +81,28 @@ def _stem(resources: dict[str, Any]) -> str:
 
 def _outputs(resources: dict[str, Any]) -> dict[str, bytes]:
     return resources.setdefault("outputs", {})
+
+
+def _links(resources: dict[str, Any]) -> SiteLinks:
+    links = resources.get(LINKS)
+    return links if isinstance(links, SiteLinks) else SiteLinks()
+
+
+def citation(title: str, record: Provenance, links: SiteLinks, page: str) -> str:
+    """How to cite the page: "<title>, published <date>, data version <v>, <address or file
+    name>" (the site's address when its settings name one, else the page's file name)."""
+    day = render_day(record.rendered_at)
+    where = f"{links.url.rstrip('/')}/{quote(page)}" if links.url else page
+    return f"{title}, published {day}, data version {record.data_version}, {where}"
+
+
+def render_day(rendered_at: str) -> str:
+    """2000-01-31T18:30:00Z as "31 January 2000"."""
+    try:
+        day = dt.date.fromisoformat(rendered_at[:10])
+    except ValueError:
+        return rendered_at
+    return f"{day.day} {day:%B %Y}"
 
 
 class StampProvenance(Preprocessor):
@@ -94,12 +123,26 @@ class StampProvenance(Preprocessor):
             method = _method_page(nb, record)
             if method is not None:
                 _outputs(resources)[method_name(record.story)] = method
+                resources[HEADER] = resources.get(HEADER, {}) | {
+                    "method": method_name(record.story)
+                }
+            found = findings(nb)
             sources = tuple(
                 f"{stem}.{finding}.csv"
-                for finding, text in findings(nb).items()
+                for finding, text in found.items()
                 if "source_url" in next(csv.reader([text.partition("\n")[0]]), [])
             )
-            published = PublishedFiles(method_name(record.story) if method else "", sources)
+            links = _links(resources)
+            title = str(nb.metadata.get("title") or page_title(nb))
+            published = PublishedFiles(
+                method_name(record.story) if method else "",
+                sources,
+                findings=tuple(f"{stem}.{finding}.csv" for finding in found),
+                # the story's dataset as published, if it is the version this page read
+                dataset=links.dataset if links.dataset_version == record.data_version else (),
+                citation=citation(title, record, links, f"{stem}.html"),
+                licence=links.licence,
+            )
             data, _ = ProvenanceFooter(record, published)._repr_mimebundle_()
             output["data"] = nbformat.from_dict(data)
         resources[NOTEBOOK] = nbformat.writes(nb).encode("utf-8")
@@ -227,11 +270,18 @@ class PageExporter(HTMLExporter):
         if bundle and site.shared_runtime:  # the site's file, published with the page
             runtime = {"bundle": "", "file": runtime_file(version, bundle)}
             _outputs(resources)[runtime["file"]] = _runtime_bytes(version)
+        links = _links(resources)
         resources |= {
             "vega_runtime": runtime,
             "brief_css": (TEMPLATES / "brief" / "brief.css").read_text(encoding="utf-8"),
             "vegalite_mimetype": VEGALITE_MIMETYPE,
             "share": share_card(nb, stem, site.url, site.title, site.licence),
+            HEADER: {  # the method is added by StampProvenance, when it is published beside
+                "index": links.index,
+                "story_title": links.story_title,
+                "siblings": links.siblings,
+                "method": "",
+            },
         }
         return super().from_notebook_node(nb, resources, **kw)
 
@@ -248,10 +298,17 @@ def export_page(
     stem: str,
     png: Callable[[str], bytes] | None = None,
     site: Site | None = None,
+    links: SiteLinks | None = None,
 ) -> tuple[str, dict[str, bytes], bytes]:
     """The page's HTML, the files beside it (with the site's shared runtime when `site` asks
-    for it), and the executed notebook as published."""
-    resources: dict[str, Any] = {"unique_key": stem, "outputs": {}, SITE: site or Site()}
+    for it), and the executed notebook as published; `links`: its place in the site (its
+    header's links, its dataset, how it is cited)."""
+    resources: dict[str, Any] = {
+        "unique_key": stem,
+        "outputs": {},
+        SITE: site or Site(),
+        LINKS: links or SiteLinks(),
+    }
     if png is not None:
         resources[PNG_DRAWER] = png
     html, resources = exporter().from_notebook_node(notebook, resources)

@@ -97,6 +97,14 @@ def brief_title(
     return f"{lead} as {join_names(clauses)}" if clauses else lead
 
 
+def data_as_of_line(newest: pd.Timestamp | None, as_of: pd.Timestamp) -> str:
+    """ "Data as of 31 January 2000": the date of the newest statement on record by the page's
+    date (reactions.compare.data_as_of), shown under a page's headline."""
+    if newest is None:
+        return f"No statement on record by {format_day(as_of)}"
+    return f"Data as of {format_day(newest)}"
+
+
 def story_framing(story: Story, as_of: pd.Timestamp) -> str:
     """The story's framing as of the page's date, with its source; nothing for a dataset
     without one."""

@@ -72,6 +72,7 @@ def publish_on_dask(
                 schedule.cell_timeout,
                 page.pdf,
                 page.site,
+                page.links,
                 key=("reactions-page", f"{run}/{page.stem}"),  # one task group: durations learnt
                 pure=False,
             )

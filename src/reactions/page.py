@@ -10,6 +10,7 @@ A page is any notebook with a `parameters` cell; its parameters come from the no
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -144,6 +145,41 @@ def _default(text: object) -> object:
 
 
 @dataclass(frozen=True)
+class Sibling:
+    """Another page of the same story, as a page's header links it."""
+
+    file: str  # its HTML, beside the page
+    label: str  # what it is, in words: "Brief: Ruritania, Recognition, 31 January 2000"
+    as_of: str = ""  # YYYY-MM-DD, its date ("" for a page without one)
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    """Where a page stands in the published site, resolved when it is built (by a publish run
+    from what is published and scheduled, or by a lone render from what is in its folder): what
+    its header and footer link to beside it, and how it is cited. Every name is relative to
+    the page and names a file that exists when the page is published."""
+
+    index: str = ""  # the site's index ("index.html"), "" when there is none to link
+    story_title: str = ""  # the story's title (story.yml), "" for a story without one
+    siblings: tuple[Sibling, ...] = ()  # other pages of the story, nearest in date first
+    dataset: tuple[str, ...] = ()  # the story's data files published for download
+    dataset_version: str = ""  # the data version of those files (linked only if the page's)
+    url: str = ""  # the site's address (its settings), for the citation; "" cites the file
+    licence: str = ""  # the site's licence (its settings), "" when none is named
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> SiteLinks:
+        plain = json.loads(text)
+        plain["siblings"] = tuple(Sibling(**sibling) for sibling in plain.get("siblings", ()))
+        plain["dataset"] = tuple(plain.get("dataset", ()))
+        return cls(**plain)
+
+
+@dataclass(frozen=True)
 class Page:
     """A checked page: its notebook, every parameter (defaults resolved, `data_dir` an absolute
     path when the page takes one), its story and the stem that names its files."""
@@ -155,6 +191,7 @@ class Page:
     pdf: bool = False
     data_dir: str = ""  # the dataset folder it reads, resolved once (absolute)
     site: Site = field(default_factory=Site)  # where it is published (links, runtime)
+    links: SiteLinks = field(default_factory=SiteLinks)  # its place in the site (publish, render)
 
     @property
     def html(self) -> str:

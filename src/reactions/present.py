@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import copy
 import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pandas as pd
 
@@ -32,21 +33,54 @@ VEGALITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 SVG_MIMETYPE = "image/svg+xml"
 METADATA_KEY = "reactions"  # output metadata: {"reactions": {"finding": NAME} or {"role": ...}}
 HEADLINE_ROLE = "headline"  # the page's lead sentence: its description when shared
+TITLE_ROLE = "title"  # the page's title (a Heading), with its dateline
 PROVENANCE_ROLE = "provenance"  # the page's footer; its record under METADATA_KEY "provenance"
 
 
-class Paragraph:
-    """A generated finding shown as a paragraph."""
+@dataclass(frozen=True)
+class Source:
+    """Words of a paragraph that link to where they come from: a quote to its statement's
+    source, a vote to its record, a result to its publisher (`note`: the source's title and
+    publisher, shown when the link is hovered or read out)."""
 
-    def __init__(self, text: str, css_class: str = "finding") -> None:
+    text: str  # the words of the paragraph that link (their first occurrence)
+    url: str
+    note: str = ""
+
+
+def linked_text(text: str, sources: Sequence[Source] = ()) -> str:
+    """`text` escaped, with the first occurrence of each source's words as a link to it (http(s)
+    addresses only: anything else stays text; overlapping words link once)."""
+    spans = []
+    for source in sources:
+        start = text.find(source.text) if source.text else -1
+        if start >= 0:
+            spans.append((start, start + len(source.text), source))
+    parts, at = [], 0
+    for start, end, source in sorted(spans, key=lambda span: span[:2]):
+        if start < at:
+            continue
+        parts += [escape(text[at:start]), safe_link(source.url, text[start:end], source.note)]
+        at = end
+    return "".join([*parts, escape(text[at:])])
+
+
+class Paragraph:
+    """A generated finding shown as a paragraph; `sources` link its quotes, votes and results
+    to where they come from (in its HTML: the text is the same)."""
+
+    def __init__(
+        self, text: str, css_class: str = "finding", sources: Sequence[Source] = ()
+    ) -> None:
         self.text = text
         self.css_class = css_class
+        self.sources = tuple(sources)
 
     def __repr__(self) -> str:
         return self.text
 
     def _repr_html_(self) -> str:
-        return f'<p class="{self.css_class}">{escape(self.text)}</p>'
+        return f'<p class="{self.css_class}">{linked_text(self.text, self.sources)}</p>'
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
         """The page's lead sentence (class "headline") is marked: a render shares it."""
@@ -56,30 +90,45 @@ class Paragraph:
 
 
 class Heading:
-    """The page's title; a render takes the page's HTML title from it."""
+    """The page's title; a render takes the page's HTML title from it. `dateline` ("Data as of
+    31 January 2000") is shown under it and `data_as_of` (YYYY-MM-DD, the newest statement the
+    page reads) kept in its metadata, where the site's index reads it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dateline: str = "", data_as_of: str = "") -> None:
         self.text = text
+        self.dateline = dateline
+        self.data_as_of = data_as_of
 
     def __repr__(self) -> str:
         return self.text
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
-        data = {"text/plain": self.text, "text/html": f"<h1>{escape(self.text)}</h1>"}
-        return data, {METADATA_KEY: {"role": "title"}}
+        html = f"<h1>{escape(self.text)}</h1>"
+        if self.dateline:
+            html += f'\n<p class="dateline">{escape(self.dateline)}</p>'
+        own: dict[str, object] = {"role": TITLE_ROLE}
+        if self.dateline:
+            own |= {"dateline": self.dateline, "data_as_of": self.data_as_of}
+        return {"text/plain": self.text, "text/html": html}, {METADATA_KEY: own}
 
 
-def safe_link(url: str, text: str) -> str:
-    """An anchor only for http(s) URLs; anything else (javascript:, data:) stays inert text."""
+def safe_link(url: str, text: str, note: str = "") -> str:
+    """An anchor only for http(s) URLs; anything else (javascript:, data:) stays inert text.
+    `note`: the link's title (what it leads to)."""
     if urlparse(url).scheme in ("http", "https"):
+        title = f' title="{escape(note, quote=True)}"' if note else ""
         return (
-            f'<a href="{escape(url, quote=True)}" rel="noopener noreferrer nofollow">'
+            f'<a href="{escape(url, quote=True)}" rel="noopener noreferrer nofollow"{title}>'
             f"{escape(text)}</a>"
         )
     return escape(text)
 
 
-SOURCE_LINKS = {"source": "source_url", "latest source": "latest_source_url"}
+SOURCE_LINKS = {
+    "source": "source_url",
+    "latest source": "latest_source_url",
+    "vote source": "vote_source_url",
+}
 
 
 class Table:
@@ -170,10 +219,15 @@ class Chart:
 
 @dataclass(frozen=True)
 class PublishedFiles:
-    """Files published beside a page that its footer links to (names relative to the page)."""
+    """Files published beside a page that its footer links to (names relative to the page), and
+    how to cite it."""
 
     method: str  # the story's method page, published beside the page ("" when it has none)
     sources: tuple[str, ...]  # the page's findings CSVs that list sources (a source_url column)
+    findings: tuple[str, ...] = ()  # every findings CSV of the page
+    dataset: tuple[str, ...] = ()  # the story's data files as published for download
+    citation: str = ""  # "<title>, published <date>, data version <v>, <address or file>"
+    licence: str = ""  # the site's licence, when its settings name one
 
 
 def _parameter_text(name: str, value: object) -> str:
@@ -187,6 +241,20 @@ def _parameter_text(name: str, value: object) -> str:
 def _human_time(iso: str) -> str:
     """2000-01-31T18:30:00Z as 2000-01-31 18:30:00 UTC."""
     return iso.replace("T", " ").replace("Z", " UTC")
+
+
+def _finding_name(name: str) -> str:
+    """STEM.comparison.csv as "comparison.csv": the finding, as a link reads it."""
+    return ".".join(name.rsplit(".", 2)[-2:])
+
+
+def _file_links(names: Sequence[str], shown: Callable[[str], str]) -> tuple[str, str]:
+    """Files beside the page, as text (their names) and as HTML (each a link)."""
+    text = ", ".join(names)
+    html = ", ".join(
+        f'<a href="{escape(quote(name), quote=True)}">{escape(shown(name))}</a>' for name in names
+    )
+    return text, html
 
 
 class ProvenanceFooter:
@@ -266,7 +334,27 @@ class ProvenanceFooter:
                     f"{escape(when)}</time>",
                 ),
             ]
-        return [*rows, ("method", method, method_html), ("sources", sources, sources_html)]
+        rows += [("method", method, method_html), ("sources", sources, sources_html)]
+        return rows + self._published_rows()
+
+    def _published_rows(self) -> list[tuple[str, str, str]]:
+        """What a published page adds: its findings as CSV, the story's dataset, a citation
+        line and the site's licence (each only when there is one)."""
+        published = self.published
+        if published is None:
+            return []
+        rows = []
+        if published.findings:
+            rows.append(("findings", *_file_links(published.findings, _finding_name)))
+        if published.dataset:
+            text, html = _file_links(published.dataset, lambda name: name.rsplit("/", 1)[-1])
+            version = f" (data version {self.record.data_version})"
+            rows.append(("dataset", text + version, html + escape(version)))
+        if published.citation:
+            rows.append(("cite as", published.citation, escape(published.citation)))
+        if published.licence:
+            rows.append(("licence", published.licence, escape(published.licence)))
+        return rows
 
     def __repr__(self) -> str:
         return "\n".join(["Provenance"] + [f"{label}: {text}" for label, text, _ in self._rows()])

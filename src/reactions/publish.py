@@ -36,8 +36,16 @@ from reactions.errors import TRY_AGAIN, PublishLocked
 from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
 from reactions.page import Page, Site
 from reactions.schedule import Schedule
-from reactions.site import Outcome, compared, read_before, write_site_files
+from reactions.site import (
+    Outcome,
+    compared,
+    publish_datasets,
+    read_before,
+    run_links,
+    write_site_files,
+)
 from reactions.writer import (
+    PAGE_LINKS,
     PUBLISH_PARENT,
     clean_stale_temporaries,
     keep_failed,
@@ -86,7 +94,8 @@ class FreshRenders:
                 return Outcome(page.stem, "cancelled", seconds, attempt - 1, "")
             process = subprocess.Popen(
                 command,
-                env=os.environ | {PUBLISH_PARENT: str(os.getpid())},
+                env=os.environ
+                | {PUBLISH_PARENT: str(os.getpid()), PAGE_LINKS: page.links.as_json()},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -193,6 +202,11 @@ def publish(
             "nothing was rendered (try again when it has finished)"
         ) from None
     run_time = dt.datetime.now(dt.UTC).replace(microsecond=0)  # in changes.json, the feed
+    try:  # each story's dataset, once; each page's place in the site (reactions.site)
+        schedule = _in_the_site(schedule, out_dir, console)
+    except BaseException:
+        lock.release()
+        raise
     previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []  # filled as pages publish: kept if interrupted
     keys = _keys(schedule)
@@ -246,14 +260,25 @@ def publish(
     return sorted(outcomes, key=lambda outcome: outcome.stem) + site
 
 
+def _in_the_site(schedule: Schedule, out_dir: Path, console: Console) -> Schedule:
+    """The schedule's pages with their links (site.run_links), each story's dataset published
+    first (site.publish_datasets): what the pages' headers and footers link exists."""
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
+    datasets = publish_datasets(out_dir, schedule.jobs, say)
+    settings = {"url": schedule.site.url, "licence": schedule.site.licence}
+    links = run_links(schedule.jobs, out_dir, settings, datasets)
+    return replace(schedule, jobs=[replace(page, links=links[page.stem]) for page in schedule.jobs])
+
+
 def _keys(schedule: Schedule) -> dict[str, dict]:
-    """Each scheduled page's key, its siblings the other scheduled pages of its story."""
-    stories: dict[str, list[str]] = {}
-    for page in schedule.jobs:
-        stories.setdefault(page.story, []).append(page.stem)
+    """Each scheduled page's key, its siblings the pages its header links (site.run_links)."""
     return {
         page.stem: page_key(
-            page, tuple(sorted(set(stories[page.story]) - {page.stem}))
+            page,
+            tuple(sorted(sibling.file.removesuffix(".html") for sibling in page.links.siblings)),
         )
         for page in schedule.jobs
     }

@@ -20,12 +20,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from reactions.downloads import published_files, published_version
 from reactions.engine import ENGINE_NAME
 from reactions.errors import (
     ERROR_KEY,
@@ -42,11 +44,18 @@ from reactions.html import (
     outputs,
     unsafe_markup,
 )
-from reactions.page import Page, Site, prepare
+from reactions.page import Page, Site, SiteLinks, prepare
+from reactions.parameters import load_reference
 from reactions.present import SVG_MIMETYPE
 from reactions.vega import static_png
 from reactions.warm import Kernel
-from reactions.writer import PUBLISH_PARENT, clean_stale_temporaries, keep_failed, publish_page
+from reactions.writer import (
+    PAGE_LINKS,
+    PUBLISH_PARENT,
+    clean_stale_temporaries,
+    keep_failed,
+    publish_page,
+)
 
 KERNEL = "python3"
 
@@ -61,9 +70,12 @@ def render_page(
     cell_timeout: int | None = None,
     pdf: bool = False,
     site: Site | None = None,
+    links: SiteLinks | None = None,
 ) -> Path:
     """Check, build and publish one page (and its PDF); return the path of its HTML. `site`:
-    where it is published (its previews' addresses; the shared runtime or an inlined one)."""
+    where it is published (its previews' addresses; the shared runtime or an inlined one).
+    `links`: its place in the site (default: as a publish run that started this render gave
+    them, else what is in `out_dir`, page_links)."""
     if pdf:
         from reactions.pdf import chromium
 
@@ -72,6 +84,7 @@ def render_page(
         except RenderError as error:  # bad input of this machine, as publish's `pdf: true`
             raise ParameterError(str(error)) from None
     page = prepare(notebook, given, data_dir, pdf=pdf, site=site)
+    page = replace(page, links=links if links is not None else page_links(page, out_dir))
     clean_stale_temporaries(out_dir)  # what killed renders left here, never a live one's
     try:
         files = build_page(page, cell_timeout=cell_timeout)
@@ -86,6 +99,22 @@ def render_page(
             f"could not write the page ({error}); the last good page is unchanged"
         ) from None
     return out_dir / page.html
+
+
+def page_links(page: Page, out_dir: Path) -> SiteLinks:
+    """A page's links: as the publish run that started this render gave them ($PAGE_LINKS,
+    only under a run), else a lone render's, from what is in `out_dir`: the index and the
+    story's dataset when they are there (a publish run writes them), no other page."""
+    given = os.environ.get(PAGE_LINKS, "")
+    if given and os.environ.get(PUBLISH_PARENT):
+        return SiteLinks.from_json(given)
+    reference = load_reference(Path(page.data_dir)) if page.data_dir else None
+    return SiteLinks(
+        index="index.html" if (out_dir / "index.html").is_file() else "",
+        story_title=reference.story.title if reference is not None else "",
+        dataset=published_files(out_dir, page.story),
+        dataset_version=published_version(out_dir, page.story),
+    )
 
 
 def kernel_uses_this_python() -> None:
@@ -158,7 +187,7 @@ def build_page(
         if warming is not None:
             warming.join()
         html, files, notebook = export_page(
-            executed, page.stem, lambda svg: images.png(svg).result(), page.site
+            executed, page.stem, lambda svg: images.png(svg).result(), page.site, page.links
         )
     finally:
         images.close()

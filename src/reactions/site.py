@@ -12,9 +12,10 @@ traceback after the pages were published.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,26 @@ from reactions.changes import (
     updated_history,
     with_corrections,
 )
+from reactions.downloads import (
+    folder_of,
+    publish_dataset,
+    published_files,
+    published_version,
+    remove_datasets,
+)
 from reactions.errors import RenderError
-from reactions.index import render_index
-from reactions.page import Page
-from reactions.writer import keep_failed, publish_page, write_atomically
+from reactions.index import page_label, render_index
+from reactions.locate import resolve_data_dir
+from reactions.method import METHOD_SUFFIX
+from reactions.page import Page, Sibling, SiteLinks
+from reactions.parameters import load_reference
+from reactions.present import HEADLINE_ROLE, METADATA_KEY, TITLE_ROLE
+from reactions.reference import Reference, quick_reference
+from reactions.story import story_slug, text_as_of
+from reactions.writer import FAILED_DIR, keep_failed, publish_page, write_atomically
+
+INDEX_NAME = "index.html"
+MAX_SIBLINGS = 8  # other pages of its story a page's header links, the nearest in date
 
 read_before = read_page  # what a publish reads of a page before its new files replace it
 
@@ -157,7 +174,7 @@ def write_site_files(
         (CHANGES_NAME, lambda: write_changes(out_dir, run_time, outcomes)),
         (HISTORY_NAME, lambda: write_history(out_dir, run_time, outcomes)),
         (FEED_NAME, lambda: write_feed(out_dir, run_time, outcomes, base_url)),
-        ("index.html", lambda: write_index(out_dir)),
+        (INDEX_NAME, lambda: write_index(out_dir)),
     )
     for name, step in steps:
         started = time.perf_counter()
@@ -221,39 +238,124 @@ def write_feed(
         write_atomically(feed_path, feed)
 
 
-def published_pages(out_dir: Path) -> tuple[list[dict[str, str]], list[str]]:
-    """Every page in the report folder with its story, notebook, parameters and render time
-    (from its executed notebook); pages whose notebook cannot be read are skipped and named."""
+def _role_outputs(notebook: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    """The first output in each role (present: title, headline) of an executed page."""
+    found: dict[str, nbformat.NotebookNode] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            role = output.get("metadata", {}).get(METADATA_KEY, {}).get("role")
+            if isinstance(role, str):
+                found.setdefault(role, output)
+    return found
+
+
+def _text(output: nbformat.NotebookNode | None) -> str:
+    return "" if output is None else str(output.get("data", {}).get("text/plain", ""))
+
+
+def published_pages(
+    out_dir: Path, references: dict[str, Reference | None] | None = None
+) -> tuple[list[dict[str, str]], list[str]]:
+    """Every page in the report folder, as its executed notebook tells it: story, kind of page,
+    title, lede (the output in role "headline"), dateline ("Data as of ..."), date, and what it
+    is in words (index.page_label, with the names of its story's reference: `references`, by
+    story, filled as read). Pages whose notebook cannot be read are skipped and named."""
+    references = {} if references is None else references
     pages, skipped = [], []
     for html in sorted(out_dir.glob("*.html")):
-        executed = html.with_suffix(".ipynb")
-        if html.name == "index.html":
+        if html.name == INDEX_NAME or html.name.endswith(METHOD_SUFFIX):
             continue
         try:
-            metadata = nbformat.read(executed, as_version=4).metadata
-            papermill_meta = metadata.get("papermill", {})
+            notebook = nbformat.read(html.with_suffix(".ipynb"), as_version=4)
+            papermill_meta = notebook.metadata.get("papermill", {})
             parameters = dict(papermill_meta.get("parameters", {}))
             story, page = html.stem.split(".")[:2]
+            roles = _role_outputs(notebook)
         except Exception as error:  # a truncated or odd notebook must not stop the index
             skipped.append(f"{html.name}: {type(error).__name__}")
             continue
-        parameters.pop("data_dir", None)
+        data_dir = str(parameters.pop("data_dir", "") or "")
+        if story not in references:
+            references[story] = _story_reference(out_dir, story, data_dir)
+        title = roles.get(TITLE_ROLE)
+        own = {} if title is None else title.get("metadata", {}).get(METADATA_KEY, {})
+        as_of = parameters.get("as_of")
         pages.append(
             {
                 "file": html.name,
                 "story": story,
                 "page": page,
-                "parameters": ", ".join(f"{k}={v}" for k, v in parameters.items()),
-                "rendered": str(papermill_meta.get("end_time", ""))[:19].replace("T", " "),
-                "seconds": f"{papermill_meta.get('duration') or 0:.1f}",
+                "title": _text(title),
+                "headline": _text(roles.get(HEADLINE_ROLE)),
+                "dateline": str(own.get("dateline", "")),
+                "as_of": as_of if isinstance(as_of, str) else "",
+                "label": page_label(page, parameters, references[story]),
             }
         )
     return pages, skipped
 
 
-def write_index(out_dir: Path) -> Path:
-    target = out_dir / "index.html"
-    pages, skipped = published_pages(out_dir)
+def _story_reference(out_dir: Path, story: str, data_dir: str) -> Reference | None:
+    """A story's reference (names, codebook, story.yml) from its published dataset, else from
+    the folder its page read; None when neither can be read."""
+    for folder in (out_dir / folder_of(story), Path(data_dir) if data_dir else None):
+        if folder is None or not (folder / "codebook.yml").is_file():
+            continue
+        try:
+            reference = quick_reference(folder)
+        except Exception:  # a story that no longer reads: its pages are listed by their codes
+            continue
+        if reference is not None:
+            return reference
+    return None
+
+
+def default_story() -> str:
+    """The story pages read by default ($REACTIONS_DATA, else data/default.txt), "" if none."""
+    try:
+        return story_slug(resolve_data_dir(None))
+    except Exception:
+        return ""
+
+
+def site_stories(
+    out_dir: Path,
+    pages: list[dict[str, str]],
+    references: dict[str, Reference | None],
+    lead: str = "",
+) -> list[dict[str, object]]:
+    """The stories of the published pages for the front page, the `lead` story (the default)
+    first, then by title: title, framing (its parts dated up to the story's newest page) and
+    its source, method page and published dataset, each only where there is one."""
+    entries: list[dict[str, object]] = []
+    for slug in sorted({page["story"] for page in pages}):
+        reference = references.get(slug)
+        story = reference.story if reference is not None else None
+        newest = max((page["as_of"] for page in pages if page["story"] == slug), default="")
+        source_url = story.framing_source_url if story is not None else ""
+        method = f"{slug}{METHOD_SUFFIX}"
+        entries.append(
+            {
+                "slug": slug,
+                "title": story.title if story is not None else "",
+                "framing": text_as_of(story.framing, newest or "9999") if story else "",
+                "framing_source": story.framing_source_title if story is not None else "",
+                "framing_url": source_url if source_url.startswith(("https://", "http://")) else "",
+                "method": method if (out_dir / method).is_file() else "",
+                "dataset": list(published_files(out_dir, slug)),
+                "data_version": published_version(out_dir, slug),
+            }
+        )
+    entries.sort(key=lambda entry: (entry["slug"] != lead, str(entry["title"] or entry["slug"])))
+    return entries
+
+
+def write_index(out_dir: Path, lead: str | None = None) -> Path:
+    """The front page from what is published: the `lead` story first (default: the default
+    story, reactions.locate), marked with what the last publish run moved."""
+    target = out_dir / INDEX_NAME
+    references: dict[str, Reference | None] = {}
+    pages, skipped = published_pages(out_dir, references)
     for name in skipped:
         print(f"index: skipped {name}", file=sys.stderr)
     marks = index_marks(out_dir)  # what the last publish run moved, from its changes.json
@@ -261,5 +363,114 @@ def write_index(out_dir: Path) -> Path:
         for page in pages:
             status, moved = marks.get(page["file"].removesuffix(".html"), ("", ""))
             page["status"], page["changed"] = status, moved
-    write_atomically(target, render_index(pages).encode("utf-8"))
+    lead = default_story() if lead is None else lead
+    stories = site_stories(out_dir, pages, references, lead)
+    write_atomically(target, render_index(pages, stories).encode("utf-8"))
     return target
+
+
+# --- a run's pages in the site: the dataset each story publishes, the links each page makes ---
+
+
+def publish_datasets(
+    out_dir: Path, pages: list[Page], console: Callable[[str], object] = print
+) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Publish each scheduled story's dataset (reactions.downloads) and remove those of stories
+    no longer scheduled; per story, its files and data version (none for a story whose dataset
+    could not be written: its pages then link none, and the run says why)."""
+    published: dict[str, tuple[tuple[str, ...], str]] = {}
+    for page in pages:
+        if page.story in published or not page.data_dir:
+            continue
+        try:
+            files = publish_dataset(out_dir, page.story, Path(page.data_dir))
+        except OSError as error:
+            console(f"downloads: {page.story}: the dataset is not published ({error})")
+            published[page.story] = ((), "")
+            continue
+        published[page.story] = (files, published_version(out_dir, page.story))
+    remove_datasets(out_dir, keep=set(published))
+    return published
+
+
+def failed_last_run(out_dir: Path) -> set[str]:
+    """The pages the last publish run failed to build (its changes.json), if it says."""
+    try:
+        report = json.loads((out_dir / CHANGES_NAME).read_text(encoding="utf-8"))
+        return {str(stem) for stem in report.get("failed", [])}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return set()
+
+
+def linkable(out_dir: Path, page: Page, failed: set[str]) -> bool:
+    """Whether a page's siblings may link it: it is published (its HTML is there: a rebuild
+    that fails leaves the last good page), or it is being built now and has not failed before
+    without ever being published (a new page that failed last run, or whose notebook is in
+    `_failed/`, is left out until it is published; so a new page that fails in the run that
+    first builds it is linked by that run's pages until the next run rebuilds them)."""
+    if (out_dir / page.html).is_file():
+        return True
+    return page.stem not in failed and not (out_dir / FAILED_DIR / page.executed).is_file()
+
+
+def _days_apart(one: str, other: str) -> int:
+    try:
+        return abs((dt.date.fromisoformat(one) - dt.date.fromisoformat(other)).days)
+    except (TypeError, ValueError):
+        return 10**6  # a page without a date comes after every dated one
+
+
+def run_links(
+    pages: list[Page],
+    out_dir: Path,
+    settings: Mapping[str, object] | None = None,
+    datasets: Mapping[str, tuple[tuple[str, ...], str]] | None = None,
+) -> dict[str, SiteLinks]:
+    """Each scheduled page's links, resolved from what is published and scheduled: the index
+    (which the run writes), its story's title, method and dataset (`datasets`, as
+    publish_datasets published them), its siblings (the other scheduled pages of its story
+    that `linkable` allows, the MAX_SIBLINGS nearest in date), and the site's address and
+    licence from its settings (`url`, `licence`: read as plain text, when named)."""
+    settings = settings or {}
+    datasets = datasets or {}
+    failed = failed_last_run(out_dir)
+    references: dict[str, Reference] = {}
+    labels: dict[str, Sibling] = {}
+    for page in pages:
+        if page.data_dir not in references:
+            references[page.data_dir] = load_reference(Path(page.data_dir))
+        as_of = page.parameters.get("as_of")
+        labels[page.stem] = Sibling(
+            page.html,
+            page_label(page.notebook.stem, page.parameters, references[page.data_dir]),
+            as_of if isinstance(as_of, str) else "",
+        )
+    shown = [page for page in pages if linkable(out_dir, page, failed)]
+    url, licence = _setting(settings, "url", "base_url"), _setting(settings, "licence", "license")
+    links = {}
+    for page in pages:
+        own = labels[page.stem]
+        nearest = sorted(
+            (labels[other.stem] for other in shown if other.story == page.story and other != page),
+            key=lambda sibling: (_days_apart(sibling.as_of, own.as_of), sibling.label),
+        )[:MAX_SIBLINGS]
+        files, version = datasets.get(page.story, ((), ""))
+        links[page.stem] = SiteLinks(
+            index=INDEX_NAME,
+            story_title=references[page.data_dir].story.title,
+            siblings=tuple(nearest),
+            dataset=files,
+            dataset_version=version,
+            url=url,
+            licence=licence,
+        )
+    return links
+
+
+def _setting(settings: Mapping[str, object], *names: str) -> str:
+    """A site setting given as text (the first of `names` that is), else ""."""
+    for name in names:
+        value = settings.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""

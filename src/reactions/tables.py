@@ -19,6 +19,7 @@ from reactions.wording import (
     format_score,
     position_text,
     publisher_words,
+    short_title,
     stance_label,
     translation_note,
 )
@@ -70,7 +71,16 @@ def comparison_table(table: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         ]
     shown["source"] = order["source_title"]
     shown["publisher"] = [publisher_words(row["publisher"], row["source_kind"]) for row in rows]
+    if "latest words, if not the position" in shown:  # where those words were said, linked
+        shown["latest source"] = [
+            f"{row['latest_source_title']} ({row['latest_publisher']})"
+            if row["latest_statement_id"] and row["latest_publisher"]
+            else row["latest_source_title"]
+            for row in rows
+        ]
     shown["source_url"] = order["source_url"]
+    if "latest source" in shown:
+        shown["latest_source_url"] = order["latest_source_url"]
     return shown.reset_index(drop=True)
 
 
@@ -155,7 +165,8 @@ def _latest(row: pd.Series, codebook: Codebook) -> str:
 
 
 def words_and_votes_table(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Per actor: last words before the vote, the vote (or why there is none), earlier votes."""
+    """Per actor: last words before the vote, the vote (or why there is none), earlier votes;
+    the source of the words (linked, with its publisher) and of the vote (linked)."""
     words = [
         position_text(codebook, row["record"], row["stance"], row["score"]) + _latest(row, codebook)
         for _, row in frame.iterrows()
@@ -185,8 +196,28 @@ def words_and_votes_table(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFra
             "vote": votes,
             "earlier votes": earlier,
             "diverges": frame["diverges"].map({True: "yes", False: ""}),
+            "source": frame["source_title"],
+            "publisher": [
+                publisher_words(publisher, kind)
+                for publisher, kind in zip(frame["publisher"], frame["source_kind"], strict=True)
+            ],
+            "vote source": [
+                _vote_source(title, kind)
+                for title, kind in zip(
+                    frame["vote_source_title"], frame["vote_source_kind"], strict=True
+                )
+            ],
+            "source_url": frame["source_url"],
+            "vote_source_url": frame["vote_source_url"],
         }
     )
+
+
+def _vote_source(title: str, kind: str) -> str:
+    """A recorded vote's source as a table shows it: its title (which names its publisher:
+    "UN Digital Library, voting record of ...") and the kind of publisher."""
+    title, shown = short_title(title), publisher_words("", kind)
+    return f"{title} ({shown})" if title and shown else title
 
 
 def history_table(history: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -237,7 +268,8 @@ def coding_disagreements_table(
     disagreements: pd.DataFrame, codebook: Codebook, actor_names: dict[str, str]
 ) -> pd.DataFrame:
     """Where the cues' proposal differs from the coding: who, when, on what, both stances, the
-    cue that fired (rows of coding.Agreement.disagreements joined to their statements)."""
+    cue that fired, the statement's source (rows of coding.Agreement.disagreements joined to
+    their statements)."""
     return pd.DataFrame(
         {
             "actor": disagreements["actor_id"].map(actor_names),
@@ -253,6 +285,14 @@ def coding_disagreements_table(
                 lambda code: _stance_or_none(codebook, code)
             ),
             "cue": disagreements["cue"],
+            "source": disagreements["source_title"],
+            "publisher": [
+                publisher_words(publisher, kind)
+                for publisher, kind in zip(
+                    disagreements["publisher"], disagreements["source_kind"], strict=True
+                )
+            ],
+            "source_url": disagreements["source_url"],
         }
     ).reset_index(drop=True)
 
@@ -272,6 +312,7 @@ def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "set on": [date_cell(row["date"], row["date_precision"]) for row in rows],
             "words that set it": [f"{excerpt(row)}{translation_note(row)}" for row in rows],
             "source": [row["source_title"] for row in rows],
+            "publisher": [publisher_words(row["publisher"], row["source_kind"]) for row in rows],
             "latest words": [
                 position_text(codebook, STATED, row["latest_stance"], row["latest_score"])
                 for row in rows
@@ -281,6 +322,7 @@ def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             ],
             "their words": [row["latest_quote_en"] for row in rows],
             "latest source": [row["latest_source_title"] for row in rows],
+            "latest publisher": [row["latest_publisher"] for row in rows],
             "source_url": [row["source_url"] for row in rows],
             "latest_source_url": [row["latest_source_url"] for row in rows],
         },
@@ -291,10 +333,12 @@ def latest_words_table(long: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             "set on",
             "words that set it",
             "source",
+            "publisher",
             "latest words",
             "said on",
             "their words",
             "latest source",
+            "latest publisher",
             "source_url",
             "latest_source_url",
         ],

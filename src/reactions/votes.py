@@ -24,6 +24,7 @@ VOTED, NOT_ON_RECORD, CANNOT_VOTE, NOT_HELD = "voted", "not_on_record", "cannot_
 # A member with no row in a roll call that holds every vote cast (its counts match the official
 # result): it did not vote. Deduced from the record, not guessed.
 DID_NOT_VOTE = "did_not_vote"
+VOTE_SOURCE_FIELDS = ("source_title", "source_url", "source_kind")  # of a vote's votes.csv row
 
 
 def _sign(value: float) -> int:
@@ -60,7 +61,8 @@ def words_and_votes(
 ) -> pd.DataFrame:
     """Per actor (of one group, if given): its last position on the vote's issue the day before
     the vote, its vote (if held by `as_of`), where it stands on the vote, and whether words and
-    vote diverge (their directions on the scale differ)."""
+    vote diverge (their directions on the scale differ); where the words (`source_*`,
+    `publisher`) and the vote (`vote_source_*`) are on record."""
     as_of = as_timestamp(as_of)
     resolution = vote_of_record.resolution
     held = resolution_date(dataset, resolution)
@@ -73,12 +75,17 @@ def words_and_votes(
         table = table[table["group"] == group]
     on_resolution = dataset.votes[
         (dataset.votes["resolution"] == resolution) & (dataset.votes["actor_id"] != "")
-    ].set_index("actor_id")["vote"]
-    vote = table["actor_id"].map(on_resolution).fillna("") if voted else ""
+    ].set_index("actor_id")
+    vote = table["actor_id"].map(on_resolution["vote"]).fillna("") if voted else ""
     columns = ["actor_id", "name", "group", "record", "stance", "score", "date", "date_precision"]
-    frame = table[[*columns, "latest_stance", "latest_score", "latest_date"]].assign(
+    words_source = ["publisher", "source_title", "source_url", "source_kind"]
+    frame = table[[*columns, "latest_stance", "latest_score", "latest_date", *words_source]].assign(
         vote=vote, member=table["member"]
     )
+    for field in VOTE_SOURCE_FIELDS:  # where each recorded vote is on record
+        recorded = on_resolution[field] if field in on_resolution else pd.Series(dtype=str)
+        found = table["actor_id"].map(recorded).fillna("") if voted else ""
+        frame[f"vote_{field}"] = found
     missing = DID_NOT_VOTE if holds_every_vote_cast(dataset, vote_of_record) else NOT_ON_RECORD
     frame["status"] = [
         NOT_HELD if not voted else VOTED if code else missing if member else CANNOT_VOTE

@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from reactions.errors import FAILED, DataRejected, RenderError
-from reactions.page import Page, Site
+from reactions.page import Page, Site, SiteLinks
 from reactions.render import ExecutionFailed, build_page, kernel_uses_this_python
 from reactions.warm import drop_kernel, reset_beside, worker_kernel
 
@@ -30,9 +30,11 @@ def render_task(
     cell_timeout: int,
     pdf: bool = False,
     site: Site | None = None,
+    links: SiteLinks | None = None,
 ) -> dict[str, object]:
     """Render one checked page in this worker's warm kernel (and, with `pdf`, print it here
-    too) for `site` (reactions.page.Site); return its outcome and files.
+    too) for `site` (reactions.page.Site), with its place in the site (`links`); return its
+    outcome and files.
 
     The result: stem, status (published | failed | timeout), exit_code (2: the page refused
     its input), failure (a render.FAILURE_KINDS, "" when published), seconds, attempts,
@@ -41,7 +43,9 @@ def render_task(
     kernel_uses_this_python()
     started = time.perf_counter()
     deadline = started + timeout
-    page = Page(Path(notebook), parameters, stem, pdf=pdf, site=site or Site())
+    page = Page(
+        Path(notebook), parameters, stem, pdf=pdf, site=site or Site(), links=links or SiteLinks()
+    )
     result: dict[str, object] = {"stem": stem, "files": {}, "evidence": None}
     try:
         kernel, attempts = worker_kernel(page.notebook.parent, retries + 1)

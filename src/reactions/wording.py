@@ -49,6 +49,12 @@ def publisher_words(publisher: str, kind: str) -> str:
     return publisher or shown
 
 
+def short_title(title: str) -> str:
+    """A source's title as a page shows it beside a link: up to its first "; " (what follows
+    says how the record was read, e.g. "read in ... commit ..."; the dataset keeps it whole)."""
+    return str(title or "").split("; ", 1)[0]
+
+
 def format_score(score: float | None) -> str:
     """Scores as the codebook writes them: +2, +1, 0, -1, -2; nothing for silence."""
     if score is None or pd.isna(score):

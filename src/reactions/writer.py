@@ -10,6 +10,7 @@ import glob
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Collection
 from pathlib import Path
@@ -19,6 +20,8 @@ import nbformat
 PUBLISHED_MODE = 0o644  # mkstemp makes files private; a published page is for reading
 FAILED_DIR = "_failed"
 PUBLISH_PARENT = "REACTIONS_PUBLISH_PARENT"  # set by a publish run for the renders it starts
+PAGE_LINKS = "REACTIONS_PAGE_LINKS"  # and each page's links (page.SiteLinks as JSON)
+DOWNLOADS_DIR = "downloads"  # a story's dataset, one folder per story (reactions.downloads)
 STAGED = re.compile(r"\.pid(\d+)\.[^.]*\.tmp")  # a staging file's end: the writer's process id
 # A file shared by the pages of a site (the Vega runtime): `_static/NAME-SHA12.EXT`, named by
 # the first 12 hex digits of its content's SHA-256, so one name is one content, for ever.
@@ -35,22 +38,7 @@ def publish_files(out_dir: Path, files: dict[str, bytes]) -> None:
     were and no temporary file behind; only the renames, which do not fail for lack of space,
     touch what readers see. The last file named appears last (a page's HTML, after its parts).
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, content in files.items():
-            handle, temporary = tempfile.mkstemp(
-                dir=out_dir, prefix=_staging_prefix(name), suffix=".tmp"
-            )
-            staged.append((temporary, out_dir / name))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-            os.chmod(temporary, PUBLISHED_MODE)
-        for temporary, target in staged:
-            os.replace(temporary, target)
-    finally:
-        for temporary, _ in staged:
-            Path(temporary).unlink(missing_ok=True)
+    publish_copies(out_dir, {}, files)
 
 
 def page_file_pattern(stem: str) -> re.Pattern[str]:
@@ -158,11 +146,13 @@ def _staging_prefix(name: str) -> str:
 
 
 def clean_stale_temporaries(out_dir: Path, every: bool = False) -> list[Path]:
-    """Remove the staging files (`.*.tmp`, in the report folder, `_failed/`, `_static/`) that a
-    killed render or run left: those whose writer is gone, or `every` one (a publish run, under
-    its lock). Never fails a render: a file that cannot be removed is left."""
+    """Remove the staging files (`.*.tmp`, in the report folder, `_failed/`, `_static/` and the
+    downloads) that a killed render or run left: those whose writer is gone, or `every` one (a
+    publish run, under its lock). Never fails a render: a file that cannot be removed is left."""
     stale = []
-    for folder in (out_dir, out_dir / FAILED_DIR, out_dir / SHARED_DIR):
+    downloads = out_dir / DOWNLOADS_DIR
+    stories = sorted(downloads.iterdir()) if downloads.is_dir() else []
+    for folder in (out_dir, out_dir / FAILED_DIR, out_dir / SHARED_DIR, *stories):
         for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else []:
             found = STAGED.search(path.name)
             if every or (found is not None and not _alive(int(found.group(1)))):
@@ -199,3 +189,33 @@ def keep_failed(
     except OSError as error:  # a read-only or full disk, --out a file: say so, do not crash
         return f"the error notebook could not be kept at {target} ({error.strerror or error})"
     return f"the error notebook is {target}"
+
+
+def publish_copies(folder: Path, sources: dict[str, Path], files: dict[str, bytes]) -> None:
+    """Copy each source file (by its name in `folder`) and write `files`, all staged first and
+    renamed into place together, the `files` last (a manifest appears after what it lists):
+    large files are copied in chunks, never held in memory."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, source in sources.items():
+            handle, temporary = tempfile.mkstemp(
+                dir=folder, prefix=_staging_prefix(name), suffix=".tmp"
+            )
+            staged.append((temporary, folder / name))
+            with os.fdopen(handle, "wb") as stream, source.open("rb") as original:
+                shutil.copyfileobj(original, stream, 1 << 20)
+            os.chmod(temporary, PUBLISHED_MODE)
+        for name, content in files.items():
+            handle, temporary = tempfile.mkstemp(
+                dir=folder, prefix=_staging_prefix(name), suffix=".tmp"
+            )
+            staged.append((temporary, folder / name))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+            os.chmod(temporary, PUBLISHED_MODE)
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)

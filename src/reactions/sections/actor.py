@@ -12,7 +12,8 @@ from reactions.dataset import Dataset
 from reactions.provenance import Provenance
 from reactions.sections import footer
 from reactions.sections.footer import provenance as provenance  # the page's last section
-from reactions.sections.opening import open_dataset
+from reactions.sections.opening import heading, open_dataset
+from reactions.sections.sourcing import quote_sources, result_sources, vote_sources
 from reactions.wording import format_day
 
 
@@ -45,7 +46,8 @@ def open(actor: str = "", as_of: str = "", data_dir: str = "") -> ActorPage:
 
 def title(page: ActorPage) -> present.Heading:
     """The headline: the actor's position on each issue it addressed."""
-    return present.Heading(narrative.actor_title(page.positions, page.name, page.data.codebook))
+    text = narrative.actor_title(page.positions, page.name, page.data.codebook)
+    return heading(text, page.data, page.as_of)
 
 
 def first_and_last(page: ActorPage) -> present.Paragraph:
@@ -58,7 +60,8 @@ def first_and_last(page: ActorPage) -> present.Paragraph:
         if row["record"] != compare.NO_RECORD
     ]
     sentences.append(narrative.first_and_last_sentence(page.history, page.name, codebook))
-    return present.Paragraph(" ".join(sentences), "headline")
+    sources = quote_sources(row for _, row in page.positions.iterrows())
+    return present.Paragraph(" ".join(sentences), "headline", sources)
 
 
 def history_chart(page: ActorPage) -> present.Chart:
@@ -88,5 +91,6 @@ def votes_section(page: ActorPage) -> list[present.Paragraph]:
             focal = frame[frame["actor_id"] == page.actor].iloc[0]
         sentence = narrative.vote_sentence(focal, recorded, page.name, vote, page.as_of, codebook)
         if all(sentence != paragraph.text for paragraph in paragraphs):  # one vote's words once
-            paragraphs.append(present.Paragraph(sentence))
+            sources = vote_sources(recorded) + result_sources([vote])
+            paragraphs.append(present.Paragraph(sentence, sources=sources))
     return paragraphs

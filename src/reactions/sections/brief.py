@@ -12,7 +12,13 @@ from reactions.dataset import Dataset
 from reactions.provenance import Provenance
 from reactions.sections import footer
 from reactions.sections.footer import provenance as provenance  # the page's last section
-from reactions.sections.opening import open_dataset
+from reactions.sections.opening import heading, open_dataset
+from reactions.sections.sourcing import (
+    framing_sources,
+    quote_sources,
+    result_sources,
+    vote_sources,
+)
 from reactions.story import VoteOfRecord
 from reactions.wording import issue_words
 
@@ -97,12 +103,16 @@ def title(brief: Brief) -> present.Heading:
     )
     if brief.focal_vote is not None:
         text += narrative.diverging_vote_clause(brief.focal_vote)
-    return present.Heading(text)
+    return heading(text, brief.data, brief.as_of)
 
 
 def framing(brief: Brief) -> present.Paragraph:
     text = narrative.story_framing(brief.data.story, brief.as_of)
-    return present.Paragraph(text or "This dataset describes no story of its own.", "note")
+    return present.Paragraph(
+        text or "This dataset describes no story of its own.",
+        "note",
+        framing_sources(brief.data.story),
+    )
 
 
 def headline(brief: Brief) -> present.Paragraph:
@@ -121,7 +131,8 @@ def headline(brief: Brief) -> present.Paragraph:
     if vote is not None and focal is not None:  # a vote that tells against the words
         held = votes.resolution_date(brief.data, vote.resolution)
         text += narrative.vote_in_lede(focal, vote, held, brief.data.codebook)
-    return present.Paragraph(text, "headline")
+    own = brief.table[brief.table["actor_id"] == brief.actor]
+    return present.Paragraph(text, "headline", quote_sources(row for _, row in own.iterrows()))
 
 
 def field(brief: Brief) -> present.Paragraph:
@@ -187,7 +198,8 @@ def votes_section(brief: Brief) -> present.Paragraph:
         text += f" This dataset reads no vote against {brief.subject}."
     events = compare.events_as_of(brief.data, brief.as_of)
     missing = narrative.missing_votes_sentence(events, set(brief.data.votes["resolution"]))
-    return present.Paragraph(f"{text} {missing}".strip())
+    sources = vote_sources(recorded) + result_sources([vote])
+    return present.Paragraph(f"{text} {missing}".strip(), sources=sources)
 
 
 def timeline(brief: Brief) -> present.Chart:

@@ -11,8 +11,11 @@ from reactions.dataset import Dataset
 from reactions.provenance import Provenance
 from reactions.sections import footer
 from reactions.sections.footer import provenance as provenance  # the page's last section
-from reactions.sections.opening import open_dataset
+from reactions.sections.opening import heading, open_dataset
+from reactions.sections.sourcing import result_sources, roll_call_source
 from reactions.wording import format_day
+
+STATEMENT_SOURCE = ["source_title", "source_url", "publisher", "source_kind"]
 
 
 @dataclass(frozen=True)
@@ -46,16 +49,18 @@ def open(
 def title(page: Comparison) -> present.Heading:
     """The headline: how the actors on record divide on the first issue shown."""
     codebook = page.data.codebook
-    return present.Heading(narrative.compare_title(page.long, page.issues[0], codebook, page.as_of))
+    text = narrative.compare_title(page.long, page.issues[0], codebook, page.as_of)
+    return heading(text, page.data, page.as_of)
 
 
 def lede(page: Comparison) -> present.Paragraph:
     """Per issue, how the field divides; per vote of record, its official result."""
     codebook = page.data.codebook
     text = narrative.compare_lede(page.long, page.issues, codebook, page.as_of)
-    for vote in _votes_read(page):
+    shown = _votes_read(page)
+    for vote in shown:
         text += " " + narrative.result_sentence(vote)
-    return present.Paragraph(text, "headline")
+    return present.Paragraph(text, "headline", result_sources(shown))
 
 
 def heatmap(page: Comparison) -> present.Chart:
@@ -125,8 +130,11 @@ def words_and_votes(page: Comparison) -> list[object]:
     for vote in shown:
         frame = votes.words_and_votes(page.data, page.as_of, vote, page.group)
         roll = votes.roll_call(page.data, vote.resolution)
+        sources = roll_call_source(page.data.votes, vote.resolution) + result_sources([vote])
         parts += [
-            present.Paragraph(narrative.divergence_sentence(frame, vote, roll, codebook)),
+            present.Paragraph(
+                narrative.divergence_sentence(frame, vote, roll, codebook), sources=sources
+            ),
             present.Table(
                 tables.words_and_votes_table(frame, codebook), f"votes-{_slug(vote.resolution)}"
             ),
@@ -154,9 +162,8 @@ def coding_quality(page: Comparison) -> list[object]:
     check = coding.check_coding(page.data)
     codebook = page.data.codebook
     said = compare.statements_as_of(page.data, page.as_of)  # none said after the page's date
-    shown = check.disagreements.merge(
-        said[["statement_id", "actor_id", "date", "date_precision"]], on="statement_id"
-    )
+    columns = ["statement_id", "actor_id", "date", "date_precision", *STATEMENT_SOURCE]
+    shown = check.disagreements.merge(said[columns], on="statement_id")
     return [
         present.Paragraph(narrative.coding_sentence(check, len(shown))),
         present.Table(tables.coding_confusion_table(check.confusion, codebook), "coding-confusion"),
