@@ -30,7 +30,7 @@ from reactions.writer import (
     publish_shared,
     remove_page,
 )
-from support.paths import BRIEF_STEM, DATA, NOTEBOOK
+from support.paths import BRIEF_STEM, DATA, NOTEBOOK, SCREENSHOTS
 from support.rendering import publish_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -111,6 +111,8 @@ def test_a_published_page_previews_with_absolute_addresses_and_its_share_image(p
     assert meta["og:site_name"] == "Reactions desk"
     image = (published / f"{BRIEF_STEM}.share.png").read_bytes()
     assert png_size(image) == (1200, 630)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # kept for review beside the phone shots
+    (SCREENSHOTS / "share-brief.png").write_bytes(image)
 
 
 @needs_chromium

@@ -17,3 +17,4 @@ BRIEF_TITLE = (
     "implicitly rejects it and South Ossetia leans toward it"
 )
 COMPARE_STEM = f"{STORY}.compare.all.2022-10-31.all"  # after ES-11/4: its votes chart too
+SCREENSHOTS = ROOT / "report" / "screenshots"  # phone and share pictures a run keeps (CI artefacts)
