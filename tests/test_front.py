@@ -449,7 +449,7 @@ def test_the_compare_page_links_a_source_for_every_statement_row_and_vote(site):
     vote_column, source_column = heads.index("vote"), heads.index("source")
     checked_votes = checked_words = 0
     for row in rows_of(votes):
-        cells = re.findall(r"<td>(.*?)</td>", row, re.DOTALL)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
         if cells[vote_column] in ("yes", "no", "abstain"):  # a recorded vote: its record
             assert 'href="http' in cells[heads.index("vote source")], row
             checked_votes += 1
