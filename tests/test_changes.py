@@ -604,6 +604,7 @@ def runs(tmp_path_factory):
                 "history": json.loads((out / "history.json").read_text(encoding="utf-8")),
                 "index": (out / "index.html").read_text(encoding="utf-8"),
                 "brief": (out / f"{BRIEF}.html").read_text(encoding="utf-8"),
+                "actor": (out / f"{ACTOR}.html").read_text(encoding="utf-8"),
                 "day": dt.datetime.now(dt.UTC).date().isoformat(),
             }
         )
@@ -627,6 +628,7 @@ def test_a_first_publish_is_new_pages_and_one_published_entry(runs):
         "corrections": [],
     }
     assert CORRECTIONS_MARK in first["brief"] and 'id="corrections"' not in first["brief"]
+    assert "Last changed" not in first["brief"]  # a page that never moved has no such line
     assert_valid_atom(first["feed"])
 
 
@@ -663,6 +665,11 @@ def test_one_recoded_stance_is_one_entry_titled_with_the_page_headline_first_a_c
     assert second["brief"].count('<p class="correction">') == 1
     note = f'<time datetime="{second["day"]}">{long_date(second["day"])}</time>'
     assert note in second["brief"] and "which moved the title (it was «" in second["brief"]
+    # the publisher dates the move on the page, above its corrections
+    assert f'<p class="last-changed">Last changed {note}</p><section id="corrections"' in (
+        second["brief"]
+    )
+    assert "Last changed" not in second["actor"]  # its findings stayed
     assert second["history"]["pages"][BRIEF]["last_changed"] == second["day"]
     assert second["history"]["pages"][ACTOR]["last_changed"] is None  # its findings stayed
     assert_valid_atom(second["feed"])
@@ -679,6 +686,7 @@ def test_the_move_back_is_found_by_fresh_kernels_too_and_the_feed_keeps_both(run
     ]
     # both corrections on the page, newest first, written after the render by the client
     assert third["brief"].count('<p class="correction">') == 2
+    assert third["brief"].count('<p class="last-changed">Last changed') == 1
     assert len(third["history"]["pages"][BRIEF]["corrections"]) == 2
 
 

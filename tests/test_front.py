@@ -389,6 +389,22 @@ def test_every_header_link_resolves_and_siblings_are_the_story_s_own(site):
     ]
 
 
+def test_every_chart_says_its_source_and_links_the_page_s_csv_of_sources(site):
+    charts = 0
+    for stem in STEMS:
+        html = (site / f"{stem}.html").read_text(encoding="utf-8")
+        for figure in re.findall(r'<figure class="reactions-chart">.*?</figure>', html, re.DOTALL):
+            charts += 1
+            line = re.search(r'<span class="chart-source">(.*?)</span>', figure, re.DOTALL)
+            assert line is not None, (stem, figure[:200])
+            assert line.group(1).startswith("Source: the statements and votes of the dataset ")
+            linked = re.search(r'href="([^"]+\.csv)"', line.group(1))
+            assert linked is not None and (site / linked.group(1)).is_file(), line.group(1)
+            header = (site / linked.group(1)).read_text(encoding="utf-8").split("\n")[0]
+            assert "source_url" in header
+    assert charts >= len(STEMS)  # every page kind draws at least one chart
+
+
 def test_every_relative_link_of_every_page_names_a_file_that_exists(site):
     for stem in STEMS:
         page = site / f"{stem}.html"

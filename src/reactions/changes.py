@@ -616,13 +616,25 @@ def corrections_block(corrections: Sequence[Mapping[str, Any]]) -> str:
     return f'<section id="corrections" aria-label="Corrections">{notes}</section>'
 
 
-def with_corrections(page: bytes, corrections: Sequence[Mapping[str, Any]]) -> bytes:
-    """The page's HTML with its corrections where the template left its placeholder (the first
-    one after the body's `<main>`; right after `<main>` in a page made without one); unchanged
-    when there is nothing to show or no `<main>`."""
-    if not corrections:
+def last_changed_line(date: str) -> str:
+    """The publisher's dateline: when a publish last moved the page's findings."""
+    return (
+        f'<p class="last-changed">Last changed <time datetime="{html.escape(date)}">'
+        f"{html.escape(long_date(date))}</time></p>"
+    )
+
+
+def with_corrections(
+    page: bytes, corrections: Sequence[Mapping[str, Any]], last: str | None = None
+) -> bytes:
+    """The page's HTML with its "Last changed" line (`last`, a date) and its corrections where
+    the template left its placeholder (the first one after the body's `<main>`; right after
+    `<main>` in a page made without one); unchanged when there is nothing to show or no
+    `<main>`."""
+    if not corrections and not last:
         return page
-    block = corrections_block(corrections).encode("utf-8")
+    notes = corrections_block(corrections) if corrections else ""
+    block = ((last_changed_line(last) if last else "") + notes).encode("utf-8")
     body = page.find(b"<body")
     main = page.find(b"<main>", body) if body >= 0 else -1  # not a "<main>" in the styles
     if main < 0:

@@ -63,6 +63,7 @@ from reactions.present import (
     VEGALITE_MIMETYPE,
     ProvenanceFooter,
     PublishedFiles,
+    chart_source,
 )
 from reactions.provenance import Provenance, code_commit, render_time
 from reactions.share import ShareImage, compose, draw, long_date
@@ -72,6 +73,7 @@ PNG_DRAWER = "png"  # resources key: a callable SVG -> PNG bytes (a render draws
 NOTEBOOK = "notebook"  # resources key: the executed notebook as published, stamped (bytes)
 SITE = "site"  # resources key: where the page is published (reactions.page.Site)
 LINKS = "links"  # resources key: the page's place in the site (page.SiteLinks)
+CHART_SOURCE = "chart_source"  # resources key: the line under every chart (text, CSV)
 HEADER = "header"  # resources key: what the page's header links (the template's site_header)
 
 
@@ -133,6 +135,10 @@ class StampProvenance(Preprocessor):
                 if "source_url" in next(csv.reader([text.partition("\n")[0]]), [])
             )
             links = _links(resources)
+            resources[CHART_SOURCE] = {
+                "text": chart_source(links.story_title or record.story, record.data_version),
+                "file": sources[0] if sources else "",
+            }
             title = str(nb.metadata.get("title") or page_title(nb))
             published = PublishedFiles(
                 method_name(record.story) if method else "",

@@ -230,6 +230,14 @@ class PublishedFiles:
     licence: str = ""  # the site's licence, when its settings name one
 
 
+def chart_source(story: str, data_version: str) -> str:
+    """The line under every chart of a page: where its marks come from."""
+    return (
+        f"Source: the statements and votes of the dataset {story} (data version {data_version}), "
+        "each linked to its own source in this page's tables and in"
+    )
+
+
 def _parameter_text(name: str, value: object) -> str:
     if isinstance(value, list | tuple):
         shown = f"[{', '.join(map(str, value))}]"

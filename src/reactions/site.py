@@ -32,6 +32,7 @@ from reactions.changes import (
     files_snapshot,
     history_json,
     index_marks,
+    last_changed,
     page_corrections,
     read_history,
     read_page,
@@ -109,8 +110,9 @@ def compared(stem: str, before: Snapshot | None, out_dir: Path) -> PageChange | 
     html = out_dir / f"{stem}.html"
     try:
         corrections = _corrections(stem, out_dir, before, change)
-        if corrections:
-            write_atomically(html, with_corrections(html.read_bytes(), corrections))
+        last = _last_changed(stem, out_dir, change)
+        if corrections or last:
+            write_atomically(html, with_corrections(html.read_bytes(), corrections, last))
     except Exception as error:  # the page stays published: a missing note is said, not fatal
         print(f"corrections: {stem} not noted ({type(error).__name__}: {error})", file=sys.stderr)
     return change
@@ -139,6 +141,14 @@ def _corrections(
     return corrections
 
 
+def _last_changed(stem: str, out_dir: Path, change: PageChange | None) -> str | None:
+    """The date of the last publish that moved the page: this one, if it did; else the one on
+    record (history.json); None for a page that never moved since it was first published."""
+    if change is not None and change.status == "changed":
+        return change.on or None
+    return last_changed(out_dir, stem)
+
+
 def _noted(
     files: dict[str, bytes],
     stem: str,
@@ -150,9 +160,10 @@ def _noted(
     html = f"{stem}.html"
     try:
         corrections = _corrections(stem, out_dir, before, change)
-        if not corrections or html not in files:
+        last = _last_changed(stem, out_dir, change)
+        if not (corrections or last) or html not in files:
             return files
-        return files | {html: with_corrections(files[html], corrections)}
+        return files | {html: with_corrections(files[html], corrections, last)}
     except Exception as error:  # the page still publishes: a missing note is said, not fatal
         print(f"corrections: {stem} not noted ({type(error).__name__}: {error})", file=sys.stderr)
         return files
