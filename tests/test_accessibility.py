@@ -158,7 +158,9 @@ def test_every_chart_says_its_finding_in_words(report):
         assert len(parsed.figures) == len(specs) == len(captions)
         for figure, spec, caption in zip(parsed.figures, specs, captions, strict=True):
             assert figure["caption"].startswith(caption), figure["caption"]
-            assert figure["caption"].endswith(spec["description"])
+            finding, _, source = figure["caption"].partition(" Source: ")
+            assert finding.endswith(spec["description"])  # then the line that says its source
+            assert source.startswith("the statements and votes of the dataset "), source
             assert figure["alt"] == spec["description"]  # the picture's text is the finding
             assert figure["tabindex"] == "0"  # a chart wider than a phone scrolls by keyboard
 
