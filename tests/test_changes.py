@@ -28,7 +28,6 @@ from reactions.changes import (
     finding_moves,
     index_marks,
     last_changed,
-    long_date,
     page_corrections,
     page_facts,
     read_findings,
@@ -41,6 +40,7 @@ from reactions.changes import (
 from reactions.feed import MAX_ENTRIES, entry_id, read_feed, updated_feed
 from reactions.html import external_resources
 from reactions.index import render_index
+from reactions.provenance import long_date
 from reactions.site import Outcome, record_changes
 from support.paths import DATA, NOTEBOOKS, STORY
 from support.rendering import publish_cli

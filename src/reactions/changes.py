@@ -46,7 +46,7 @@ import nbformat
 
 from reactions.html import role_output
 from reactions.present import HEADLINE_ROLE, METADATA_KEY, PROVENANCE_ROLE
-from reactions.provenance import utc_stamp
+from reactions.provenance import long_date, utc_stamp
 
 CHANGES_NAME = "changes.json"
 HISTORY_NAME = "history.json"  # the run's memory: first published, last changed, corrections
@@ -567,29 +567,8 @@ def updated_history(
     return {"pages": dict(sorted(pages.items()))}
 
 
-def long_date(iso: str) -> str:
-    """2026-11-25 as "25 November 2026" (any other text as it is)."""
-    try:
-        day = dt.date.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return iso
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def correction_note(record: Mapping[str, Any]) -> str:

@@ -65,8 +65,8 @@ from reactions.present import (
     PublishedFiles,
     chart_source,
 )
-from reactions.provenance import Provenance, code_commit, render_time
-from reactions.share import ShareImage, compose, draw, long_date
+from reactions.provenance import Provenance, code_commit, long_date, render_time
+from reactions.share import ShareImage, compose, draw
 from reactions.vega import static_png, vegalite_version
 
 PNG_DRAWER = "png"  # resources key: a callable SVG -> PNG bytes (a render draws them early)

@@ -32,8 +32,8 @@ from xml.sax.saxutils import quoteattr
 
 from feedgen.feed import FeedGenerator
 
-from reactions.changes import ARROW, MAX_MOVES, PageChange, excerpts, long_date
-from reactions.provenance import utc_stamp
+from reactions.changes import ARROW, MAX_MOVES, PageChange, excerpts
+from reactions.provenance import long_date, utc_stamp
 
 FEED_NAME = "feed.xml"
 MAX_ENTRIES = 200

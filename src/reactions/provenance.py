@@ -146,6 +146,32 @@ def utc_stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(iso: str) -> str:
+    """2000-01-31 as "31 January 2000", as pages, feed entries and share images write a day
+    (any other text as it is)."""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def render_time(now: dt.datetime | None = None) -> str:
     """Now in UTC to the second, unless $SOURCE_DATE_EPOCH (whole seconds) pins it."""
     pinned = os.environ.get("SOURCE_DATE_EPOCH", "").strip()

@@ -366,27 +366,3 @@ def png_size(png: bytes) -> tuple[int, int]:
         raise ValueError("not a PNG")
     width, height = struct.unpack(">II", png[16:24])
     return width, height
-
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def long_date(iso: str) -> str:
-    """2000-01-31 -> 31 January 2000 (anything else as it is)."""
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
-    if found is None or not 1 <= int(found[2]) <= 12:
-        return iso
-    return f"{int(found[3])} {MONTHS[int(found[2]) - 1]} {found[1]}"
