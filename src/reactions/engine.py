@@ -4,14 +4,13 @@ papermill runs a page the way `reactions render` does:
 
     papermill --engine reactions notebooks/brief.ipynb out.ipynb -p focal_actor belarus
 
-A kernel passed as `kernel=` (a Dask worker's warm kernel) is used and kept; without one, the
-engine starts a fresh one in the notebook's folder and shuts it down as soon as the notebook
-has run, beside whatever the caller does next. Either way the engine stops the clients it made.
+A kernel passed as `kernel=` (a render's own, or a Dask worker's warm one) is used and kept;
+without one (plain papermill), the engine starts a fresh one in the notebook's folder and shuts
+it down when the notebook has run. Either way the engine stops the clients it made.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,8 @@ class ReactionsEngine(NBClientEngine):
             return super().execute_managed_notebook(nb_man, kernel_name, km=kernel.km, **kwargs)
         finally:
             kernel.stop_clients()
-            if fresh:  # the caller exports meanwhile; the interpreter waits for it at exit
-                threading.Thread(target=kernel.shutdown, name="kernel-shutdown").start()
+            if fresh:
+                kernel.shutdown()
 
 
 def start_fresh(cwd: Path) -> Kernel:

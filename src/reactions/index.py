@@ -54,6 +54,7 @@ def page_label(kind: str, parameters: Mapping[str, object], reference: Reference
     issues = reference.codebook.issues if reference is not None else {}
     groups = reference.codebook.groups if reference is not None else {}
     parts: list[str] = []
+    since = ""  # said after the page's own date, whatever the parameters' order
     for name, value in parameters.items():
         text = str(value) if isinstance(value, str) else ""
         if not text:
@@ -67,10 +68,11 @@ def page_label(kind: str, parameters: Mapping[str, object], reference: Reference
         elif name == "group" and text != "all":
             parts.append(groups.get(text, text))
         elif name == "compare_to":
-            parts.append(f"since {day_words(text)}")
+            since = f"changes since {day_words(text)}"
     as_of = parameters.get("as_of")
     if isinstance(as_of, str) and as_of:
         parts.append(day_words(as_of))
+    parts += [since] if since else []
     shown = _kind_words(kind)[0]
     return f"{shown}: {', '.join(parts)}" if parts else shown
 

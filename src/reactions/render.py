@@ -28,7 +28,7 @@ import papermill
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from reactions.downloads import published_files, published_version
-from reactions.engine import ENGINE_NAME
+from reactions.engine import ENGINE_NAME, start_fresh
 from reactions.errors import (
     ERROR_KEY,
     DataRejected,
@@ -170,15 +170,18 @@ def build_page(
     after_run: Callable[[], object] | None = None,
 ) -> dict[str, bytes]:
     """Every file of a checked page, by name, the HTML last (a page appears only with its
-    parts): run in `kernel` (kept) or a fresh one, exported, checked, printed when `page.pdf`
-    (before `deadline`, a time.perf_counter() value). `after_run` is called as soon as the
-    notebook has run (a warm kernel's reset, beside the export). Raises DataRejected for the
-    notebook's refusals of its input and ExecutionFailed for the rest."""
+    parts): run in `kernel` (kept) or a fresh one of its own, exported, checked, printed
+    when `page.pdf` (before `deadline`, a time.perf_counter() value). `after_run` is called as
+    soon as the notebook has run (a warm kernel's reset, beside the export). Raises
+    DataRejected for the notebook's refusals of its input and ExecutionFailed for the rest."""
     kernel_uses_this_python()
-    warming = None
+    warming = stopping = None
     if kernel is None:  # the exporter warms up while a fresh kernel starts and works
         warming = threading.Thread(target=warm_up, daemon=True)
         warming.start()
+        kernel = start_fresh(page.notebook.parent)
+        stopping = threading.Thread(target=kernel.shutdown, name="kernel-shutdown")
+        after_run = stopping.start  # the page's own kernel goes while the page is exported
     images = Images()
     try:
         executed = execute(page, cell_timeout, kernel, images)
@@ -191,6 +194,11 @@ def build_page(
         )
     finally:
         images.close()
+        if stopping is not None:
+            if stopping.ident is None:  # the run failed before it ended: stop it here
+                kernel.shutdown()
+            else:
+                stopping.join()
     outside = external_resources(html, beside=files.keys())
     if outside:
         raise ExecutionFailed(

@@ -91,7 +91,9 @@ def publish_built(page: Page, files: dict[str, bytes], out_dir: Path) -> PageCha
         raise RenderError(f"{unsafe}; {kept}") from None
     before = read_before(out_dir, page.stem)  # what readers saw until now
     change = _compare(page.stem, before, lambda: files_snapshot(page.stem, files))
-    files = _noted(files, page.stem, out_dir, before, change)
+    if page.html in files:
+        noted = _noted(lambda: files[page.html], page.stem, out_dir, before, change)
+        files = files if noted is None else files | {page.html: noted}
     try:
         publish_page(out_dir, page.stem, files)
     except OSError as error:
@@ -108,13 +110,12 @@ def compared(stem: str, before: Snapshot | None, out_dir: Path) -> PageChange | 
     the lock, atomically); a fault here never fails the page it describes."""
     change = _compare(stem, before, lambda: read_page(out_dir, stem) or Snapshot({}))
     html = out_dir / f"{stem}.html"
-    try:
-        corrections = _corrections(stem, out_dir, before, change)
-        last = _last_changed(stem, out_dir, change)
-        if corrections or last:
-            write_atomically(html, with_corrections(html.read_bytes(), corrections, last))
-    except Exception as error:  # the page stays published: a missing note is said, not fatal
-        print(f"corrections: {stem} not noted ({type(error).__name__}: {error})", file=sys.stderr)
+    noted = _noted(lambda: html.read_bytes(), stem, out_dir, before, change)
+    if noted is not None:
+        try:
+            write_atomically(html, noted)
+        except OSError as error:  # the page stays published: a missing note is said, not fatal
+            print(f"corrections: {stem} not noted ({error})", file=sys.stderr)
     return change
 
 
@@ -150,23 +151,21 @@ def _last_changed(stem: str, out_dir: Path, change: PageChange | None) -> str | 
 
 
 def _noted(
-    files: dict[str, bytes],
+    page: Callable[[], bytes],
     stem: str,
     out_dir: Path,
     before: Snapshot | None,
     change: PageChange | None,
-) -> dict[str, bytes]:
-    """A built page's files with its corrections in its HTML."""
-    html = f"{stem}.html"
+) -> bytes | None:
+    """The page's HTML with its "Last changed" line and its corrections, or None when it has
+    none to show; a fault here is said and never fails the page."""
     try:
         corrections = _corrections(stem, out_dir, before, change)
         last = _last_changed(stem, out_dir, change)
-        if not (corrections or last) or html not in files:
-            return files
-        return files | {html: with_corrections(files[html], corrections, last)}
+        return with_corrections(page(), corrections, last) if corrections or last else None
     except Exception as error:  # the page still publishes: a missing note is said, not fatal
         print(f"corrections: {stem} not noted ({type(error).__name__}: {error})", file=sys.stderr)
-        return files
+        return None
 
 
 def write_site_files(
