@@ -175,13 +175,13 @@ def build_page(
     soon as the notebook has run (a warm kernel's reset, beside the export). Raises
     DataRejected for the notebook's refusals of its input and ExecutionFailed for the rest."""
     kernel_uses_this_python()
-    warming = stopping = None
+    warming = own = None
     if kernel is None:  # the exporter warms up while a fresh kernel starts and works
         warming = threading.Thread(target=warm_up, daemon=True)
         warming.start()
-        kernel = start_fresh(page.notebook.parent)
-        stopping = threading.Thread(target=kernel.shutdown, name="kernel-shutdown")
-        after_run = stopping.start  # the page's own kernel goes while the page is exported
+        # Shut down in this thread, in line: a thread of its own would leave an event loop
+        # (jupyter_core's run_sync keeps one per thread) to be collected after its files close.
+        kernel = own = start_fresh(page.notebook.parent)
     images = Images()
     try:
         executed = execute(page, cell_timeout, kernel, images)
@@ -194,11 +194,8 @@ def build_page(
         )
     finally:
         images.close()
-        if stopping is not None:
-            if stopping.ident is None:  # the run failed before it ended: stop it here
-                kernel.shutdown()
-            else:
-                stopping.join()
+        if own is not None:
+            own.shutdown()
     outside = external_resources(html, beside=files.keys())
     if outside:
         raise ExecutionFailed(
