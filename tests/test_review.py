@@ -5,11 +5,17 @@ keeps no data version; a table shows as its rows."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+
 import nbformat
 import pandas as pd
 
 from reactions.present import Table
 from reactions.review import clean, moved_findings, sanitizers
+from support.notebooks import tiny_page
 from support.paths import ROOT
 
 VOLATILE = sanitizers(ROOT / "notebooks" / "sanitize.cfg")
@@ -80,3 +86,46 @@ def test_a_moved_finding_shows_as_its_sentence_and_a_table_as_its_rows():
         "-CSTO,1",
         "+CSTO,2",
     ]
+
+
+def refresh(*paths) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reactions.review", "refresh", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ | {"PYTHONWARNINGS": "default"},
+        check=False,
+    )
+
+
+def test_make_refresh_stores_outputs_through_the_render_engine_and_keeps_a_failed_notebook(
+    tmp_path,
+):
+    """`make refresh` runs each notebook with its defaults through papermill's `reactions`
+    engine (no parameters injected, a kernel over IPC: no TCP warning), stores it cleaned,
+    and leaves a notebook whose cell fails exactly as it was, saying which."""
+    shutil.copy(ROOT / "notebooks" / "sanitize.cfg", tmp_path / "sanitize.cfg")
+    good = tiny_page(tmp_path, "print(f'actor={actor!r}'); object()", name="good")
+    bad = tiny_page(tmp_path, "raise ValueError('no such actor')", name="bad")
+    bad_before = bad.read_bytes()
+    result = refresh(good, bad)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        f"{good}: refreshed",
+        f"{bad}: cell 2 failed: ValueError: no such actor",
+        f"{bad}: left as it was",
+    ]
+    assert "TCP" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert bad.read_bytes() == bad_before
+    stored = nbformat.read(good, as_version=4)
+    assert len(stored.cells) == 3  # no parameters injected: the notebook's own defaults
+    assert stored.cells[0].metadata["tags"] == ["parameters"]
+    outputs = stored.cells[1].outputs
+    assert outputs[0].text == "actor=''\n"
+    assert outputs[1].data["text/plain"].endswith(" at 0xADDRESS>")  # stored as nbval sees it
+    assert "papermill" not in stored.metadata
+    assert all(
+        "papermill" not in cell.metadata and "execution" not in cell.metadata
+        for cell in stored.cells
+    )

@@ -37,6 +37,8 @@ def clean(notebook: nbformat.NotebookNode, volatile: Sanitizers = ()) -> nbforma
     for cell in notebook.cells:
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
+        if cell.metadata.get("tags") == []:  # papermill's, when it ran the notebook
+            del cell.metadata["tags"]
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             data.pop(VEGALITE_MIMETYPE, None)
@@ -55,10 +57,32 @@ def clean_files(paths: list[str]) -> int:
     return 0
 
 
+def refresh(paths: list[str]) -> int:
+    """`make refresh`: each notebook re-run with its own default parameters by the engine every
+    render uses (reactions.engine: a lean kernel over IPC), then cleaned and written in place;
+    a notebook that fails is left as it was, and its error said (exit 1)."""
+    import papermill
+
+    from reactions.engine import ENGINE_NAME
+
+    for path in map(Path, paths):
+        try:  # no parameters: none injected, the notebook's own defaults
+            executed = papermill.execute_notebook(
+                str(path), None, engine_name=ENGINE_NAME, progress_bar=False, log_output=False
+            )
+        except papermill.PapermillExecutionError as error:
+            print(f"{path}: cell {error.exec_count} failed: {error.ename}: {error.evalue}")
+            print(f"{path}: left as it was")
+            return 1
+        nbformat.write(clean(executed, sanitizers(path.parent / "sanitize.cfg")), path)
+        print(f"{path}: refreshed")
+    return 0
+
+
 def main(arguments: list[str]) -> int:
-    """`python -m reactions.review clean|diff NOTEBOOK...` (what make refresh and make diff run)."""
+    """`python -m reactions.review refresh|clean|diff NOTEBOOK...` (make refresh, make diff)."""
     command, paths = arguments[0], arguments[1:]
-    return {"clean": clean_files, "diff": diff}[command](paths)
+    return {"refresh": refresh, "clean": clean_files, "diff": diff}[command](paths)
 
 
 def sanitizers(config: Path) -> Sanitizers:
@@ -67,6 +91,8 @@ def sanitizers(config: Path) -> Sanitizers:
     replaces it."""
     from nbval.plugin import get_sanitize_patterns  # a test tool: `make diff` installs it
 
+    if not config.is_file():  # a notebook kept elsewhere: nothing is volatile but by rule
+        return []
     pairs = get_sanitize_patterns(config.read_text(encoding="utf-8"))
     return [(re.compile(regex), replace) for regex, replace in pairs]
 
