@@ -16,7 +16,7 @@ import pandas as pd
 from reactions.present import Table
 from reactions.review import clean, moved_findings, sanitizers
 from support.notebooks import tiny_page
-from support.paths import ROOT
+from support.paths import DATA, ROOT
 
 VOLATILE = sanitizers(ROOT / "notebooks" / "sanitize.cfg")
 FOOTER = "story: ukraine\ndata version: {version} (sha256 of statements.csv)\nchart {address}"
@@ -129,3 +129,61 @@ def test_make_refresh_stores_outputs_through_the_render_engine_and_keeps_a_faile
         "papermill" not in cell.metadata and "execution" not in cell.metadata
         for cell in stored.cells
     )
+
+
+def test_one_recoded_stance_moves_fewer_than_40_notebook_lines_and_no_provenance(tmp_path):
+    """The issue's measure: kazakhstan-recognition-2022-09-26-smadiyarov recoded from implicit
+    to explicit rejection, then `make refresh`: the three committed notebooks move 35 lines,
+    every one a finding (title, headline, a kappa sentence, three charts, table rows, a row
+    count), none of provenance or metadata."""
+    data = shutil.copytree(DATA, tmp_path / DATA.name)
+    statements = (data / "statements.csv").read_text(encoding="utf-8")
+    row = "kazakhstan-recognition-2022-09-26-smadiyarov,"
+    start = statements.index(row)
+    line = statements[start : statements.index("\n", start)]
+    assert ",recognition,implicit_rejection," in line
+    recoded = line.replace(",recognition,implicit_rejection,", ",recognition,explicit_rejection,")
+    (data / "statements.csv").write_text(statements.replace(line, recoded), encoding="utf-8")
+    notebooks = shutil.copytree(
+        ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns("*.html")
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "reactions.review",
+            "refresh",
+            *sorted(map(str, notebooks.glob("*.ipynb"))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ | {"REACTIONS_DATA": str(data)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    moved = []  # as git counts them (what a reviewer's diff shows)
+    for path in sorted(notebooks.glob("*.ipynb")):
+        diff = subprocess.run(
+            [
+                "git",
+                "diff",
+                "--no-index",
+                "--no-color",
+                "-U0",
+                str(ROOT / "notebooks" / path.name),
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        moved += [
+            line
+            for line in diff.splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        ]
+    assert len(moved) == 35, "\n".join(line[:160] for line in moved)
+    volatile = ("data version", "data_version", "DATA-VERSION", "commit", "rendered", '"metadata"')
+    assert [line for line in moved if any(word in line for word in volatile)] == []
+    assert sum("<svg" in line for line in moved) == 6  # three charts, each one line
