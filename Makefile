@@ -58,14 +58,14 @@ test-slow: $(VENV)/.installed
 	$(PY) -m pytest -m slow tests
 
 # After an intended change of data or code: re-run the notebooks in place with their default
-# parameters, so their stored outputs become the new reference, without execution timestamps.
-# Review with `make diff`. Last, trust what was just written, so that JupyterLab draws its
-# committed charts for whoever refreshed (a signature in their own Jupyter data folder; nothing
-# is written into the notebooks; anyone else runs `jupyter trust notebooks/*.ipynb`).
+# parameters, through the engine every render uses (papermill's `reactions` engine), so their
+# stored outputs become the new reference, cleaned (reactions.review: no timestamps, no data
+# version); a notebook that fails is left as it was. Review with `make diff`. Last, trust what
+# was just written, so that JupyterLab draws its committed charts for whoever refreshed (a
+# signature in their own Jupyter data folder; nothing is written into the notebooks; anyone
+# else runs `jupyter trust notebooks/*.ipynb`).
 refresh: $(VENV)/.installed
-	jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
-	$(PY) -m reactions.review clean notebooks/*.ipynb
+	$(PY) -m reactions.review refresh notebooks/*.ipynb
 	jupyter trust notebooks/*.ipynb
 
 # What moved since the last commit: per notebook, only the findings that moved (the text nbval

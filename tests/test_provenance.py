@@ -1,7 +1,7 @@
 """Provenance on every page: the record (data version, code version, render time), the footer
 every Jupyter client shows, the executed notebook's metadata, the published page's <footer>
-with its links to the review and the sources, and nbval's sanitizers (render time and commit
-only)."""
+with its links to the review and the sources, and nbval's sanitizers (the data version and
+object addresses only)."""
 
 from __future__ import annotations
 
@@ -178,15 +178,44 @@ def test_the_kernels_footer_shows_nothing_that_moves_between_runs():
     assert "rendered: 2026-11-25 06:00:00 UTC" in stamped.splitlines()
 
 
-def test_the_sanitizers_touch_no_other_output_of_the_committed_notebooks():
+def test_the_sanitizers_touch_only_the_footer_of_an_executed_page(brief_report):
+    """nbval's sanitize file (and `make refresh`, which stores what it replaces) never hides a
+    finding: in the published executed notebook, only the footer holds volatile text."""
+    notebook = nbformat.read(brief_report / f"{BRIEF_STEM}.ipynb", as_version=4)
+    touched = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            role = output.get("metadata", {}).get(METADATA_KEY, {}).get("role")
+            for value in output.get("data", {}).values():
+                if isinstance(value, str) and sanitized(value) != value:
+                    touched.append(role)
+    assert touched == ["provenance", "provenance"]  # its text and its HTML: the data version
+
+
+def test_committed_notebooks_store_no_data_version():
+    """`make refresh` stores the footer as nbval compares it: the data version replaced in its
+    text and HTML, and not in its record (README: Reviewing a change)."""
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        for cell in notebook.cells:
-            for output in cell.get("outputs", []):
-                role = output.get("metadata", {}).get(METADATA_KEY, {}).get("role")
-                for value in output.get("data", {}).values():
-                    if isinstance(value, str) and role != "provenance":
-                        assert sanitized(value) == value, (path.name, cell.source)
+        footers = [
+            output
+            for cell in notebook.cells
+            for output in cell.get("outputs", [])
+            if output.get("metadata", {}).get(METADATA_KEY, {}).get("role") == "provenance"
+        ]
+        assert len(footers) == 1, path.name
+        footer = footers[0]
+        assert "data version: DATA-VERSION (sha256 of " in footer.data["text/plain"], path.name
+        assert "<code>DATA-VERSION</code> (sha256 of " in footer.data["text/html"], path.name
+        assert "data_version" not in footer.metadata[METADATA_KEY]["provenance"], path.name
+        others = json.dumps(
+            [
+                cell.get("outputs", [])
+                for cell in notebook.cells
+                if footer not in cell.get("outputs", [])
+            ]
+        )
+        assert "DATA-VERSION" not in others and "0xADDRESS" not in others, path.name
 
 
 def test_every_page_ends_with_its_provenance_one_call():

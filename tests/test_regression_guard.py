@@ -21,7 +21,7 @@ import pytest
 from support.paths import DATA, ROOT
 
 OTHER_STANCE = {"explicit_rejection": "implicit_rejection"}
-# Cells whose text/plain nbval compares: findings (sentences and tables), never charts.
+# Cells whose text nbval compares: findings (sentences and tables), never charts.
 FINDINGS_CELLS = re.compile(
     r"brief\.(headline|field|unsaid|comparison|groups|changes|"
     r"votes_section|coverage|provenance)\("
@@ -109,7 +109,8 @@ def test_a_recoded_stance_fails_a_findings_cell(tmp_path, pick, expected):
 def test_a_recoded_stance_after_the_briefs_date_moves_none_of_its_findings(tmp_path):
     """thomas-greenfield, 12 October, is after the brief's date (26 September): no finding of
     the brief may move, its coverage counts included (they count what is on record by its
-    date); only the footer's data version does, as it must."""
+    date); the footer's new data version is volatile text (notebooks/sanitize.cfg), which no
+    committed notebook stores: every cell passes."""
     data_dir = tmp_path / DATA.name
     shutil.copytree(DATA, data_dir)
     changed = recode(DATA / "statements.csv", data_dir / "statements.csv", "latest")
@@ -119,6 +120,5 @@ def test_a_recoded_stance_after_the_briefs_date_moves_none_of_its_findings(tmp_p
         "implicit_rejection",
     )
     result = run_nbval(tmp_path, data_dir)
-    out = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
-    inputs = list(dict.fromkeys(re.findall(r"Input:\n(.*)\n", out)))
-    assert inputs == ["brief.provenance(page)"], out[-3000:]
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout

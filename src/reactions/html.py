@@ -19,7 +19,13 @@ import nbformat
 import platformdirs
 
 from reactions.index import TEMPLATES
-from reactions.present import HEADLINE_ROLE, METADATA_KEY, SVG_MIMETYPE, VEGALITE_MIMETYPE
+from reactions.present import (
+    HEADLINE_ROLE,
+    METADATA_KEY,
+    SVG_MIMETYPE,
+    VEGALITE_MIMETYPE,
+    table_csv,
+)
 from reactions.vega import vegalite_version
 from reactions.writer import SHARED_DIR, shared_mismatch
 
@@ -106,9 +112,9 @@ def original_spec(output: dict) -> dict:
 def findings(notebook: nbformat.NotebookNode) -> dict[str, str]:
     """Every named findings table of a notebook as CSV text, by finding name."""
     return {
-        own(output)["finding"]: output["data"]["text/csv"]
+        own(output)["finding"]: table_csv(output["data"]["text/html"])
         for output in outputs(notebook)
-        if own(output).get("finding") and "text/csv" in output.get("data", {})
+        if own(output).get("finding") and "text/html" in output.get("data", {})
     }
 
 

@@ -1,8 +1,9 @@
 """Notebook display objects: what every Jupyter client shows, escaped so data text is never markup.
 
 - Text gives text/plain (what nbval compares and a reviewer reads) and escaped text/html.
-- A findings table adds its rows as text/csv, named, so a render can publish each finding as a
-  small CSV beside the page; its HTML has one row per line, so a diff shows the row that moved.
+- A findings table is stored once, as HTML with one row per line (a diff shows the row that
+  moved), named, and keeps every column, so a render publishes each finding as a small CSV read
+  back from it (`table_csv`); its text/plain only names it.
 - A chart gives a static SVG (drawn by vl-convert in the kernel: JupyterLab without network,
   stock nbconvert, GitHub and VS Code all show it) and its Vega-Lite spec under the v5 mimetype
   that JupyterLab's bundled renderer draws interactively. The spec is stored once.
@@ -13,10 +14,13 @@
 from __future__ import annotations
 
 import copy
+import csv
 import io
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlparse
 
@@ -132,8 +136,11 @@ SOURCE_LINKS = {
 
 
 class Table:
-    """A findings table: cells escaped, each source title linked to its URL when that is
-    http(s) (`links`: shown column -> its URL column, which the HTML does not show)."""
+    """A findings table, stored once: its HTML has one row per line (a diff shows the row that
+    moved) and is also its data, every column kept: cells escaped, each source title linked to
+    its URL (`links`: shown column -> its URL column, which is not a column of its own in the
+    HTML; an address that is not http(s), which the data contract admits nowhere, is dropped).
+    `table_csv` reads the CSV a render publishes back from it; text/plain names the table."""
 
     def __init__(
         self, frame: pd.DataFrame, finding: str, links: dict[str, str] | None = None
@@ -143,46 +150,103 @@ class Table:
         self.links = SOURCE_LINKS if links is None else links
 
     def __repr__(self) -> str:
-        if self.frame.empty:
-            return "(no rows)"
-        with pd.option_context(
-            "display.max_colwidth",
-            None,
-            "display.width",
-            200,
-            "display.max_rows",
-            None,
-            "display.max_columns",
-            None,
-        ):
-            return self.frame.to_string(index=False)
+        rows = len(self.frame)
+        return f"[table] {self.finding}: {rows} row{'' if rows == 1 else 's'}"
+
+    def _hidden(self) -> dict[str, str]:
+        """Shown column -> its URL column, for the URL columns the HTML folds into links."""
+        columns = set(map(str, self.frame.columns))
+        return {text: url for text, url in self.links.items() if text in columns and url in columns}
 
     def _html(self) -> str:
-        urls = set(self.links.values())
-        shown = [column for column in self.frame.columns if column not in urls]
-        head = "".join(f"<th>{escape(str(column))}</th>" for column in shown)
+        hidden = self._hidden()
+        columns = [str(column) for column in self.frame.columns]
+        shown = [column for column in columns if column not in hidden.values()]
+        head = "".join(f"<th>{escape(column)}</th>" for column in shown)
         rows = []
-        for _, row in self.frame.iterrows():
+        for values in self.frame.astype(object).itertuples(index=False, name=None):
+            row = dict(zip(columns, map(_cell_text, values), strict=True))
             cells = []
             for column in shown:
-                value = "" if pd.isna(row[column]) else str(row[column])
-                url = self.links.get(str(column), "")
-                if url and url in row:
-                    cells.append(f"<td>{safe_link(str(row[url]), value)}</td>")
-                else:
-                    cells.append(f"<td>{escape(value)}</td>")
+                url = row[hidden[column]] if column in hidden else ""
+                text = row[column]
+                cells.append(f"<td>{safe_link(url, text) if url else escape(text)}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        body = "\n".join(rows)
+        body = "".join(f"{row}\n" for row in rows)
+        columns_attribute = escape(json.dumps(columns, ensure_ascii=False), quote=True)
+        links_attribute = escape(json.dumps(hidden, ensure_ascii=False), quote=True)
         return (
-            f'<table class="findings">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n'
-            "</tbody>\n</table>"
+            f'<table class="findings" data-columns="{columns_attribute}" '
+            f'data-links="{links_attribute}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+            f"{body}</tbody>\n</table>"
         )
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> tuple:
-        csv = io.StringIO()
-        self.frame.to_csv(csv, index=False, lineterminator="\n")
-        data = {"text/plain": repr(self), "text/html": self._html(), "text/csv": csv.getvalue()}
+        data = {"text/plain": repr(self), "text/html": self._html()}
         return data, {METADATA_KEY: {"finding": self.finding}}
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the table shows it: a missing value (None, NaN, NaT, NA) as no text."""
+    missing = pd.api.types.is_scalar(value) and pd.isna(value)  # type: ignore[call-overload]
+    return "" if missing else str(value)
+
+
+class _TableReader(HTMLParser):
+    """A Table's HTML back to its columns and rows (text unescaped, links' addresses kept)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.columns: list[str] = []
+        self.links: dict[str, str] = {}
+        self.rows: list[list[tuple[str, str]]] = []  # (text, address) per shown cell
+        self._in_body = False
+        self._cell: list[str] | None = None
+        self._url = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "table" and not self.columns:
+            self.columns = json.loads(attributes.get("data-columns", "[]"))
+            self.links = json.loads(attributes.get("data-links", "{}"))
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append([])
+        elif tag == "td" and self._in_body:
+            self._cell, self._url = [], ""
+        elif tag == "a" and self._cell is not None:
+            self._url = attributes.get("href", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append(("".join(self._cell), self._url))
+            self._cell = None
+        elif tag == "tbody":
+            self._in_body = False
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table_csv(html: str) -> str:
+    """The CSV of a Table's HTML (present.Table): every column, in the frame's order."""
+    reader = _TableReader()
+    reader.feed(html)
+    reader.close()
+    urls = set(reader.links.values())
+    shown = [column for column in reader.columns if column not in urls]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(reader.columns)
+    for cells in reader.rows:
+        values = dict(zip(shown, (text for text, _ in cells), strict=True))
+        addresses = dict(zip(shown, (url for _, url in cells), strict=True))
+        for text, url in reader.links.items():
+            values[url] = addresses.get(text, "")
+        writer.writerow([values[column] for column in reader.columns])
+    return buffer.getvalue()
 
 
 def v5_spec(spec: dict) -> dict:
