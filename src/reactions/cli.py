@@ -533,7 +533,8 @@ def parser() -> argparse.ArgumentParser:
         "--fresh-kernels",
         action="store_true",
         help="one render subprocess and kernel per page (default: warm kernels on Dask when "
-        "there are more pages to build than --jobs)",
+        "there are more pages to build than --jobs, else a fresh kernel per page, each built "
+        "in the publishing process)",
     )
     publish_parser.add_argument(
         "--force",

@@ -1,7 +1,9 @@
 """Publish a schedule (reactions.schedule): bounded parallel builds, isolated failures, then the
 site files (reactions.site). Every page is built by the one pipeline (reactions.render):
 
-- on Dask, in warm kernels (reactions.on_dask; the default);
+- on Dask, in warm kernels (reactions.on_dask), when there are more pages to build than jobs;
+- else in this process, each page in a fresh kernel of its own, from a pool of N threads
+  (reactions.in_process: no second start of Python and the pipeline's imports a page);
 - with `--fresh-kernels` (or $REACTIONS_FRESH_KERNELS=1), each page in its own `reactions
   render` process, in its own process group with its own kernel, from a pool of N threads.
 
@@ -22,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reactions.errors import TRY_AGAIN, PublishLocked
+from reactions.in_process import InProcess, build_pooled
 from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
 from reactions.page import Page, Site
 from reactions.schedule import Schedule
@@ -127,23 +129,12 @@ class FreshRenders:
         return Outcome(page.stem, "failed", time.perf_counter() - started, attempt, message)
 
     def publish(self, jobs: int, progress: Progress, outcomes: list[Outcome]) -> None:
-        pool = ThreadPoolExecutor(max_workers=jobs)
-        try:
-            task = progress.add_task("rendering", total=len(self.schedule.jobs))
-            futures = [pool.submit(self.run, page) for page in self.schedule.jobs]
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                progress.update(
-                    task, advance=1, description=escape(f"{outcome.stem}: {outcome.status}")
-                )
-        except BaseException:  # Ctrl-C, SIGTERM or a crash: no render outlives the run
-            self.cancelled.set()
-            self.kill_all()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        finally:
-            pool.shutdown(wait=True)
+        build_pooled(self.run, self.schedule.jobs, jobs, progress, outcomes, self.stop)
+
+    def stop(self) -> None:
+        """Ctrl-C, SIGTERM or a crash: no render outlives the run."""
+        self.cancelled.set()
+        self.kill_all()
 
 
 def site_options(site: Site) -> list[str]:
@@ -182,8 +173,9 @@ def publish(
 
     Warm kernels on Dask (a LocalCluster of `jobs` workers, or the cluster at `scheduler`,
     default $DASK_SCHEDULER_ADDRESS) when there are more pages to build than `jobs` (a warm
-    kernel pays off from a worker's second page); else, or with `fresh_kernels` (default:
-    $REACTIONS_FRESH_KERNELS set to 1), one subprocess per page."""
+    kernel pays off from a worker's second page); else each page in a fresh kernel, built in
+    this process (reactions.in_process); with `fresh_kernels` (default: $REACTIONS_FRESH_KERNELS
+    set to 1), one `reactions render` subprocess per page."""
     if fresh_kernels is None and os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1":
         fresh_kernels = True
     console = console or Console(stderr=True)
@@ -213,10 +205,9 @@ def publish(
     todo = [
         page for page in schedule.jobs if force or not is_current(out_dir, page, keys[page.stem])
     ]
-    if fresh_kernels is None:
-        fresh_kernels = not address and len(todo) <= jobs
+    in_process = not fresh_kernels and not address and len(todo) <= jobs
     building = replace(schedule, jobs=todo)
-    fresh = FreshRenders(out_dir, building)
+    fresh = InProcess(out_dir, building) if in_process else FreshRenders(out_dir, building)
     try:
         clean_stale_temporaries(out_dir, every=True)  # under the lock: every one is stale
         for stem in published_stems(out_dir):  # pages the schedule no longer lists
@@ -236,7 +227,7 @@ def publish(
         with Progress(*columns, console=console, transient=False) as progress:
             if not todo:
                 pass
-            elif fresh_kernels:
+            elif fresh_kernels or in_process:
                 fresh.publish(jobs, progress, outcomes)
             else:
                 from reactions.on_dask import publish_on_dask
