@@ -424,7 +424,8 @@ def drop_kernel() -> None:
 
 
 def kill_kernel() -> None:
-    """Kill the worker's kernel now, even mid-page (an interrupted publish run)."""
+    """Kill the worker's kernel now, even mid-page (an interrupted publish run), with whatever
+    its page started (its process group)."""
     kernel = _kernel
     if kernel is not None:
-        kernel.kill()
+        kernel.kill_group()
