@@ -77,9 +77,12 @@ diff: $(VENV)/.installed
 nbdiff: $(VENV)/.installed
 	$(VENV)/bin/nbdiff --ignore-metadata --ignore-id HEAD -- notebooks/
 
-# Prints (a)-(d) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).
+# Prints (a)-(e) and writes bench/results.json; several minutes (20 briefs twice, 1M statements).
+# BENCH=--quick skips (c) and the largest data; BENCH=--publishing prints (e) alone (publish
+# against render, warm against fresh, no change); BENCH='--runs 5' takes medians of 5.
+BENCH ?=
 bench: bytecode
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) report/*.html report/*.ipynb report/*.svg report/*.png report/_failed

@@ -21,6 +21,7 @@ from reactions.schedule import load_schedule
 from support.notebooks import gate, tiny_page
 from support.paths import DATA, ROOT
 from support.processes import HANG, running, wait_for
+from support.rendering import publish_cli
 
 BIN = Path(sys.executable).parent
 ACTORS = ["armenia", "belarus", "brazil", "canada", "china", "cuba"]
@@ -145,3 +146,50 @@ def test_local_workers_start_their_kernels_as_they_start_and_stop_them_as_they_c
     assert len(set(pids)) == 2
     assert {folder for _, folder in kernels} == {str(notebooks.resolve())}
     wait_for(lambda: not any(running(pid) for pid in pids), what="the workers' kernels to end")
+
+
+def test_a_schedule_refused_while_its_workers_start_leaves_nothing_running(
+    tmp_path, monkeypatch, capsys
+):
+    """A first publish of more pages than jobs starts its Dask workers (and their kernels) as
+    soon as its pages are counted, while each is checked: a page refused then (an unknown
+    actor) stops the run, exit 2, before anything is built, and every worker is shut down."""
+    import reactions.on_dask as on_dask
+
+    begun = []
+
+    class Recorded(on_dask.DaskStart):
+        def __init__(self, *arguments, **options):
+            super().__init__(*arguments, **options)
+            begun.append(self)
+
+    monkeypatch.setattr(on_dask, "DaskStart", Recorded)
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "pass")
+    own = psutil.Process()
+    before = {child.pid for child in own.children(recursive=True)}
+    out = tmp_path / "report"
+    schedule = "pages:\n  - notebook: tiny\n    matrix:\n      actor: [belarus, serbia, narnia]\n"
+    assert publish_cli(tmp_path, schedule, out, notebooks) == 2
+    assert "'narnia'" in capsys.readouterr().err
+    assert len(begun) == 1 and begun[0].client is not None  # the workers had really started
+    assert not list(out.glob("*.html")) and not list(out.glob("*.key"))
+
+    def left() -> list[str]:  # but multiprocessing's resource tracker, one per process for
+        # its life, started with the first worker process (it holds no worker and no kernel)
+        return [
+            command
+            for child in own.children(recursive=True)
+            if child.pid not in before and running(child.pid)
+            for command in [_command(child)]
+            if command and "multiprocessing.resource_tracker" not in command
+        ]
+
+    wait_for(lambda: not left(), seconds=30, what=f"the started workers to end: {left()}")
+
+
+def _command(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:  # ended meanwhile: not left
+        return ""

@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from reactions.publish import LOCK_NAME
 from support.dataset import STATEMENTS, write_dataset
 from support.notebooks import gate, notebook_with, tiny_page
 from support.paths import BRIEF_STEM, DATA, NOTEBOOKS, STORY
-from support.processes import deadline, running, wait_for
+from support.processes import KernelTrap, deadline, running, wait_for
 from support.rendering import publish_cli, render_cli
 
 STEM = BRIEF_STEM
@@ -145,38 +146,90 @@ def tiny_stem(actor: str) -> str:
     return f"{STORY}.tiny.{actor}"
 
 
-def test_in_a_batch_a_killed_kernel_and_a_page_past_its_timeout_spare_the_others(tmp_path, capsys):
-    notebooks = tmp_path / "notebooks"
+# A publish builds its pages on Dask warm kernels when there are more to build than --jobs
+# (three pages, --jobs 2), else each in a fresh kernel in the publishing process itself (three
+# pages, --jobs 3): every fault below holds for both.
+BUILT = pytest.mark.parametrize("jobs", ["2", "3"], ids=["on dask", "in process"])
+
+
+def record(folder: Path, name: str, value: str) -> str:
+    """Page code that writes `value` (an expression) to the file `name` (an expression) in
+    `folder` whole: a test polling for the file never reads it half-written."""
+    return (
+        f"_path = os.path.join({str(folder)!r}, {name})\n"
+        f"with open(_path + '.tmp', 'w') as _file:\n    _file.write(str({value}))\n"
+        "os.replace(_path + '.tmp', _path)\n"
+    )
+
+
+@BUILT
+def test_a_killed_kernel_and_a_page_past_its_timeout_spare_the_others(tmp_path, capsys, jobs):
+    """Serbia's page starts a process and hangs: at the timeout its kernel is killed with its
+    process group; Kazakhstan's kills its own kernel (a failure, never retried); Belarus's
+    publishes, and Serbia's last good page stays."""
+    notebooks, seen = tmp_path / "notebooks", tmp_path / "seen"
+    seen.mkdir()
     tiny_page(
         notebooks,
-        "import os, signal, time\n"
-        "if actor == 'serbia':\n    time.sleep(600)\n"
+        "import os, signal, subprocess, time\n"
+        f"with open({str(seen / 'runs')!r}, 'a') as runs:\n    runs.write(actor + '\\n')\n"
+        + record(seen, "actor + '.parent'", "os.getppid()")
+        + "if actor == 'serbia':\n"
+        "    child = subprocess.Popen(['sleep', '600'])\n"
+        + "".join(f"    {line}\n" for line in record(seen, "'child'", "child.pid").splitlines())
+        + "    time.sleep(600)\n"
         "if actor == 'kazakhstan':\n    os.kill(os.getpid(), signal.SIGKILL)\n",
     )
-    out = tmp_path / "report"
+    out = report_with_last_good(tmp_path, tiny_stem("serbia"))
     schedule = (
-        "timeout: 15\n"
+        "timeout: 20\n"
         "pages:\n"
         "  - notebook: tiny\n"
         "    matrix:\n"
         "      actor: [serbia, belarus, kazakhstan]\n"
     )
-    with deadline(what="a publish run whose page passes its 15 s timeout"):
-        assert publish_cli(tmp_path, schedule, out, notebooks) == 1
+    with deadline(what="a publish run whose page passes its 20 s timeout"):
+        assert publish_cli(tmp_path, schedule, out, notebooks, "--jobs", jobs) == 1
     error = capsys.readouterr().err
     assert "1 published, 2 failed in " in error
     assert "timeout" in error
     assert (out / f"{tiny_stem('belarus')}.html").exists()
-    for actor in ("serbia", "kazakhstan"):
-        assert not (out / f"{tiny_stem(actor)}.html").exists()
+    assert (out / f"{tiny_stem('serbia')}.html").read_bytes() == LAST_GOOD
+    assert not (out / f"{tiny_stem('kazakhstan')}.html").exists()
     killed = (out / "_failed" / f"{tiny_stem('kazakhstan')}.ipynb").read_text(encoding="utf-8")
     assert "DeadKernelError" in killed
     timed_out = nbformat.read(out / "_failed" / f"{tiny_stem('serbia')}.ipynb", as_version=4)
-    assert timed_out.cells[0].source == "**Render failed:** no result after 15 s; killed"
+    assert timed_out.cells[0].source == "**Render failed:** no result after 20 s; killed"
+    child = int((seen / "child").read_text())
+    wait_for(lambda: not running(child), what="the hung page's own process, killed with it")
+    runs = (seen / "runs").read_text().split()
+    assert sorted(runs) == ["belarus", "kazakhstan", "serbia"]  # a dead kernel is not retried
+    parent = int((seen / "belarus.parent").read_text())  # the process that ran its kernel
+    assert (parent == os.getpid()) == (jobs == "3")  # in process: this one (main() here)
     assert not list(out.rglob("*.tmp"))
     assert 'href="ukraine-annexation-2022.tiny.belarus.html"' in (out / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+@pytest.mark.parametrize("fresh", [[], ["--fresh-kernels"]], ids=["in process", "subprocess"])
+def test_a_kernel_that_does_not_start_is_retried_then_its_page_fails(
+    tmp_path, capsys, monkeypatch, fresh
+):
+    """Retried by the error's type (in process) or the render's exit code 75 (subprocess),
+    `retries` times, then the page fails, saying why; the last good page stays."""
+    notebooks = tmp_path / "notebooks"
+    tiny_page(notebooks, "pass")
+    trap = KernelTrap(tmp_path / "trap")
+    monkeypatch.setenv("JUPYTER_PATH", trap.environ["JUPYTER_PATH"])
+    out = report_with_last_good(tmp_path, tiny_stem("belarus"))
+    schedule = "retries: 2\npages:\n  - {notebook: tiny, actor: belarus}\n"
+    with deadline(what="a publish run whose kernel never starts"):
+        assert publish_cli(tmp_path, schedule, out, notebooks, *fresh) == 1
+    error = capsys.readouterr().err
+    assert "0 published, 1 failed in " in error
+    assert trap.marker.read_text().split() == ["started"] * 3  # the first try and 2 retries
+    assert (out / f"{tiny_stem('belarus')}.html").read_bytes() == LAST_GOOD
 
 
 def publish_command(schedule: Path, out: Path, notebooks: Path, *extra: str) -> list[str]:
@@ -197,14 +250,21 @@ def publish_command(schedule: Path, out: Path, notebooks: Path, *extra: str) -> 
     ]
 
 
-def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path):
+@BUILT
+def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path, jobs):
+    """Every kernel at work is killed with what its page started, no page waiting in the queue
+    starts (on Dask two of three run; in process all three), no kernel is left running, and the
+    index is written."""
     notebooks = tmp_path / "notebooks"
-    pids = tmp_path / "pids"
+    pids, children = tmp_path / "pids", tmp_path / "children"
     pids.mkdir()
+    children.mkdir()
     tiny_page(
         notebooks,
-        f"import os, time\nopen(os.path.join({str(pids)!r}, actor), 'w').write(str(os.getpid()))\n"
-        "time.sleep(600)\n",
+        "import os, subprocess, time\n"
+        + record(children, "actor", "subprocess.Popen(['sleep', '600']).pid")
+        + record(pids, "actor", "f'{os.getpid()} {os.getppid()}'")
+        + "time.sleep(600)\n",
     )
     out = tmp_path / "report"
     out.mkdir()
@@ -218,14 +278,15 @@ def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path)
         encoding="utf-8",
     )
     publish = subprocess.Popen(
-        publish_command(schedule, out, notebooks, "--jobs", "2"),
+        publish_command(schedule, out, notebooks, "--jobs", jobs),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    at_work = int(jobs)
     try:
-        wait_for(lambda: len(list(pids.iterdir())) == 2, what="two kernels at work")
-        kernels = [int(path.read_text()) for path in pids.iterdir()]
+        wait_for(lambda: len(list(pids.iterdir())) == at_work, what=f"{at_work} kernels at work")
+        kernels = {path.name: path.read_text().split() for path in pids.iterdir()}
         publish.send_signal(signal.SIGTERM)
         _, error = publish.communicate(timeout=60)
     finally:
@@ -233,8 +294,13 @@ def test_sigterm_kills_the_renders_cancels_the_queue_and_still_indexes(tmp_path)
             publish.kill()
     assert publish.returncode == 130, error[-2000:]
     assert "interrupted" in error
-    wait_for(lambda: not any(running(pid) for pid in kernels), what="the killed kernels to end")
-    assert sorted(path.name for path in pids.iterdir()) == ["belarus", "serbia"]  # queue cancelled
+    started = [int(pid) for pid, _ in kernels.values()]
+    started += [int(path.read_text()) for path in children.iterdir()]
+    wait_for(lambda: not any(running(pid) for pid in started), what="the killed kernels to end")
+    expected = ["belarus", "serbia"] if jobs == "2" else ["belarus", "kazakhstan", "serbia"]
+    assert sorted(path.name for path in pids.iterdir()) == expected  # the queue cancelled
+    in_process = {int(parent) == publish.pid for _, parent in kernels.values()}
+    assert in_process == {jobs == "3"}  # in process: the publish run started each kernel
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="{tiny_stem("armenia")}.html"' in index
     assert not (out / LOCK_NAME).exists() or _lock_is_free(out / LOCK_NAME)

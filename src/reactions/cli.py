@@ -299,31 +299,46 @@ def _publish(arguments: argparse.Namespace) -> int:
     from rich.console import Console
 
     from reactions.page import site_url
-    from reactions.publish import publish, summary_table
+    from reactions.publish import EarlyStart, publish, summary_table, terminate_as_interrupt
     from reactions.schedule import load_schedule
 
     _out_folder(arguments.out)
     url = None if arguments.site_url is None else site_url(arguments.site_url)
-    schedule = load_schedule(
-        arguments.schedule,
-        arguments.notebooks,
-        arguments.data,
-        allow_outside=arguments.allow_notebooks_outside,
-        max_pages=arguments.max_pages,
-        url=url,
-    )
-    console = Console(stderr=True)
     started = time.perf_counter()
-    outcomes = publish(
-        schedule,
+    early = EarlyStart(  # Dask's workers start while the schedule is checked, when sure
         arguments.out,
         arguments.jobs,
-        console,
-        arguments.lock_timeout,
-        fresh_kernels=arguments.fresh_kernels or None,
-        scheduler=arguments.scheduler,
-        force=arguments.force,
+        arguments.notebooks,
+        arguments.fresh_kernels,
+        arguments.scheduler,
+        arguments.force,
     )
+    with terminate_as_interrupt():  # SIGTERM: the started workers are shut down too
+        try:
+            schedule = load_schedule(
+                arguments.schedule,
+                arguments.notebooks,
+                arguments.data,
+                allow_outside=arguments.allow_notebooks_outside,
+                max_pages=arguments.max_pages,
+                url=url,
+                on_counted=early.counted,
+            )
+        except BaseException:  # refused: nothing was built, nothing is left running
+            early.close()
+            raise
+        console = Console(stderr=True)
+        outcomes = publish(
+            schedule,
+            arguments.out,
+            arguments.jobs,
+            console,
+            arguments.lock_timeout,
+            fresh_kernels=arguments.fresh_kernels or None,
+            scheduler=arguments.scheduler,
+            force=arguments.force,
+            early=early.started,
+        )
     console.print(summary_table(outcomes))
     failed = [o for o in outcomes if o.status not in ("published", "unchanged")]
     unchanged = sum(outcome.status == "unchanged" for outcome in outcomes)
@@ -533,7 +548,8 @@ def parser() -> argparse.ArgumentParser:
         "--fresh-kernels",
         action="store_true",
         help="one render subprocess and kernel per page (default: warm kernels on Dask when "
-        "there are more pages to build than --jobs)",
+        "there are more pages to build than --jobs, else a fresh kernel per page, each built "
+        "in the publishing process)",
     )
     publish_parser.add_argument(
         "--force",

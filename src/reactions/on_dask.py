@@ -16,6 +16,7 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -28,6 +29,61 @@ from reactions.site import Outcome, publish_built
 from reactions.writer import keep_failed
 
 
+class DaskStart:
+    """The client a run builds on, and the local cluster (`jobs` workers, each starting its warm
+    kernel in `cwd`) unless `address` names one, started in a thread of its own: the run goes on
+    checking the schedule and preparing the site meanwhile. `ready()` waits for it; `close()`
+    waits for a start under way, then shuts everything down (each worker its kernel)."""
+
+    def __init__(self, jobs: int, cwd: Path, address: str | None = None) -> None:
+        self.client: Any = None
+        self.cluster: Any = None
+        self.scratch: str | None = None
+        self.error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._start, args=(jobs, cwd, address), name="dask-start", daemon=True
+        )
+        self._thread.start()
+
+    def _start(self, jobs: int, cwd: Path, address: str | None) -> None:
+        try:
+            from distributed import Client
+
+            if address:
+                self.client = Client(address, timeout=10)  # answered check_scheduler just now
+            else:
+                from reactions.cluster import local_cluster
+
+                self.scratch = tempfile.mkdtemp(prefix="reactions-dask-")
+                self.cluster = local_cluster(jobs, cwd, self.scratch)
+                self.client = Client(self.cluster)
+        except BaseException as error:  # said by ready(); what did start is closed by close()
+            self.error = error
+
+    def ready(self) -> Any:
+        """The client, once started; the start's own error if it failed."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.client
+
+    def close(self) -> None:
+        """Shut down what was started (once), after waiting for a start under way."""
+        self._thread.join()
+        if self._closed:
+            return
+        self._closed = True
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.close()
+        if self.cluster is not None:  # each worker shuts its kernel down as it closes
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
 def publish_on_dask(
     schedule: Schedule,
     out_dir: Path,
@@ -37,30 +93,28 @@ def publish_on_dask(
     scheduler: str | None,
     outcomes: list[Outcome],
     cancelled: threading.Event,
+    started: DaskStart | None = None,
 ) -> None:
-    """Run every page as a Dask task in a warm kernel; publish each page's files here, under
-    the lock, as soon as they come back, and release its task (a dead worker's finished results
-    are otherwise computed again). Each outcome is added to `outcomes` as it comes."""
-    from distributed import Client, as_completed
+    """Run every page as a Dask task in a warm kernel, on the client `started` (begun while the
+    run was checked; else started now); publish each page's files here, under the lock, as
+    soon as they come back, and release its task (a dead worker's finished results are
+    otherwise computed again). Each outcome is added to `outcomes` as it comes. The client and
+    its cluster are closed at the end, whatever happened."""
+    from distributed import as_completed
 
-    from reactions.cluster import local_cluster
     from reactions.warm import kill_kernel
     from reactions.warm_page import render_task
 
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    scratch = None
-    cluster = None
-    if address:
-        client = Client(address, timeout=10)  # answered check_scheduler just now
-    else:
-        scratch = tempfile.mkdtemp(prefix="reactions-dask-")
-        cluster = local_cluster(jobs, schedule.jobs[0].notebook.resolve().parent, scratch)
-        client = Client(cluster)
-    console.print(f"dask dashboard: {client.dashboard_link}", markup=False, highlight=False)
-    task = progress.add_task("rendering", total=len(schedule.jobs))
-    run = uuid.uuid4().hex[:8]
+    if started is None:
+        address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        started = DaskStart(jobs, schedule.jobs[0].notebook.resolve().parent, address)
     pending = {}
+    client = None
     try:
+        client = started.ready()
+        console.print(f"dask dashboard: {client.dashboard_link}", markup=False, highlight=False)
+        task = progress.add_task("rendering", total=len(schedule.jobs))
+        run = uuid.uuid4().hex[:8]
         for page in schedule.jobs:
             future = client.submit(
                 render_task,
@@ -87,17 +141,14 @@ def publish_on_dask(
             )
     except BaseException:  # Ctrl-C, SIGTERM or a crash: no render outlives the run
         cancelled.set()
-        with contextlib.suppress(Exception):
-            client.cancel(list(pending), force=True)
-        with contextlib.suppress(Exception):
-            client.run(kill_kernel, wait=True)
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.cancel(list(pending), force=True)
+            with contextlib.suppress(Exception):
+                client.run(kill_kernel, wait=True)
         raise
     finally:
-        client.close()
-        if cluster is not None:  # each worker shuts its kernel down as it closes
-            cluster.close()
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+        started.close()
 
 
 def _published(future: object, page: Page, out_dir: Path) -> Outcome:

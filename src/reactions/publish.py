@@ -1,7 +1,9 @@
 """Publish a schedule (reactions.schedule): bounded parallel builds, isolated failures, then the
 site files (reactions.site). Every page is built by the one pipeline (reactions.render):
 
-- on Dask, in warm kernels (reactions.on_dask; the default);
+- on Dask, in warm kernels (reactions.on_dask), when there are more pages to build than jobs;
+- else in this process, each page in a fresh kernel of its own, from a pool of N threads
+  (reactions.in_process: no second start of Python and the pipeline's imports a page);
 - with `--fresh-kernels` (or $REACTIONS_FRESH_KERNELS=1), each page in its own `reactions
   render` process, in its own process group with its own kernel, from a pool of N threads.
 
@@ -22,9 +24,10 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 from rich.console import Console
@@ -33,7 +36,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from reactions.errors import TRY_AGAIN, PublishLocked
-from reactions.keys import KEY_SUFFIX, is_current, key_bytes, page_key, published_stems
+from reactions.in_process import InProcess, build_pooled
+from reactions.keys import (
+    KEY_SUFFIX,
+    code_digest,
+    is_current,
+    key_bytes,
+    page_key,
+    published_stems,
+    runtime_version,
+)
 from reactions.page import Page, Site
 from reactions.schedule import Schedule
 from reactions.site import (
@@ -53,6 +65,9 @@ from reactions.writer import (
     remove_page,
     write_atomically,
 )
+
+if TYPE_CHECKING:  # Dask is imported only by a run that uses it
+    from reactions.on_dask import DaskStart
 
 LOCK_NAME = ".publish.lock"
 
@@ -127,23 +142,12 @@ class FreshRenders:
         return Outcome(page.stem, "failed", time.perf_counter() - started, attempt, message)
 
     def publish(self, jobs: int, progress: Progress, outcomes: list[Outcome]) -> None:
-        pool = ThreadPoolExecutor(max_workers=jobs)
-        try:
-            task = progress.add_task("rendering", total=len(self.schedule.jobs))
-            futures = [pool.submit(self.run, page) for page in self.schedule.jobs]
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                progress.update(
-                    task, advance=1, description=escape(f"{outcome.stem}: {outcome.status}")
-                )
-        except BaseException:  # Ctrl-C, SIGTERM or a crash: no render outlives the run
-            self.cancelled.set()
-            self.kill_all()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        finally:
-            pool.shutdown(wait=True)
+        build_pooled(self.run, self.schedule.jobs, jobs, progress, outcomes, self.stop)
+
+    def stop(self) -> None:
+        """Ctrl-C, SIGTERM or a crash: no render outlives the run."""
+        self.cancelled.set()
+        self.kill_all()
 
 
 def site_options(site: Site) -> list[str]:
@@ -173,6 +177,7 @@ def publish(
     fresh_kernels: bool | None = None,
     scheduler: str | None = None,
     force: bool = False,
+    early: DaskStart | None = None,
 ) -> list[Outcome]:
     """Build every scheduled page whose key changed (reactions.keys; `force`: every page) with
     at most `jobs` at once, remove the pages the schedule no longer lists and the shared
@@ -182,41 +187,57 @@ def publish(
 
     Warm kernels on Dask (a LocalCluster of `jobs` workers, or the cluster at `scheduler`,
     default $DASK_SCHEDULER_ADDRESS) when there are more pages to build than `jobs` (a warm
-    kernel pays off from a worker's second page); else, or with `fresh_kernels` (default:
-    $REACTIONS_FRESH_KERNELS set to 1), one subprocess per page."""
+    kernel pays off from a worker's second page); else each page in a fresh kernel, built in
+    this process (reactions.in_process); with `fresh_kernels` (default: $REACTIONS_FRESH_KERNELS
+    set to 1), one `reactions render` subprocess per page. The Dask workers and their kernels
+    start as soon as it is known that they will be used: `early` (EarlyStart, while the
+    schedule was checked), else once the keys are known, while the site is readied; closed,
+    unused, when the run is refused or builds otherwise."""
     if fresh_kernels is None and os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1":
         fresh_kernels = True
     console = console or Console(stderr=True)
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    if address and not fresh_kernels:  # refused in seconds, before the lock and the index
-        from reactions.cluster import check_scheduler
-
-        check_scheduler(address)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_dir / LOCK_NAME))
     try:
-        lock.acquire(timeout=lock_timeout)
-    except Timeout:
-        raise PublishLocked(
-            f"another publish run holds {out_dir / LOCK_NAME}; "
-            "nothing was rendered (try again when it has finished)"
-        ) from None
-    run_time = dt.datetime.now(dt.UTC).replace(microsecond=0)  # in changes.json, the feed
-    try:  # each story's dataset, once; each page's place in the site (reactions.site)
-        schedule = _in_the_site(schedule, out_dir, console)
+        if address and not fresh_kernels:  # refused in seconds, before the lock and the index
+            from reactions.cluster import check_scheduler
+
+            check_scheduler(address)
+        lock = _locked(out_dir, lock_timeout)
     except BaseException:
+        if early is not None:  # started while the schedule was checked: shut down, unused
+            early.close()
+        raise
+    run_time = dt.datetime.now(dt.UTC).replace(microsecond=0)  # in changes.json, the feed
+    previous = signal.signal(signal.SIGTERM, _on_terminate)
+    starting = early
+    try:  # each page's place in the site (reactions.site), so its key: what is to be built
+        schedule = _placed(schedule, out_dir)
+        keys = _keys(schedule)
+        todo = [
+            page
+            for page in schedule.jobs
+            if force or not is_current(out_dir, page, keys[page.stem])
+        ]
+        in_process = not fresh_kernels and not address and len(todo) <= jobs
+        on_dask = bool(todo) and not fresh_kernels and not in_process
+        if starting is not None and not on_dask:  # guessed wrong: shut down, unused
+            starting.close()
+            starting = None
+        if on_dask and starting is None:  # workers and kernels start while the site is readied
+            from reactions.on_dask import DaskStart
+
+            starting = DaskStart(jobs, todo[0].notebook.resolve().parent, address)
+        schedule = _with_datasets(schedule, out_dir, console)  # each story's dataset, once
+        todo = [page for page in schedule.jobs if page.stem in {job.stem for job in todo}]
+    except BaseException:  # refused before anything was built: nothing left running
+        if starting is not None:
+            starting.close()
+        signal.signal(signal.SIGTERM, previous)
         lock.release()
         raise
-    previous = signal.signal(signal.SIGTERM, _on_terminate)
     outcomes: list[Outcome] = []  # filled as pages publish: kept if interrupted
-    keys = _keys(schedule)
-    todo = [
-        page for page in schedule.jobs if force or not is_current(out_dir, page, keys[page.stem])
-    ]
-    if fresh_kernels is None:
-        fresh_kernels = not address and len(todo) <= jobs
     building = replace(schedule, jobs=todo)
-    fresh = FreshRenders(out_dir, building)
+    fresh = InProcess(out_dir, building) if in_process else FreshRenders(out_dir, building)
     try:
         clean_stale_temporaries(out_dir, every=True)  # under the lock: every one is stale
         for stem in published_stems(out_dir):  # pages the schedule no longer lists
@@ -236,16 +257,26 @@ def publish(
         with Progress(*columns, console=console, transient=False) as progress:
             if not todo:
                 pass
-            elif fresh_kernels:
+            elif fresh_kernels or in_process:
                 fresh.publish(jobs, progress, outcomes)
             else:
                 from reactions.on_dask import publish_on_dask
 
                 publish_on_dask(
-                    building, out_dir, jobs, progress, console, scheduler, outcomes, fresh.cancelled
+                    building,
+                    out_dir,
+                    jobs,
+                    progress,
+                    console,
+                    scheduler,
+                    outcomes,
+                    fresh.cancelled,
+                    starting,
                 )
     finally:
         fresh.kill_all()
+        if starting is not None:  # closed by publish_on_dask; here if it never got that far
+            starting.close()
         for outcome in outcomes:  # also when interrupted: what was published is current
             if outcome.status == "published":
                 key = key_bytes(keys[outcome.stem])
@@ -260,17 +291,113 @@ def publish(
     return sorted(outcomes, key=lambda outcome: outcome.stem) + site
 
 
-def _in_the_site(schedule: Schedule, out_dir: Path, console: Console) -> Schedule:
-    """The schedule's pages with their links (site.run_links), each story's dataset published
-    first (site.publish_datasets): what the pages' headers and footers link exists."""
+class EarlyStart:
+    """A publish run's Dask workers and kernels started while its schedule is still checked,
+    when it is certain that they will be used: called with the schedule's page count once the
+    pages are counted, before each is checked (reactions.schedule.load_schedule's `on_counted`).
+
+    Certain means: the local cluster is the way (no `--fresh-kernels`, no scheduler address),
+    there are more pages than jobs, and every page will be built: `--force`, or the report
+    folder holds no page key yet (a first publish), or the pages' keys were made by other code
+    or another runtime (every key names both). Anything else waits for the keys, so a run with
+    nothing to build never starts a worker. Not started either while another run holds the
+    folder's lock. `started` is then given to `publish`, which uses it or shuts it down; the
+    caller shuts it down when the schedule is refused (`close`)."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        jobs: int,
+        notebooks: Path,
+        fresh_kernels: bool = False,
+        scheduler: str | None = None,
+        force: bool = False,
+    ) -> None:
+        self.out_dir, self.jobs, self.notebooks = out_dir, jobs, notebooks
+        self.wanted = not (
+            fresh_kernels
+            or os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
+            or scheduler
+            or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        )
+        self.force = force
+        self.started: DaskStart | None = None
+
+    def counted(self, pages: int) -> None:
+        if not self.wanted or pages <= self.jobs or not self._every_page_builds():
+            return
+        if self._locked_elsewhere():
+            return
+        from reactions.on_dask import DaskStart
+
+        self.started = DaskStart(self.jobs, self.notebooks.resolve(), None)
+
+    def _every_page_builds(self) -> bool:
+        if self.force:
+            return True
+        stems = published_stems(self.out_dir) if self.out_dir.is_dir() else []
+        if not stems:
+            return True
+        try:
+            stored = json.loads((self.out_dir / f"{stems[0]}{KEY_SUFFIX}").read_bytes())
+            return (stored.get("code"), stored.get("runtime")) != (
+                code_digest(),
+                runtime_version(),
+            )
+        except (OSError, ValueError, AttributeError):
+            return False  # unreadable: the keys will say
+
+    def _locked_elsewhere(self) -> bool:
+        path = self.out_dir / LOCK_NAME
+        if not path.exists():
+            return False
+        try:
+            with FileLock(str(path), timeout=0):
+                return False
+        except Timeout:
+            return True
+
+    def close(self) -> None:
+        if self.started is not None:
+            self.started.close()
+
+
+def _locked(out_dir: Path, lock_timeout: float) -> FileLock:
+    """The report folder's lock, held (PublishLocked when another run holds it)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out_dir / LOCK_NAME))
+    try:
+        lock.acquire(timeout=lock_timeout)
+    except Timeout:
+        raise PublishLocked(
+            f"another publish run holds {out_dir / LOCK_NAME}; "
+            "nothing was rendered (try again when it has finished)"
+        ) from None
+    return lock
+
+
+def _placed(schedule: Schedule, out_dir: Path) -> Schedule:
+    """The schedule's pages with their links (site.run_links) but their story's dataset, which
+    `_with_datasets` adds: a page's siblings, part of its key, are known before."""
+    settings = {"url": schedule.site.url, "licence": schedule.site.licence}
+    links = run_links(schedule.jobs, out_dir, settings)
+    return replace(schedule, jobs=[replace(page, links=links[page.stem]) for page in schedule.jobs])
+
+
+def _with_datasets(schedule: Schedule, out_dir: Path, console: Console) -> Schedule:
+    """Each story's dataset published (site.publish_datasets), and linked by its pages' headers
+    and footers: what they link exists."""
 
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False)
 
     datasets = publish_datasets(out_dir, schedule.jobs, say)
-    settings = {"url": schedule.site.url, "licence": schedule.site.licence}
-    links = run_links(schedule.jobs, out_dir, settings, datasets)
-    return replace(schedule, jobs=[replace(page, links=links[page.stem]) for page in schedule.jobs])
+    jobs = []
+    for page in schedule.jobs:
+        files, version = datasets.get(page.story, ((), ""))
+        links = replace(page.links, dataset=files, dataset_version=version)
+        jobs.append(replace(page, links=links))
+    return replace(schedule, jobs=jobs)
 
 
 def _keys(schedule: Schedule) -> dict[str, dict]:
@@ -286,6 +413,16 @@ def _keys(schedule: Schedule) -> dict[str, dict]:
 
 def _on_terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # the same orderly stop as Ctrl-C
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM as Ctrl-C inside the block (in the main thread): an orderly stop."""
+    previous = signal.signal(signal.SIGTERM, _on_terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def summary_table(outcomes: list[Outcome]) -> Table:

@@ -58,6 +58,10 @@ from reactions.writer import (
 )
 
 KERNEL = "python3"
+# One export at a time in a process: its exporter is one (reactions.exporter.exporter, its
+# templates compiled once), and a publish run builds its few pages in threads of its own
+# process (reactions.in_process). An export takes a tenth of a second.
+_exporting = threading.Lock()
 
 __all__ = ["build_page", "render_page"]
 
@@ -168,30 +172,36 @@ def build_page(
     cell_timeout: int | None = None,
     deadline: float | None = None,
     after_run: Callable[[], object] | None = None,
+    on_start: Callable[[Kernel], object] | None = None,
 ) -> dict[str, bytes]:
     """Every file of a checked page, by name, the HTML last (a page appears only with its
     parts): run in `kernel` (kept) or a fresh one of its own, exported, checked, printed
     when `page.pdf` (before `deadline`, a time.perf_counter() value). `after_run` is called as
-    soon as the notebook has run (a warm kernel's reset, beside the export). Raises
-    DataRejected for the notebook's refusals of its input and ExecutionFailed for the rest."""
+    soon as the notebook has run (a warm kernel's reset, beside the export); `on_start` with
+    the fresh kernel as soon as it has started (whoever may have to kill it: a publish run's
+    watchdog). Raises DataRejected for the notebook's refusals of its input, KernelNotStarted
+    when a fresh kernel did not start (a retry's cue) and ExecutionFailed for the rest."""
     kernel_uses_this_python()
     warming = own = None
     if kernel is None:  # the exporter warms up while a fresh kernel starts and works
-        warming = threading.Thread(target=warm_up, daemon=True)
+        warming = threading.Thread(target=_warm_up, daemon=True)
         warming.start()
         # Shut down in this thread, in line: a thread of its own would leave an event loop
         # (jupyter_core's run_sync keeps one per thread) to be collected after its files close.
         kernel = own = start_fresh(page.notebook.parent)
     images = Images()
     try:
+        if own is not None and on_start is not None:
+            on_start(own)
         executed = execute(page, cell_timeout, kernel, images)
         if after_run is not None:
             after_run()
         if warming is not None:
             warming.join()
-        html, files, notebook = export_page(
-            executed, page.stem, lambda svg: images.png(svg).result(), page.site, page.links
-        )
+        with _exporting:
+            html, files, notebook = export_page(
+                executed, page.stem, lambda svg: images.png(svg).result(), page.site, page.links
+            )
     finally:
         images.close()
         if own is not None:
@@ -217,6 +227,11 @@ def build_page(
     files[page.executed] = files.pop(page.executed)
     files[page.html] = files.pop(page.html)  # last: a page appears only with its parts
     return files
+
+
+def _warm_up() -> None:
+    with _exporting:
+        warm_up()
 
 
 def refuse_unsafe(files: dict[str, bytes], stem: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,12 +51,15 @@ def load_schedule(
     allow_outside: bool = False,
     max_pages: int = MAX_PAGES,
     url: str | None = None,
+    on_counted: Callable[[int], object] | None = None,
 ) -> Schedule:
     """Read schedule.yml and check every page against its notebook and dataset before anything
     runs; every problem is reported with its line. An entry's notebook must be one of
     `notebooks` unless `allow_outside` (`--allow-notebooks-outside`). A schedule of more than
     `max_pages` pages is refused once counted, before any is expanded or checked. `url`: the
-    site's public base URL, checked (`--site-url`), in place of the `site:` block's."""
+    site's public base URL, checked (`--site-url`), in place of the `site:` block's.
+    `on_counted` is called with the number of pages once they are counted, before any is checked
+    (a publish run starts its Dask workers then, when it is sure to use them)."""
     today = today or dt.date.today()
     name = path.name
     root = compose(path, ScheduleError)
@@ -120,6 +124,8 @@ def load_schedule(
                         )
                     ]
                 )
+            if on_counted is not None:
+                on_counted(total)
             for item in items_of_pages:
                 jobs += _page_jobs(
                     item, notebooks, data, today, name, problems, pdf, references, allow_outside

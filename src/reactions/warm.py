@@ -318,6 +318,23 @@ class Kernel:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
+    def kill_group(self) -> None:
+        """Kill the kernel's whole process group at once (from any thread): the kernel and
+        whatever its page started. jupyter_client starts every kernel in a session of its own,
+        so the group is the kernel's, never this process's; else only the kernel is killed."""
+        pid = self.pid
+        if pid is None:
+            return
+        try:
+            group = os.getpgid(pid)
+        except ProcessLookupError:
+            return
+        if group == pid and group != os.getpgrp():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        else:
+            self.kill()
+
     def alive(self) -> bool:
         try:
             return bool(run_sync(self.km.is_alive)())
@@ -407,7 +424,8 @@ def drop_kernel() -> None:
 
 
 def kill_kernel() -> None:
-    """Kill the worker's kernel now, even mid-page (an interrupted publish run)."""
+    """Kill the worker's kernel now, even mid-page (an interrupted publish run), with whatever
+    its page started (its process group)."""
     kernel = _kernel
     if kernel is not None:
-        kernel.kill()
+        kernel.kill_group()

@@ -54,9 +54,9 @@ def render_task(
         return result | _outcome("failed", "kernel", started, retries + 1, reason)
     timed_out = threading.Event()
 
-    def on_timeout() -> None:
+    def on_timeout() -> None:  # the kernel and whatever its page started
         timed_out.set()
-        kernel.kill()
+        kernel.kill_group()
 
     watchdog = threading.Timer(max(deadline - time.perf_counter(), 0.1), on_timeout)
     watchdog.daemon = True
