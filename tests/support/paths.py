@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "ukraine-annexation-2022"
 NOTEBOOKS = ROOT / "notebooks"
 NOTEBOOK = NOTEBOOKS / "brief.ipynb"
+STORY_2008 = ROOT / "data" / "georgia-recognition-2008"  # the second shipped story
 STORY = "ukraine-annexation-2022"  # data/default.txt: the story a page reads by default
 BRIEF_STEM = f"{STORY}.brief.belarus.recognition.2022-09-26"  # render_cli's page
 # Its headline, a finding (as pinned in notebooks/brief.ipynb's reference output).
