@@ -54,6 +54,34 @@ def pages_report(brief_report, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def actor_report(tmp_path_factory) -> Path:
+    """The actor page of Belarus as of 31 October 2022 (support.paths.ACTOR_STEM), rendered by
+    `reactions render actor --actor belarus -p as_of 2022-10-31` (the alias flag beside -p:
+    tests/test_cli_flags.py checks what it made); the prose checks read it too."""
+    from reactions.cli import main
+
+    out = tmp_path_factory.mktemp("actor") / "report"
+    code = main(
+        [
+            *("render", "actor", "--actor", "belarus", "-p", "as_of", "2022-10-31"),
+            *("--data", str(DATA), "--notebooks", str(NOTEBOOKS), "--out", str(out)),
+        ]
+    )
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def since_report(tmp_path_factory) -> Path:
+    """The brief of Belarus on recognition as of 31 October 2022 with its changes since
+    26 September (support.paths.SINCE_STEM), a real render: shared by the render checks
+    (tests/test_render.py) and the prose checks, which only read it."""
+    out = tmp_path_factory.mktemp("since") / "report"
+    assert render_cli(out, "--compare-to", "2022-09-26", as_of="2022-10-31") == 0
+    return out
+
+
+@pytest.fixture(scope="session")
 def pages_2008(tmp_path_factory) -> Path:
     """The 2008 story's briefs of Belarus (its default page) and Kazakhstan as of 30 September
     2008 and its compare page of 31 December 2010, each a real `reactions render` into one

@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 from reactions.cli import main
 from reactions.codebook import load_codebook
-from support.paths import BRIEF_STEM, COMPARE_STEM, DATA, STORY_2008
+from support.paths import ACTOR_STEM, BRIEF_STEM, COMPARE_STEM, DATA, SINCE_STEM, STORY_2008
 
 # (story folder, notebook, parameters): every page kind of both stories at their default date,
 # and the scheduled pages that read later dates.
@@ -92,6 +92,12 @@ def reader_text(page: Path) -> str:
 # folder, the story's defaults spelled out): read there, not rendered again. (page, fixture, stem)
 SHARED = [
     ((DATA, "brief", {}), "brief_report", BRIEF_STEM),
+    (
+        (DATA, "brief", {"as_of": "2022-10-31", "compare_to": "2022-09-26"}),
+        "since_report",
+        SINCE_STEM,
+    ),
+    ((DATA, "actor", {"as_of": "2022-10-31"}), "actor_report", ACTOR_STEM),
     ((DATA, "compare", {"as_of": "2022-10-31"}), "pages_report", COMPARE_STEM),
     (
         (STORY_2008, "brief", {}),
@@ -108,12 +114,18 @@ SHARED = [
 
 @pytest.fixture(scope="module")
 def pages(
-    tmp_path_factory, brief_report, pages_report, pages_2008
+    tmp_path_factory, brief_report, pages_report, pages_2008, since_report, actor_report
 ) -> dict[tuple[str, str, str], tuple[str, str]]:
     """(story, notebook, as_of) -> (the page's reader text, its as_of date)."""
     out = tmp_path_factory.mktemp("prose")
     fixture = _fixture_story(tmp_path_factory.mktemp("story") / "proper-nouns")
-    folders = {"brief_report": brief_report, "pages_report": pages_report, "pages_2008": pages_2008}
+    folders = {
+        "brief_report": brief_report,
+        "pages_report": pages_report,
+        "pages_2008": pages_2008,
+        "since_report": since_report,
+        "actor_report": actor_report,
+    }
     shared = {
         (data, notebook, repr(given)): (name, stem)
         for (data, notebook, given), name, stem in SHARED
