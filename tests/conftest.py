@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from support.dataset import write_dataset
-from support.paths import DATA, NOTEBOOKS
+from support.paths import DATA, NOTEBOOKS, STORY_2008
 from support.rendering import copy_report, render_cli
 
 
@@ -50,6 +50,56 @@ def pages_report(brief_report, tmp_path_factory) -> Path:
     )
     assert code == 0
     write_index(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def actor_report(tmp_path_factory) -> Path:
+    """The actor page of Belarus as of 31 October 2022 (support.paths.ACTOR_STEM), rendered by
+    `reactions render actor --actor belarus -p as_of 2022-10-31` (the alias flag beside -p:
+    tests/test_cli_flags.py checks what it made); the prose checks read it too."""
+    from reactions.cli import main
+
+    out = tmp_path_factory.mktemp("actor") / "report"
+    code = main(
+        [
+            *("render", "actor", "--actor", "belarus", "-p", "as_of", "2022-10-31"),
+            *("--data", str(DATA), "--notebooks", str(NOTEBOOKS), "--out", str(out)),
+        ]
+    )
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def since_report(tmp_path_factory) -> Path:
+    """The brief of Belarus on recognition as of 31 October 2022 with its changes since
+    26 September (support.paths.SINCE_STEM), a real render: shared by the render checks
+    (tests/test_render.py) and the prose checks, which only read it."""
+    out = tmp_path_factory.mktemp("since") / "report"
+    assert render_cli(out, "--compare-to", "2022-09-26", as_of="2022-10-31") == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def pages_2008(tmp_path_factory) -> Path:
+    """The 2008 story's briefs of Belarus (its default page) and Kazakhstan as of 30 September
+    2008 and its compare page of 31 December 2010, each a real `reactions render` into one
+    folder: shared by the story checks (tests/test_stories.py) and the prose checks
+    (tests/test_prose.py), which only read them."""
+    from reactions.cli import main
+
+    out = tmp_path_factory.mktemp("story2008")
+    for actor in ("belarus", "kazakhstan"):
+        code = main(
+            [
+                *("render", "--data", str(STORY_2008), "--actor", actor),
+                *("--issue", "recognition", "--as-of", "2008-09-30", "--out", str(out)),
+            ]
+        )
+        assert code == 0
+    code = main(["compare", "--data", str(STORY_2008), "--as-of", "2010-12-31", "--out", str(out)])
+    assert code == 0
     return out
 
 

@@ -4,7 +4,6 @@ parameters, before any kernel starts."""
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import nbformat
@@ -12,7 +11,7 @@ import pytest
 
 from reactions.cli import FLAG_ALIASES, main, page_flag_values, split_page_flags
 from reactions.errors import ParameterError
-from support.paths import DATA, NOTEBOOKS, STORY
+from support.paths import ACTOR_STEM, DATA, NOTEBOOKS
 
 BRIEF = {
     "focal_actor": "",
@@ -144,22 +143,13 @@ def test_an_unknown_flag_exits_2_naming_the_page_parameters(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_render_actor_with_the_actor_flag_and_p(tmp_path, capsys):
-    """The alias `--actor` sets the actor page's `actor`; `-p` still works beside it."""
-    out = tmp_path / "out"
-    code = main(
-        [
-            *("render", "actor", "--actor", "belarus", "-p", "as_of", "2022-10-31"),
-            *("--data", str(DATA), "--notebooks", str(NOTEBOOKS), "--out", str(out)),
-        ]
-    )
-    assert code == 0, capsys.readouterr().err
-    stem = f"{STORY}.actor.belarus.2022-10-31"
-    assert (out / f"{stem}.html").is_file()
-    executed = nbformat.read(out / f"{stem}.ipynb", as_version=4)
+def test_render_actor_with_the_actor_flag_and_p(actor_report):
+    """The alias `--actor` sets the actor page's `actor`; `-p` still works beside it (conftest's
+    actor_report is `reactions render actor --actor belarus -p as_of 2022-10-31`)."""
+    assert (actor_report / f"{ACTOR_STEM}.html").is_file()
+    executed = nbformat.read(actor_report / f"{ACTOR_STEM}.ipynb", as_version=4)
     assert executed.metadata["papermill"]["parameters"] == {
         "actor": "belarus",
         "as_of": "2022-10-31",
         "data_dir": str(DATA),
     }
-    shutil.rmtree(out)

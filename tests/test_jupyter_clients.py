@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -170,7 +171,6 @@ def _free_port() -> int:
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs Chromium")
 def test_jupyterlab_run_all_draws_every_chart(tmp_path):
     """Run All on each notebook in a real JupyterLab, offline: every chart output is drawn."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     root = tmp_path / "lab"
@@ -216,20 +216,37 @@ def test_jupyterlab_run_all_draws_every_chart(tmp_path):
                     ),
                 )
                 page = context.new_page()
+                connected: list[bool] = []  # the kernel answered JupyterLab's kernel_info_request
+
+                def on_frame(payload: str | bytes, seen: list[bool] = connected) -> None:
+                    text = payload if isinstance(payload, str) else payload.decode("latin-1")
+                    if "kernel_info_reply" in text:
+                        seen.append(True)
+
+                page.on(
+                    "websocket",
+                    lambda opened: (
+                        opened.on("framereceived", on_frame)
+                        if "/api/kernels/" in opened.url
+                        else None
+                    ),
+                )
                 page.goto(
                     f"http://127.0.0.1:{port}/lab/workspaces/{name}/tree/notebooks/{name}.ipynb"
                     f"?token={token}"
                 )
                 page.wait_for_selector(".jp-Notebook", timeout=60_000)
-                dialog = page.locator(".jp-Dialog button.jp-mod-accept")  # "Select Kernel"
-                try:
-                    dialog.wait_for(timeout=5_000)
+                dialog = page.locator(".jp-Dialog button.jp-mod-accept").first  # "Select Kernel"
+                idle = page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first
+                # Whichever comes first: the dialog asking for a kernel, or the kernel it would
+                # ask for, started without asking, connected (it answered kernel_info) and idle.
+                limit = time.monotonic() + 60
+                while not dialog.is_visible() and not (connected and idle.is_visible()):
+                    assert time.monotonic() < limit, f"{name}: no kernel connected within 60 s"
+                    page.wait_for_timeout(100)  # Playwright's events are delivered meanwhile
+                if dialog.is_visible():
                     dialog.click()
-                except PlaywrightTimeout:
-                    pass  # the notebook's kernel started without asking
-                page.wait_for_selector(
-                    ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-                )
+                idle.wait_for(timeout=60_000)
                 page.get_by_role("menuitem", name="Run").click()
                 page.get_by_text("Run All Cells", exact=True).click()
                 try:

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import shutil
+import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,10 +28,11 @@ from pypdf.generic import ContentStream, DictionaryObject, NameObject
 
 from reactions.cli import main
 from reactions.errors import ScheduleError
-from reactions.pdf import running_head
+from reactions.pdf import _kill_browser, running_head
 from reactions.schedule import load_schedule
 from support.notebooks import tiny_page
 from support.paths import BRIEF_STEM, BRIEF_TITLE, DATA, NOTEBOOKS, STORY
+from support.processes import deadline, running, wait_for
 from support.rendering import publish_cli, render_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -217,6 +219,34 @@ def test_without_chromium_render_pdf_stops_before_a_kernel_starts(tmp_path, caps
     error = capsys.readouterr().err
     assert "needs Chromium" in error and "apt-get install chromium" in error
     assert not (tmp_path / "out").exists()
+
+
+# --- a failed print leaves no browser --------------------------------------------------------
+
+
+def test_killing_the_browser_waits_for_it_and_reaps_its_own_child(tmp_path):
+    """A failed print kills its browser (a group's leader, as Playwright starts Chromium; here
+    this process's child) and by the time `_kill_browser` returns it is gone: dead and reaped,
+    no zombie left, and the renderer of its group dead too. Checked at once, not polled: a kill
+    that only sent the signal leaves the process running or a zombie here. (A print that runs
+    out of time kills its browser: tests/test_round_three.py, N60b.)"""
+    pid_file = tmp_path / "renderer.pid"  # written whole (moved in place): read once it is there
+    started = subprocess.Popen(
+        [
+            "/bin/sh",
+            "-c",
+            f"sleep 300 & echo $! > {tmp_path}/r; mv {tmp_path}/r {pid_file}; exec sleep 300",
+        ],
+        start_new_session=True,
+    )
+    wait_for(pid_file.exists, 60, "the renderer's pid")
+    renderer = int(pid_file.read_text())
+    (tmp_path / "chromium.pid").write_text(f"{started.pid}\n", encoding="utf-8")
+    with deadline(60, "killing the browser"):
+        _kill_browser(tmp_path)
+    assert not Path(f"/proc/{started.pid}").exists()  # dead and reaped, not a zombie
+    assert not running(renderer)
+    _kill_browser(tmp_path / "none")  # no pid written (the browser never started): nothing
 
 
 # --- schedules -----------------------------------------------------------------------------

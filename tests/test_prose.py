@@ -1,7 +1,8 @@
 """What a reader sees is right as prose and as of its date, on every page kind of every shipped
 story and of a fixture story whose labels hold proper nouns (and give no sentence forms).
 
-Each page is rendered as published (`reactions render`), and its reader-visible text is read:
+Each page is rendered as published (`reactions render`; those the suite's session fixtures
+render alike are read from them), and its reader-visible text is read:
 the body's text, alternative text, figure captions, link titles and chart tooltips' titles, the
 provenance footer excepted (it states when the page was rendered, which is after any as_of).
 """
@@ -17,9 +18,8 @@ from bs4 import BeautifulSoup
 
 from reactions.cli import main
 from reactions.codebook import load_codebook
-from support.paths import DATA, ROOT
+from support.paths import ACTOR_STEM, BRIEF_STEM, COMPARE_STEM, DATA, SINCE_STEM, STORY_2008
 
-STORY_2008 = ROOT / "data" / "georgia-recognition-2008"
 # (story folder, notebook, parameters): every page kind of both stories at their default date,
 # and the scheduled pages that read later dates.
 PAGES = [
@@ -88,19 +88,61 @@ def reader_text(page: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(parts))
 
 
+# Pages of PAGES that conftest's session fixtures render alike (`reactions render` alone in its
+# folder, the story's defaults spelled out): read there, not rendered again. (page, fixture, stem)
+SHARED = [
+    ((DATA, "brief", {}), "brief_report", BRIEF_STEM),
+    (
+        (DATA, "brief", {"as_of": "2022-10-31", "compare_to": "2022-09-26"}),
+        "since_report",
+        SINCE_STEM,
+    ),
+    ((DATA, "actor", {"as_of": "2022-10-31"}), "actor_report", ACTOR_STEM),
+    ((DATA, "compare", {"as_of": "2022-10-31"}), "pages_report", COMPARE_STEM),
+    (
+        (STORY_2008, "brief", {}),
+        "pages_2008",
+        "georgia-recognition-2008.brief.belarus.recognition.2008-09-30",
+    ),
+    (
+        (STORY_2008, "compare", {"as_of": "2010-12-31"}),
+        "pages_2008",
+        "georgia-recognition-2008.compare.all.2010-12-31.all",
+    ),
+]
+
+
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[tuple[str, str, str], tuple[str, str]]:
+def pages(
+    tmp_path_factory, brief_report, pages_report, pages_2008, since_report, actor_report
+) -> dict[tuple[str, str, str], tuple[str, str]]:
     """(story, notebook, as_of) -> (the page's reader text, its as_of date)."""
     out = tmp_path_factory.mktemp("prose")
     fixture = _fixture_story(tmp_path_factory.mktemp("story") / "proper-nouns")
+    folders = {
+        "brief_report": brief_report,
+        "pages_report": pages_report,
+        "pages_2008": pages_2008,
+        "since_report": since_report,
+        "actor_report": actor_report,
+    }
+    shared = {
+        (data, notebook, repr(given)): (name, stem)
+        for (data, notebook, given), name, stem in SHARED
+    }
     rendered = {}
     for data, notebook, parameters in [
         *PAGES,
         *[(fixture, kind, {}) for kind in ("brief", "compare", "actor")],
     ]:
-        page = _render(out, data, notebook, parameters)
+        if (data, notebook, repr(parameters)) in shared:
+            name, stem = shared[(data, notebook, repr(parameters))]
+            page = folders[name] / f"{stem}.html"
+        else:
+            page = _render(out, data, notebook, parameters)
         as_of = re.search(r"\d{4}-\d{2}-\d{2}", page.name.split(".", 2)[2]).group(0)
         rendered[(data.name, notebook, page.name)] = (reader_text(page), as_of)
+    assert len(rendered) == len(PAGES) + 3  # each page, once (a shared one read from its fixture)
     return rendered
 
 

@@ -16,7 +16,16 @@ import pytest
 from reactions.cli import main
 from reactions.html import external_resources
 from reactions.present import SVG_MIMETYPE, VEGALITE_MIMETYPE
-from support.paths import BRIEF_STEM, BRIEF_TITLE, DATA, NOTEBOOK, NOTEBOOKS, ROOT, STORY
+from support.paths import (
+    BRIEF_STEM,
+    BRIEF_TITLE,
+    DATA,
+    NOTEBOOK,
+    NOTEBOOKS,
+    ROOT,
+    SINCE_STEM,
+    STORY,
+)
 from support.processes import KernelTrap
 from support.rendering import copy_report, render_cli
 
@@ -256,12 +265,13 @@ def test_bad_comparison_parameters_exit_2(tmp_path, capsys, extra, expected):
     assert not (tmp_path / "out").exists()
 
 
-def test_compare_to_brief_has_its_own_name_and_changes(tmp_path):
-    assert render_cli(tmp_path, "--compare-to", "2022-09-20", as_of="2022-10-31") == 0
-    stem = f"{STORY}.brief.belarus.recognition.2022-10-31.since-2022-09-20"
-    text = re.sub(r"<[^>]+>", "", (tmp_path / f"{stem}.html").read_text(encoding="utf-8"))
-    assert "Between 20 September 2022 and 31 October 2022" in text
-    assert sorted(path.name for path in tmp_path.glob(f"{stem}.*.csv")) == [
+def test_compare_to_brief_has_its_own_name_and_changes(since_report):
+    """conftest's since_report: `render --compare-to 2022-09-26` of the brief as of 31 October."""
+    stem = f"{STORY}.brief.belarus.recognition.2022-10-31.since-2022-09-26"
+    assert stem == SINCE_STEM
+    text = re.sub(r"<[^>]+>", "", (since_report / f"{stem}.html").read_text(encoding="utf-8"))
+    assert "Between 26 September 2022 and 31 October 2022" in text
+    assert sorted(path.name for path in since_report.glob(f"{stem}.*.csv")) == [
         f"{stem}.{finding}.csv" for finding in ("changes", "comparison", "coverage", "groups")
     ]
 

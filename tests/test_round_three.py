@@ -91,26 +91,25 @@ def test_t1_59_64_validate_names_an_unreadable_file(tmp_path, case, name):
     assert f"{name}: file cannot be read (permission denied)" in result.stderr, result.stderr
 
 
-KERNEL_FIRST = (
-    "render starts a kernel before it refuses an unreadable events.csv (read first in the "
-    "kernel): the kernel trap shows it, the time limit this test had (20 s) hid it"
-)
-
-
 @pytest.mark.parametrize(
     ("case", "name", "trapped"),
     [
         ("T1-65", "statements.csv", True),
-        pytest.param(
-            "T1-61", "events.csv", True,
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=KERNEL_FIRST),
-        ),
-        ("T1-61", "events.csv", False),  # the error, exit 2, however late it is found
+        ("T1-61", "events.csv", True),  # read first in the kernel: refused before one starts
+        ("T1-61", "events.csv", False),  # the error, exit 2, without the trap too
+        ("T1-61", "votes.csv", True),
+        ("T1-61", "story.yml", True),
+        ("T1-61", "blind_coding.csv", True),  # the full validation does not read it, a page does
     ],
-    ids=["statements.csv", "events.csv-before-a-kernel", "events.csv"],
+    ids=[
+        "statements.csv", "events.csv-before-a-kernel", "events.csv", "votes.csv", "story.yml",
+        "blind_coding.csv",
+    ],
 )  # fmt: skip
 def test_t1_61_65_render_refuses_an_unreadable_file_before_a_kernel(tmp_path, case, name, trapped):
     folder = write_dataset(tmp_path / "data")
+    if name in ("story.yml", "blind_coding.csv"):  # optional: there to be unreadable
+        shutil.copy(DATA / name, folder / name)
     prefix = unreadable(folder, name)
     out = tmp_path / "report"
     trap = KernelTrap(tmp_path / "trap")

@@ -4,45 +4,17 @@ a contract-only dataset renders with neutral defaults; a bad story file is refus
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from reactions.cli import main
 from support.dataset import write_dataset
-from support.paths import DATA, ROOT
+from support.paths import DATA, ROOT, STORY_2008
 
-STORY_2008 = ROOT / "data" / "georgia-recognition-2008"
 STORY_2022 = ROOT / "data" / "ukraine-annexation-2022"
 # Names and dates that belong to the 2022 story only.
 WORDS_2022 = ("Sochi", "ES-11/4", "Makei", "referendums", "2022-09-26", "26 September 2022")
-
-
-@pytest.fixture(scope="module")
-def pages_2008(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("story2008")
-    for actor in ("belarus", "kazakhstan"):
-        code = main(
-            [
-                "render",
-                "--data",
-                str(STORY_2008),
-                "--actor",
-                actor,
-                "--issue",
-                "recognition",
-                "--as-of",
-                "2008-09-30",
-                "--out",
-                str(out),
-            ]
-        )
-        assert code == 0
-    assert (
-        main(["compare", "--data", str(STORY_2008), "--as-of", "2010-12-31", "--out", str(out)])
-        == 0
-    )
-    return out
+# The 2008 pages (the briefs of Belarus and Kazakhstan, the compare page): conftest's pages_2008.
 
 
 def test_the_2008_story_validates():

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from reactions.errors import ParameterError
-from reactions.reference import Reference, quick_reference
+from reactions.errors import DatasetError, ParameterError
+from reactions.reference import Reference, quick_reference, unreadable_data
 from reactions.yamlfile import shown
 
 NEUTRAL_DATE = "2000-01-31"  # an example date for a dataset with no date of its own
@@ -228,11 +228,17 @@ def _unknown_part(name: str, value: object) -> str:
 
 
 def load_reference(data_dir: Path) -> Reference:
-    """Codebook, actors and story read quickly; the full validation when actors.csv is odd, so
-    that its problems are reported with their lines."""
+    """Codebook, actors and story read quickly; the full validation when actors.csv is odd or a
+    data file a page reads cannot be read, so that its problems are reported with their lines
+    (DatasetError, before any kernel starts)."""
     reference = quick_reference(data_dir)
     if reference is None:
         from reactions.dataset import load_dataset
 
         reference = load_dataset(data_dir).reference
+        # what the full validation does not read and a page does (blind_coding.csv): refused
+        # here too, before any kernel starts, as the kernel would meet it
+        unreadable = unreadable_data(data_dir)
+        if unreadable:
+            raise DatasetError(unreadable)
     return reference

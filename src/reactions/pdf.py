@@ -28,6 +28,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
@@ -75,6 +76,7 @@ RENDERED_AT = (
     "() => ''}).getAttribute('datetime')"
 )
 TIMEOUT_MS = 60_000
+KILL_WAIT = 10.0  # seconds a killed browser is waited for (a hang bound: it takes milliseconds)
 # The page is laid out as wide as A4's text column (210 mm less print.css's 14 mm margins, at
 # 96 px per inch), so charts as wide as their container are drawn at the paper's width.
 PAPER: ViewportSize = {"width": round((210 - 2 * 14) / 25.4 * 96), "height": round(297 / 25.4 * 96)}
@@ -136,8 +138,62 @@ def _launcher(folder: Path, browser_path: str) -> Path:
 
 
 def _kill_browser(folder: Path) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        os.kill(int((folder / "chromium.pid").read_text(encoding="utf-8")), signal.SIGKILL)
+    """SIGKILL the browser and the process group it leads (Playwright starts it as a group's
+    leader: its renderer, GPU and zygote processes are in it), then wait, at most KILL_WAIT,
+    until none of them runs: reaped here when the browser is this process's child, else dead
+    (gone, or a zombie its parent reaps). No browser outlives the print that failed."""
+    try:
+        pid = int((folder / "chromium.pid").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # never started
+    with contextlib.suppress(OSError):
+        os.killpg(pid, signal.SIGKILL)  # no such group: it was not started as a leader
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    limit = time.monotonic() + KILL_WAIT
+    while time.monotonic() < limit:
+        if not _alive(pid) and not _group_running(pid):
+            return
+        time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs: reaped here when it is this process's child and has died;
+    otherwise its parent reaps it, and dead (a zombie) or gone it does not run."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != pid
+    except ChildProcessError:  # not a child of this process
+        pass
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc to read: the kernel says whether it exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            pass
+        return True
+    return text.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+def _group_running(group: int) -> bool:
+    """Whether a process of the process group runs, a zombie aside (/proc's view; without a
+    /proc to read, none is known)."""
+    with contextlib.suppress(OSError):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                text = entry.joinpath("stat").read_text(encoding="utf-8", errors="replace")
+            except OSError:  # ended since it was listed
+                continue
+            fields = text.rsplit(")", 1)[-1].split()  # state, parent, group, ...
+            if fields[2] == str(group) and fields[0] not in ("Z", "X"):
+                return True
+    return False
 
 
 def _print(
@@ -212,6 +268,7 @@ def _print(
                 finally:
                     browser.close()
         except PlaywrightError as error:
+            _kill_browser(folder)  # killed at the deadline (by the timer's thread) or not: gone
             detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
             if expired.is_set():
                 detail = f"not done within {limit_ms / 1000:.0f} s, the browser killed"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reactions.codebook import MAX_LABEL_CHARS, NAME_FORBIDDEN, Codebook, load_codebook
+from reactions.errors import Problem
+from reactions.provenance import DATA_FILES
 from reactions.story import Story, load_story
 from reactions.yamlfile import file_problem
 
@@ -34,16 +36,34 @@ class Reference:
         return self.actor_names[actor_id]
 
 
+def unreadable_data(data_dir: Path | str) -> list[Problem]:
+    """Why each data file a page reads (provenance.DATA_FILES) that is there cannot be read: not
+    a regular file, outside the folder, or not readable (a permission). Each is a stat and an
+    open, so a render checks them all before any kernel starts; the files' sizes and contents
+    are the full validation's (dataset.load_dataset) and the notebook's."""
+    data_dir = Path(data_dir)
+    problems = []
+    for name in DATA_FILES:
+        path = data_dir / name
+        if path.exists() or path.is_symlink():  # a missing file is the full validation's
+            problem = file_problem(path, sys.maxsize, data_dir)
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
 def quick_reference(data_dir: Path | str) -> Reference | None:
-    """Codebook and actor names, or None when actors.csv does not read cleanly: then the caller
-    runs the full validation (dataset.load_dataset), which reports every problem with its line."""
+    """Codebook and actor names, or None when actors.csv does not read cleanly or a data file a
+    page reads cannot be read (`unreadable_data`): then the caller runs the full validation
+    (dataset.load_dataset), which reports every problem with its line."""
     data_dir = Path(data_dir)
     codebook = load_codebook(data_dir / "codebook.yml")
     if (
         file_problem(data_dir / "actors.csv", QUICK_MAX_BYTES, data_dir) is not None
         or file_problem(data_dir / "statements.csv", sys.maxsize, data_dir) is not None
+        or unreadable_data(data_dir)
     ):
-        return None  # missing, not a regular file, or large: the full validation reports it
+        return None  # missing, not a regular file, unreadable or large: the full validation
     try:
         with (data_dir / "actors.csv").open(encoding="utf-8-sig", newline="") as stream:
             rows = list(csv.DictReader(stream, strict=True))
