@@ -89,20 +89,17 @@ def test_a_new_page_runs_under_papermill_renders_and_passes_ruff(pages, tmp_path
 
 
 def test_a_new_page_passes_nbval_once_refreshed(pages):
-    """As `make refresh` (executed in place, cleaned), then `pytest --nbval` on it."""
+    """As `make refresh` (reactions.review refresh: run, cleaned, in place), then `pytest
+    --nbval` on it."""
     notebook = pages / f"{NAME}.ipynb"
     assert missing_outputs(notebook)  # a fresh page holds no reference yet: the suite says so
     refresh = subprocess.run(
-        [
-            *(str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace"),
-            *("--ExecutePreprocessor.record_timing=False", str(notebook)),
-        ],
+        [sys.executable, "-m", "reactions.review", "refresh", str(notebook)],
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert refresh.returncode == 0, refresh.stderr[-2000:]
-    subprocess.run([sys.executable, "-m", "reactions.review", "clean", str(notebook)], check=True)
+    assert refresh.returncode == 0, refresh.stdout + refresh.stderr[-2000:]
     assert missing_outputs(notebook) == []
     nbval = subprocess.run(
         [

@@ -43,8 +43,8 @@ def test_make_refresh_trusts_what_it_wrote():
     recipe = re.search(r"^refresh:.*?(?=^\S|\Z)", (ROOT / "Makefile").read_text(), re.S | re.M)
     assert recipe is not None
     steps = [line.strip() for line in recipe.group(0).splitlines()[1:] if line.strip()]
-    assert steps[-1] == "jupyter trust notebooks/*.ipynb"  # after the clean that rewrote them
-    assert any("reactions.review clean" in step for step in steps[:-1])
+    assert steps[-1] == "jupyter trust notebooks/*.ipynb"  # after what rewrote them
+    assert any("reactions.review refresh" in step for step in steps[:-1])  # ran and cleaned
 
 
 def test_trust_writes_nothing_into_the_notebook(tmp_path):
