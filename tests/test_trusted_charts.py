@@ -11,13 +11,13 @@ import os
 import re
 import shutil
 import subprocess
-import time
 
 import nbformat
 import pytest
 
 from support.paths import NOTEBOOKS, ROOT
-from test_jupyter_clients import BIN, CHROMIUM, ENV, SCREENSHOTS, _free_port
+from support.processes import wait_for
+from test_jupyter_clients import BIN, CHROMIUM, ENV, SCREENSHOTS, _free_port, _listening
 
 
 def chart_outputs(notebook: nbformat.NotebookNode) -> list[dict]:
@@ -75,6 +75,11 @@ def test_trust_writes_nothing_into_the_notebook(tmp_path):
 
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs Chromium")
+def _stored_outputs(path) -> int:
+    notebook = nbformat.read(path, as_version=4)
+    return sum(len(cell.get("outputs", [])) for cell in notebook.cells)
+
+
 def test_jupyterlab_draws_committed_charts_once_trusted(tmp_path):
     """A real JupyterLab, offline, nothing run: the untrusted brief shows each chart's finding
     as text; the actor page, trusted with `jupyter trust`, shows its chart as an <img>."""
@@ -114,12 +119,7 @@ def test_jupyterlab_draws_committed_charts_once_trusted(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with __import__("socket").socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
+        wait_for(lambda: _listening(port), 60, f"JupyterLab listening on port {port}")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             shown = {}
@@ -139,8 +139,13 @@ def test_jupyterlab_draws_committed_charts_once_trusted(tmp_path):
                     f"http://127.0.0.1:{port}/lab/workspaces/{name}/tree/notebooks/{name}.ipynb"
                     f"?token={token}"
                 )
-                page.wait_for_selector(".jp-OutputArea-output", timeout=60_000)
-                page.wait_for_timeout(2_000)  # every stored output rendered
+                page.wait_for_function(  # every stored output rendered, every picture loaded
+                    """stored => document.querySelectorAll(".jp-OutputArea-output").length
+                        >= stored && [...document.querySelectorAll(".jp-RenderedSVG img")]
+                        .every(img => img.complete)""",
+                    arg=_stored_outputs(root / "notebooks" / f"{name}.ipynb"),
+                    timeout=60_000,
+                )
                 shown[name] = page.evaluate(
                     """() => ({
                       pictures: [...document.querySelectorAll(".jp-RenderedSVG img")]
