@@ -309,7 +309,7 @@ def _publish(arguments: argparse.Namespace) -> int:
         arguments.out,
         arguments.jobs,
         arguments.notebooks,
-        arguments.fresh_kernels,
+        arguments.fresh_kernels or None,
         arguments.scheduler,
         arguments.force,
     )

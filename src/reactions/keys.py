@@ -78,3 +78,17 @@ def is_current(out_dir: Path, page: Page, key: dict) -> bool:
 def published_stems(out_dir: Path) -> list[str]:
     """Every page a publish run built into `out_dir` (those with a key)."""
     return sorted(path.name.removesuffix(KEY_SUFFIX) for path in out_dir.glob(f"*{KEY_SUFFIX}"))
+
+
+def every_page_stale(out_dir: Path) -> bool:
+    """Whether no page of `out_dir` can be current whatever its parameters: none has a key yet
+    (a first publish), or the keys were made by other code or another runtime (every key names
+    both; one is read). An unreadable key says nothing: False, the keys will tell."""
+    stems = published_stems(out_dir) if out_dir.is_dir() else []
+    if not stems:
+        return True
+    try:
+        stored = json.loads((out_dir / f"{stems[0]}{KEY_SUFFIX}").read_bytes())
+        return (stored.get("code"), stored.get("runtime")) != (code_digest(), runtime_version())
+    except (OSError, ValueError, AttributeError):
+        return False

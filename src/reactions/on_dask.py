@@ -10,7 +10,6 @@ fresh kernel.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 import threading
@@ -87,16 +86,14 @@ class DaskStart:
 def publish_on_dask(
     schedule: Schedule,
     out_dir: Path,
-    jobs: int,
     progress: Progress,
     console: Console,
-    scheduler: str | None,
     outcomes: list[Outcome],
     cancelled: threading.Event,
-    started: DaskStart | None = None,
+    started: DaskStart,
 ) -> None:
     """Run every page as a Dask task in a warm kernel, on the client `started` (begun while the
-    run was checked; else started now); publish each page's files here, under the lock, as
+    run was checked); publish each page's files here, under the lock, as
     soon as they come back, and release its task (a dead worker's finished results are
     otherwise computed again). Each outcome is added to `outcomes` as it comes. The client and
     its cluster are closed at the end, whatever happened."""
@@ -105,9 +102,6 @@ def publish_on_dask(
     from reactions.warm import kill_kernel
     from reactions.warm_page import render_task
 
-    if started is None:
-        address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-        started = DaskStart(jobs, schedule.jobs[0].notebook.resolve().parent, address)
     pending = {}
     client = None
     try:

@@ -39,12 +39,11 @@ from reactions.errors import TRY_AGAIN, PublishLocked
 from reactions.in_process import InProcess, build_pooled
 from reactions.keys import (
     KEY_SUFFIX,
-    code_digest,
+    every_page_stale,
     is_current,
     key_bytes,
     page_key,
     published_stems,
-    runtime_version,
 )
 from reactions.page import Page, Site
 from reactions.schedule import Schedule
@@ -193,10 +192,8 @@ def publish(
     start as soon as it is known that they will be used: `early` (EarlyStart, while the
     schedule was checked), else once the keys are known, while the site is readied; closed,
     unused, when the run is refused or builds otherwise."""
-    if fresh_kernels is None and os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1":
-        fresh_kernels = True
+    fresh_kernels, address = builders(fresh_kernels, scheduler)
     console = console or Console(stderr=True)
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     try:
         if address and not fresh_kernels:  # refused in seconds, before the lock and the index
             from reactions.cluster import check_scheduler
@@ -262,16 +259,9 @@ def publish(
             else:
                 from reactions.on_dask import publish_on_dask
 
+                assert starting is not None  # started once the keys said Dask
                 publish_on_dask(
-                    building,
-                    out_dir,
-                    jobs,
-                    progress,
-                    console,
-                    scheduler,
-                    outcomes,
-                    fresh.cancelled,
-                    starting,
+                    building, out_dir, progress, console, outcomes, fresh.cancelled, starting
                 )
     finally:
         fresh.kill_all()
@@ -299,7 +289,7 @@ class EarlyStart:
     Certain means: the local cluster is the way (no `--fresh-kernels`, no scheduler address),
     there are more pages than jobs, and every page will be built: `--force`, or the report
     folder holds no page key yet (a first publish), or the pages' keys were made by other code
-    or another runtime (every key names both). Anything else waits for the keys, so a run with
+    or another runtime (keys.every_page_stale). Anything else waits for the keys, so a run with
     nothing to build never starts a worker. Not started either while another run holds the
     folder's lock. `started` is then given to `publish`, which uses it or shuts it down; the
     caller shuts it down when the schedule is refused (`close`)."""
@@ -309,43 +299,26 @@ class EarlyStart:
         out_dir: Path,
         jobs: int,
         notebooks: Path,
-        fresh_kernels: bool = False,
+        fresh_kernels: bool | None = None,
         scheduler: str | None = None,
         force: bool = False,
     ) -> None:
         self.out_dir, self.jobs, self.notebooks = out_dir, jobs, notebooks
-        self.wanted = not (
-            fresh_kernels
-            or os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
-            or scheduler
-            or os.environ.get("DASK_SCHEDULER_ADDRESS")
-        )
+        fresh, address = builders(fresh_kernels, scheduler)
+        self.wanted = not fresh and not address
         self.force = force
         self.started: DaskStart | None = None
 
     def counted(self, pages: int) -> None:
-        if not self.wanted or pages <= self.jobs or not self._every_page_builds():
+        if not self.wanted or pages <= self.jobs:
+            return
+        if not self.force and not every_page_stale(self.out_dir):
             return
         if self._locked_elsewhere():
             return
         from reactions.on_dask import DaskStart
 
         self.started = DaskStart(self.jobs, self.notebooks.resolve(), None)
-
-    def _every_page_builds(self) -> bool:
-        if self.force:
-            return True
-        stems = published_stems(self.out_dir) if self.out_dir.is_dir() else []
-        if not stems:
-            return True
-        try:
-            stored = json.loads((self.out_dir / f"{stems[0]}{KEY_SUFFIX}").read_bytes())
-            return (stored.get("code"), stored.get("runtime")) != (
-                code_digest(),
-                runtime_version(),
-            )
-        except (OSError, ValueError, AttributeError):
-            return False  # unreadable: the keys will say
 
     def _locked_elsewhere(self) -> bool:
         path = self.out_dir / LOCK_NAME
@@ -360,6 +333,14 @@ class EarlyStart:
     def close(self) -> None:
         if self.started is not None:
             self.started.close()
+
+
+def builders(fresh_kernels: bool | None, scheduler: str | None) -> tuple[bool, str | None]:
+    """(a subprocess per page, the Dask scheduler's address): the flags, else the environment
+    ($REACTIONS_FRESH_KERNELS=1, $DASK_SCHEDULER_ADDRESS)."""
+    if fresh_kernels is None:
+        fresh_kernels = os.environ.get("REACTIONS_FRESH_KERNELS", "") == "1"
+    return fresh_kernels, scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
 def _locked(out_dir: Path, lock_timeout: float) -> FileLock:
